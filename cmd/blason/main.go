@@ -1,0 +1,142 @@
+// Command blason publishes Open Badges as a static site.
+//
+// Usage:
+//
+//	blason build [-s SOURCE] [-d DESTINATION] [-b BASE_URL]
+//	blason awards [-s SOURCE]
+//	blason version
+//	blason help
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/francebadge/blason/internal/build"
+	"github.com/francebadge/blason/internal/diag"
+)
+
+const usage = `blason publishes Open Badges as a static site.
+
+Usage:
+  blason build  [-s SOURCE] [-d DESTINATION] [-b BASE_URL] [--quiet]
+                build the site from SOURCE (default .) into DESTINATION (default site/)
+  blason awards [-s SOURCE]
+                list the award id of every award row (file:line id), for revocations.csv
+  blason version
+  blason help
+
+The content model is described in docs/content.md.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "build":
+		err = cmdBuild(args[1:], stdout, stderr)
+	case "awards":
+		err = cmdAwards(args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "blason", version())
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "blason: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	var usageErr errUsage
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &usageErr):
+		return 2
+	}
+	var d *diag.Error
+	if errors.As(err, &d) {
+		fmt.Fprintln(stderr, d.Error())
+	} else {
+		fmt.Fprintln(stderr, "blason:", err)
+	}
+	return 1
+}
+
+// errUsage reports bad flags; the flag package has already printed why.
+type errUsage struct{ error }
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return errUsage{err}
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		return errUsage{errors.New("unexpected argument")}
+	}
+	return nil
+}
+
+func cmdBuild(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("build", stderr)
+	var o build.Options
+	fs.StringVar(&o.Source, "s", ".", "source folder (holding blason.yaml)")
+	fs.StringVar(&o.Destination, "d", "site", "destination folder, relative to the source folder")
+	fs.StringVar(&o.BaseURL, "b", "", "base URL, overriding blason.yaml's baseURL")
+	quiet := fs.Bool("quiet", false, "print nothing on success")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	start := time.Now()
+	res, err := build.Run(o)
+	if err != nil {
+		return err
+	}
+	if !*quiet {
+		fmt.Fprintf(stdout, "%d spaces, %d badge classes, %d awards (%d revoked)\n", res.Spaces, res.Badges, res.Awards, res.Revoked)
+		fmt.Fprintf(stdout, "%d files: %d written, %d unchanged, %d removed in %s\n", res.Files, res.Written, res.Unchanged, res.Removed, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+func cmdAwards(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("awards", stderr)
+	var o build.Options
+	fs.StringVar(&o.Source, "s", ".", "source folder (holding blason.yaml)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	site, err := build.Load(o)
+	if err != nil {
+		return err
+	}
+	for _, sp := range site.Spaces {
+		for _, a := range sp.Awards {
+			fmt.Fprintf(stdout, "%s %s\n", a.Source, a.ID)
+		}
+	}
+	return nil
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}

@@ -1,0 +1,89 @@
+// Package config reads and checks the site configuration file, blason.yaml.
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/francebadge/blason/internal/diag"
+	"github.com/francebadge/blason/internal/yamlx"
+)
+
+// FileName is the configuration file at the root of the source folder.
+const FileName = "blason.yaml"
+
+// Config is the site configuration.
+type Config struct {
+	Title        string                     `yaml:"title"`
+	BaseURL      string                     `yaml:"baseURL"`
+	Languages    []string                   `yaml:"languages"`
+	Theme        string                     `yaml:"theme"`
+	Translations map[string]TranslatedTitle `yaml:"translations"`
+}
+
+// TranslatedTitle holds per-language site strings.
+type TranslatedTitle struct {
+	Title string `yaml:"title"`
+}
+
+// SupportedLanguages are the languages the default theme has strings for.
+var SupportedLanguages = []string{"fr", "en"}
+
+// Load reads src/blason.yaml. baseURL, when not empty, overrides the file's
+// baseURL. Problems are added to diags.
+func Load(src, baseURL string, diags *diag.List) *Config {
+	c := &Config{Theme: "default", Languages: []string{"fr", "en"}}
+	b, err := os.ReadFile(filepath.Join(src, FileName))
+	if errors.Is(err, fs.ErrNotExist) {
+		diags.Add(FileName, 0, "run blason in a site folder, or pass -s SOURCE", "no site configuration found")
+		return nil
+	}
+	if err != nil {
+		diags.Add(FileName, 0, "", "%v", err)
+		return nil
+	}
+	doc := yamlx.Parse(FileName, 0, b, diags)
+	doc.Decode(c, diags)
+	if c.Title == "" {
+		diags.Add(FileName, doc.Line("title"), "add `title: My badges`", "missing title")
+	}
+	line := doc.Line("baseURL")
+	if baseURL != "" {
+		c.BaseURL, line = baseURL, 0
+	}
+	u, err := url.Parse(c.BaseURL)
+	switch {
+	case c.BaseURL == "":
+		diags.Add(FileName, line, "add `baseURL: https://badges.example.fr/` or pass -b", "missing baseURL")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "":
+		diags.Add(FileName, line, "use an absolute http(s) URL such as https://badges.example.fr/", "baseURL %q is not an absolute http(s) URL", c.BaseURL)
+	default:
+		if !strings.HasSuffix(c.BaseURL, "/") {
+			c.BaseURL += "/"
+		}
+	}
+	if len(c.Languages) == 0 {
+		diags.Add(FileName, doc.Line("languages"), "use [fr, en] or [fr]", "languages is empty")
+	}
+	seen := map[string]bool{}
+	for i, l := range c.Languages {
+		if !slices.Contains(SupportedLanguages, l) {
+			diags.Add(FileName, doc.ItemLine("languages", i), "supported: "+strings.Join(SupportedLanguages, ", "), "unsupported language %q", l)
+		}
+		if seen[l] {
+			diags.Add(FileName, doc.ItemLine("languages", i), "list each language once", "language %q listed twice", l)
+		}
+		seen[l] = true
+	}
+	for l := range c.Translations {
+		if !seen[l] {
+			diags.Add(FileName, doc.Line("translations", l), "add it to languages or remove the translation", "translation for %q, which is not in languages", l)
+		}
+	}
+	return c
+}

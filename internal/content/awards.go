@@ -1,0 +1,335 @@
+package content
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/francebadge/blason/internal/ids"
+	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/yamlx"
+)
+
+var (
+	awardColumns      = []string{"email", "eppn", "student_id", "name", "badge", "level", "date", "expires", "evidence_url", "evidence_narrative"}
+	revocationColumns = []string{"award", "date", "reason"}
+	eppnRE            = regexp.MustCompile(`^[^@\s]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+$`)
+	studentIDRE       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+)
+
+// table is a CSV file read with its header mapped to column indexes.
+type table struct {
+	file string
+	cols map[string]int
+	r    *csv.Reader
+	rec  []string
+}
+
+// openTable reads the header of a CSV file and checks its columns.
+func (l *loader) openTable(path string, allowed, required []string) (*table, func()) {
+	rel := l.rel(path)
+	f, err := os.Open(path)
+	if err != nil {
+		l.diags.Add(rel, 0, "", "cannot read: %v", err)
+		return nil, func() {}
+	}
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = false
+	head, err := r.Read()
+	if err != nil {
+		l.diags.Add(rel, 1, "the first line names the columns: "+strings.Join(allowed, ","), "cannot read the header: %v", csvErr(err))
+		f.Close()
+		return nil, func() {}
+	}
+	t := &table{file: rel, cols: map[string]int{}, r: r}
+	ok := true
+	for i, h := range head {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if !slices.Contains(allowed, h) {
+			hint := "allowed columns: " + strings.Join(allowed, ", ")
+			if s := yamlx.Closest(h, allowed); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			l.diags.Add(rel, 1, hint, "unknown column %q", h)
+			ok = false
+			continue
+		}
+		if _, dup := t.cols[h]; dup {
+			l.diags.Add(rel, 1, "keep one column of each name", "column %q appears twice", h)
+			ok = false
+		}
+		t.cols[h] = i
+	}
+	for _, c := range required {
+		if _, has := t.cols[c]; !has {
+			l.diags.Add(rel, 1, "add the column to the header line", "missing column %q", c)
+			ok = false
+		}
+	}
+	if !ok {
+		f.Close()
+		return nil, func() {}
+	}
+	return t, func() { f.Close() }
+}
+
+// next reads the next record; it returns false at the end of the file.
+func (t *table) next(l *loader) bool {
+	for {
+		rec, err := t.r.Read()
+		if errors.Is(err, io.EOF) {
+			return false
+		}
+		if err != nil {
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			l.diags.Add(t.file, line, "quote values containing commas or quotes with \"…\"", "%v", csvErr(err))
+			return false
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // blank line
+		}
+		t.rec = rec
+		return true
+	}
+}
+
+func csvErr(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// get returns the trimmed value of column c in the current record.
+func (t *table) get(c string) string {
+	i, ok := t.cols[c]
+	if !ok || i >= len(t.rec) {
+		return ""
+	}
+	return strings.TrimSpace(t.rec[i])
+}
+
+// line returns the line of the current record.
+func (t *table) line() int {
+	line, _ := t.r.FieldPos(0)
+	return line
+}
+
+func (l *loader) awards(sp *model.Space) {
+	dir := filepath.Join(l.src, "content", sp.Slug, "awards")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+	sort.Strings(files)
+	badges := map[string]*model.Badge{}
+	var slugs []string
+	for _, b := range sp.Badges {
+		badges[b.Slug] = b
+		slugs = append(slugs, b.Slug)
+	}
+	seen := map[string]string{} // dedup key → first "file:line"
+	for _, f := range files {
+		t, done := l.openTable(f, awardColumns, []string{"badge", "date"})
+		if t == nil {
+			continue
+		}
+		for t.next(l) {
+			if a := l.award(t, sp, badges, slugs, seen); a != nil {
+				sp.Awards = append(sp.Awards, a)
+			}
+		}
+		done()
+	}
+}
+
+func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge, slugs []string, seen map[string]string) *model.Award {
+	line := t.line()
+	bad := func(hint, format string, args ...any) { l.diags.Add(t.file, line, hint, format, args...) }
+	ok := true
+	fail := func(hint, format string, args ...any) { bad(hint, format, args...); ok = false }
+
+	r := model.Identity{Email: ids.NormalizeEmail(t.get("email")), EPPN: t.get("eppn"), StudentID: t.get("student_id"), Name: t.get("name")}
+	if r.Email == "" && r.EPPN == "" && r.StudentID == "" {
+		fail("fill email, eppn or student_id", "no recipient identifier")
+	}
+	// Messages never quote identifiers: build logs must carry no personal data.
+	if r.Email != "" && !validEmail(r.Email) {
+		fail("check the address in column email (name@domain.tld)", "malformed e-mail address")
+	}
+	if r.EPPN != "" && !eppnRE.MatchString(r.EPPN) {
+		fail("an eppn looks like user@univ.example.fr", "malformed eppn")
+	}
+	if r.StudentID != "" && !studentIDRE.MatchString(r.StudentID) {
+		fail("a student number is made of letters, digits, '.', '_' or '-'", "malformed student_id")
+	}
+
+	a := &model.Award{Recipient: r, Source: fmt.Sprintf("%s:%d", t.file, line)}
+	slug := t.get("badge")
+	b := badges[slug]
+	switch {
+	case slug == "":
+		fail("fill the badge column with a badge slug", "no badge")
+	case b == nil:
+		hint := "badges of space " + sp.Slug + ": " + strings.Join(slugs, ", ")
+		if s := yamlx.Closest(slug, slugs); s != "" {
+			hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		fail(hint, "unknown badge %q in space %s", slug, sp.Slug)
+	}
+	a.Badge = b
+	lv := t.get("level")
+	if b != nil {
+		var lids []string
+		for _, x := range b.Levels {
+			lids = append(lids, x.ID)
+			if x.ID == lv {
+				a.Level = x
+			}
+		}
+		switch {
+		case len(b.Levels) == 0 && lv != "":
+			fail("leave the level column empty for this badge", "badge %q has no levels, but level %q is given", slug, lv)
+		case len(b.Levels) > 0 && lv == "":
+			fail("levels of "+slug+": "+strings.Join(lids, ", "), "badge %q is awarded per level; the level column is empty", slug)
+		case len(b.Levels) > 0 && a.Level == nil:
+			hint := "levels of " + slug + ": " + strings.Join(lids, ", ")
+			if s := yamlx.Closest(lv, lids); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			fail(hint, "unknown level %q for badge %q", lv, slug)
+		}
+	}
+
+	var err error
+	a.Date, err = parseDate(t.get("date"))
+	switch {
+	case t.get("date") == "":
+		fail("fill the award date as YYYY-MM-DD", "no date")
+	case err != nil:
+		fail("write dates as YYYY-MM-DD", "date %q is not a date", t.get("date"))
+	case !l.now.IsZero() && a.Date.After(l.now):
+		fail("award dates cannot be in the future; check the year", "date %s is in the future", t.get("date"))
+	}
+	if e := t.get("expires"); e != "" {
+		a.Expires, err = parseDate(e)
+		switch {
+		case err != nil:
+			fail("write dates as YYYY-MM-DD", "expires %q is not a date", e)
+		case !a.Date.IsZero() && !a.Expires.After(a.Date):
+			fail("the expiry date must come after the award date", "expires %s is not after date %s", e, t.get("date"))
+		}
+	} else if b != nil && b.Expires != "" && !a.Date.IsZero() {
+		if d, ok := parseDuration(b.Expires); ok {
+			a.Expires = d.addTo(a.Date)
+		}
+	}
+	a.EvidenceURL, a.EvidenceNarrative = t.get("evidence_url"), t.get("evidence_narrative")
+	if a.EvidenceURL != "" && !httpURL(a.EvidenceURL) {
+		fail("evidence_url must be an http(s) URL", "evidence_url %q is not an http(s) URL", a.EvidenceURL)
+	}
+	if !ok {
+		return nil
+	}
+	for _, k := range []string{"email:" + r.Email, "eppn:" + r.EPPN, "student:" + r.StudentID} {
+		if strings.HasSuffix(k, ":") {
+			continue
+		}
+		key := slug + "\x00" + lv + "\x00" + k
+		if first, dup := seen[key]; dup {
+			what := slug
+			if lv != "" {
+				what += " (" + lv + ")"
+			}
+			bad("remove one of the two rows; the recipient already holds this award", "duplicate award of %s to the same recipient, first awarded at %s", what, first)
+			return nil
+		}
+	}
+	for _, k := range []string{"email:" + r.Email, "eppn:" + r.EPPN, "student:" + r.StudentID} {
+		if !strings.HasSuffix(k, ":") {
+			seen[slug+"\x00"+lv+"\x00"+k] = a.Source
+		}
+	}
+	return a
+}
+
+// parseDate reads YYYY-MM-DD (midnight UTC) or an RFC 3339 timestamp.
+func parseDate(s string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	return t.UTC(), err
+}
+
+func (l *loader) revocations(sp *model.Space) {
+	path := filepath.Join(l.src, "content", sp.Slug, "revocations.csv")
+	sp.Revocations = map[string]model.Revocation{}
+	if _, err := os.Stat(path); err != nil {
+		return
+	}
+	t, done := l.openTable(path, revocationColumns, revocationColumns)
+	if t == nil {
+		return
+	}
+	defer done()
+	for t.next(l) {
+		line := t.line()
+		rv := model.Revocation{AwardID: t.get("award"), Reason: t.get("reason"), File: t.file, Line: line}
+		var err error
+		rv.Date, err = parseDate(t.get("date"))
+		okRow := true
+		if !ids.ValidAwardID(rv.AwardID) {
+			l.diags.Add(t.file, line, "award ids are 26 characters a-z, 2-7; `blason awards` lists them", "%q is not an award id", rv.AwardID)
+			okRow = false
+		}
+		if err != nil {
+			l.diags.Add(t.file, line, "write dates as YYYY-MM-DD", "date %q is not a date", t.get("date"))
+			okRow = false
+		} else if !l.now.IsZero() && rv.Date.After(l.now) {
+			l.diags.Add(t.file, line, "a revocation cannot be dated in the future", "date %s is in the future", t.get("date"))
+			okRow = false
+		}
+		if prev, dup := sp.Revocations[rv.AwardID]; dup && okRow {
+			l.diags.Add(t.file, line, "keep one line per revoked award", "award %s already revoked at line %d", rv.AwardID, prev.Line)
+			continue
+		}
+		if okRow {
+			sp.Revocations[rv.AwardID] = rv
+		}
+	}
+}
+
+// checkRevocations reports revocations naming no award of the space, once
+// award ids are known.
+func (l *loader) checkRevocations(sp *model.Space) {
+	known := make(map[string]*model.Award, len(sp.Awards))
+	for _, a := range sp.Awards {
+		known[a.ID] = a
+	}
+	revs := make([]model.Revocation, 0, len(sp.Revocations))
+	for _, rv := range sp.Revocations {
+		revs = append(revs, rv)
+	}
+	sort.Slice(revs, func(i, j int) bool { return revs[i].Line < revs[j].Line })
+	for _, rv := range revs {
+		a := known[rv.AwardID]
+		switch {
+		case a == nil:
+			l.diags.Add(rv.File, rv.Line, "`blason awards` lists the award ids of space "+sp.Slug, "no award of space %s has id %s", sp.Slug, rv.AwardID)
+		case rv.Date.Before(a.Date):
+			l.diags.Add(rv.File, rv.Line, "a revocation comes after the award ("+a.Date.Format(time.DateOnly)+")", "revocation dated before the award")
+		}
+	}
+}

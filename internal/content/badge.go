@@ -1,0 +1,241 @@
+package content
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/yamlx"
+)
+
+type alignmentFM struct {
+	TargetName        string `yaml:"targetName"`
+	TargetURL         string `yaml:"targetUrl"`
+	TargetDescription string `yaml:"targetDescription"`
+	TargetFramework   string `yaml:"targetFramework"`
+	TargetCode        string `yaml:"targetCode"`
+}
+
+type levelFM struct {
+	ID           string            `yaml:"id"`
+	Name         string            `yaml:"name"`
+	Description  string            `yaml:"description"`
+	Criteria     string            `yaml:"criteria"`
+	Translations map[string]textFM `yaml:"translations"`
+}
+
+type badgeFM struct {
+	Name            string            `yaml:"name"`
+	Description     string            `yaml:"description"`
+	Image           string            `yaml:"image"`
+	Tags            []string          `yaml:"tags"`
+	AchievementType string            `yaml:"achievementType"`
+	Alignments      []alignmentFM     `yaml:"alignments"`
+	Levels          []levelFM         `yaml:"levels"`
+	Template        string            `yaml:"template"`
+	Expires         string            `yaml:"expires"`
+	Translations    map[string]textFM `yaml:"translations"`
+}
+
+// achievementTypes is the Open Badges 3.0 AchievementType vocabulary.
+var achievementTypes = []string{
+	"Achievement", "ApprenticeshipCertificate", "Assessment", "Assignment", "AssociateDegree", "Award",
+	"Badge", "BachelorDegree", "Certificate", "CertificateOfCompletion", "Certification", "CommunityService",
+	"Competency", "Course", "CoCurricular", "Degree", "Diploma", "DoctoralDegree", "Fieldwork",
+	"GeneralEducationDevelopment", "JourneymanCertificate", "LearningProgram", "License", "Membership",
+	"ProfessionalDoctorate", "QualityAssuranceCredential", "MasterCertificate", "MasterDegree",
+	"MicroCredential", "ResearchDoctorate", "SecondarySchoolDiploma",
+}
+
+// rawBadge is a badge file as read, before template resolution.
+type rawBadge struct {
+	fm    badgeFM
+	page  *page
+	dir   string
+	badge *model.Badge
+	done  bool
+}
+
+func (l *loader) badges(sp *model.Space, dir string) []*model.Badge {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // a space may have no badges yet
+	}
+	var out []*model.Badge
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || filepath.Ext(name) != ".md" {
+			continue
+		}
+		slug := strings.TrimSuffix(name, ".md")
+		path := filepath.Join(dir, name)
+		if !slugRE.MatchString(slug) {
+			l.diags.Add(l.rel(path), 0, "rename the file with lower-case letters, digits and dashes", "badge file name %q is not a valid slug", slug)
+			continue
+		}
+		var fm badgeFM
+		p := l.readPage(path, &fm)
+		if p == nil {
+			continue
+		}
+		b := &model.Badge{Space: sp, Slug: slug, Source: l.rel(path)}
+		if l.raw == nil {
+			l.raw = map[string]*rawBadge{}
+		}
+		l.raw[sp.Slug+"/"+slug] = &rawBadge{fm: fm, page: p, dir: dir, badge: b}
+		out = append(out, b)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
+	return out
+}
+
+// resolveTemplates fills each badge from its template, then checks it.
+func (l *loader) resolveTemplates(spaces []*model.Space) {
+	keys := make([]string, 0, len(l.raw))
+	for k := range l.raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		l.resolve(l.raw[k], nil)
+	}
+}
+
+// resolve merges rb with its template (recursively) and validates it.
+func (l *loader) resolve(rb *rawBadge, chain []string) {
+	if rb.done {
+		return
+	}
+	key := rb.badge.Space.Slug + "/" + rb.badge.Slug
+	var image *model.Asset
+	if rb.fm.Image != "" {
+		image = l.asset(rb.page, rb.dir, rb.fm.Image, "image")
+	}
+	body := rb.page.body
+	if t := rb.fm.Template; t != "" {
+		tb, ok := l.raw[t]
+		switch {
+		case slices.Contains(chain, t) || t == key:
+			addAt(l.diags, rb.page, "remove the cycle", []string{"template"}, "template cycle: %s", strings.Join(append(chain, key, t), " → "))
+		case !ok:
+			addAt(l.diags, rb.page, templateHint(t, l.raw), []string{"template"}, "unknown template %q", t)
+		default:
+			l.resolve(tb, append(chain, key))
+			inherit(&rb.fm, tb.fm)
+			if image == nil && rb.fm.Image == "" {
+				image = tb.badge.Image
+			}
+			if body == "" {
+				body = tb.badge.Criteria
+			}
+		}
+	}
+	rb.done = true
+	b, fm, p := rb.badge, rb.fm, rb.page
+	b.Name, b.Description, b.Criteria, b.Image = fm.Name, fm.Description, body, image
+	b.Tags, b.AchievementType, b.Template, b.Expires = fm.Tags, fm.AchievementType, fm.Template, fm.Expires
+	b.Translations = texts(fm.Translations)
+	if b.AchievementType == "" {
+		b.AchievementType = "Badge"
+	}
+	if b.Name == "" {
+		addAt(l.diags, p, "add `name: …`", nil, "missing name")
+	}
+	if b.Description == "" {
+		addAt(l.diags, p, "add `description: …` (one or two sentences)", nil, "missing description")
+	}
+	if b.Image == nil && fm.Image == "" {
+		addAt(l.diags, p, "add `image: "+b.Slug+".svg` and the file next to the badge", nil, "missing image")
+	}
+	if b.Criteria == "" {
+		addAt(l.diags, p, "write how the badge is earned in the Markdown body, after the front matter", nil, "missing criteria (the Markdown body is empty)")
+	}
+	if !slices.Contains(achievementTypes, b.AchievementType) && !strings.HasPrefix(b.AchievementType, "ext:") {
+		hint := "use one of the Open Badges 3.0 achievement types, e.g. Badge, Competency, Certificate"
+		if s := yamlx.Closest(b.AchievementType, achievementTypes); s != "" {
+			hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		addAt(l.diags, p, hint, []string{"achievementType"}, "unknown achievementType %q", b.AchievementType)
+	}
+	if fm.Expires != "" {
+		if _, ok := parseDuration(fm.Expires); !ok {
+			addAt(l.diags, p, "use an ISO 8601 duration such as P1Y, P6M or P2Y6M", []string{"expires"}, "expires %q is not a duration", fm.Expires)
+		}
+	}
+	for i, a := range fm.Alignments {
+		if a.TargetName == "" {
+			l.diags.Add(p.doc.File, p.doc.ItemLine("alignments", i), "add `targetName: …`", "alignment %d has no targetName", i+1)
+		}
+		if !httpURL(a.TargetURL) {
+			l.diags.Add(p.doc.File, p.doc.ItemKeyLine("alignments", i, "targetUrl"), "give the framework entry's http(s) URL", "alignment %d: targetUrl %q is not an http(s) URL", i+1, a.TargetURL)
+		}
+		b.Alignments = append(b.Alignments, model.Alignment(a))
+	}
+	seen := map[string]bool{}
+	for i, lv := range fm.Levels {
+		line := p.doc.ItemKeyLine("levels", i, "id")
+		if !slugRE.MatchString(lv.ID) {
+			l.diags.Add(p.doc.File, line, "use lower-case letters, digits and dashes, e.g. `id: novice`", "level %d: id %q is not a valid slug", i+1, lv.ID)
+		} else if seen[lv.ID] {
+			l.diags.Add(p.doc.File, line, "give each level its own id", "level id %q used twice", lv.ID)
+		}
+		seen[lv.ID] = true
+		if lv.Name == "" {
+			l.diags.Add(p.doc.File, p.doc.ItemLine("levels", i), "add `name: …`", "level %q has no name", lv.ID)
+		}
+		b.Levels = append(b.Levels, &model.Level{ID: lv.ID, Name: lv.Name, Description: lv.Description, Criteria: lv.Criteria, Translations: texts(lv.Translations)})
+	}
+	l.checkTranslations(p, fm.Translations)
+}
+
+// inherit copies every key the badge does not set from its template.
+func inherit(fm *badgeFM, t badgeFM) {
+	set := func(dst *string, src string) {
+		if *dst == "" {
+			*dst = src
+		}
+	}
+	set(&fm.Name, t.Name)
+	set(&fm.Description, t.Description)
+	set(&fm.AchievementType, t.AchievementType)
+	set(&fm.Expires, t.Expires)
+	if fm.Tags == nil {
+		fm.Tags = t.Tags
+	}
+	if fm.Alignments == nil {
+		fm.Alignments = t.Alignments
+	}
+	if fm.Levels == nil {
+		fm.Levels = t.Levels
+	}
+	merged := map[string]textFM{}
+	for lang, tt := range t.Translations {
+		merged[lang] = tt
+	}
+	for lang, tt := range fm.Translations {
+		base := merged[lang]
+		set(&tt.Name, base.Name)
+		set(&tt.Description, base.Description)
+		set(&tt.Criteria, base.Criteria)
+		merged[lang] = tt
+	}
+	fm.Translations = merged
+}
+
+func templateHint(t string, raw map[string]*rawBadge) string {
+	if !strings.Contains(t, "/") {
+		return "write the template as <space>/<badge-slug>"
+	}
+	var keys []string
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	if s := yamlx.Closest(t, keys); s != "" {
+		return fmt.Sprintf("did you mean %q?", s)
+	}
+	return "the template must be an existing badge, as <space>/<badge-slug>"
+}

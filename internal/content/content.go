@@ -1,0 +1,146 @@
+// Package content reads a site's source folder (blason.yaml, content/) into
+// a validated model.Site. Every problem is reported with its file and line,
+// all at once; nothing is returned unless the whole content is valid.
+package content
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"time"
+
+	"github.com/francebadge/blason/internal/config"
+	"github.com/francebadge/blason/internal/diag"
+	"github.com/francebadge/blason/internal/ids"
+	"github.com/francebadge/blason/internal/model"
+)
+
+// Options parameterise Load.
+type Options struct {
+	// BaseURL overrides the configuration's baseURL when not empty.
+	BaseURL string
+	// Now is the reference time for "date in the future" checks. It never
+	// reaches the output.
+	Now time.Time
+	// Secret returns the secret of a space, creating it if needed. It is
+	// called only once the content is otherwise valid.
+	Secret func(space string) ([]byte, error)
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+
+// Load reads and validates the site under src.
+func Load(src string, opt Options) (*model.Site, error) {
+	var diags diag.List
+	cfg := config.Load(src, opt.BaseURL, &diags)
+	l := &loader{src: src, now: opt.Now, diags: &diags}
+	spaces := l.spaces()
+	l.resolveTemplates(spaces)
+	for _, sp := range spaces {
+		l.awards(sp)
+		l.revocations(sp)
+	}
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	site := &model.Site{
+		Title:        cfg.Title,
+		BaseURL:      cfg.BaseURL,
+		Languages:    cfg.Languages,
+		Theme:        cfg.Theme,
+		Translations: map[string]model.SiteText{},
+		Spaces:       spaces,
+	}
+	for lang, t := range cfg.Translations {
+		site.Translations[lang] = model.SiteText{Title: t.Title}
+	}
+	// Ids need the space secrets, which are only read (or created) once the
+	// content is known to be valid.
+	for _, sp := range spaces {
+		sec, err := opt.Secret(sp.Slug)
+		if err != nil {
+			return nil, fmt.Errorf("space %s: %w", sp.Slug, err)
+		}
+		sp.Secret = sec
+		for _, a := range sp.Awards {
+			a.ID = ids.AwardID(sec, sp.Slug, a.Badge.Slug, primaryIdentity(a.Recipient), levelID(a.Level), a.Date.Format(time.DateOnly))
+		}
+		l.checkRevocations(sp)
+	}
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	return site, nil
+}
+
+// primaryIdentity is the recipient value award ids are derived from.
+func primaryIdentity(r model.Identity) string {
+	switch {
+	case r.EPPN != "":
+		return "eppn:" + r.EPPN
+	case r.Email != "":
+		return "email:" + r.Email
+	}
+	return "student:" + r.StudentID
+}
+
+func levelID(l *model.Level) string {
+	if l == nil {
+		return ""
+	}
+	return l.ID
+}
+
+type loader struct {
+	src   string
+	now   time.Time
+	diags *diag.List
+	raw   map[string]*rawBadge
+}
+
+// rel returns p relative to the source folder, slash-separated, for messages.
+func (l *loader) rel(p string) string {
+	r, err := filepath.Rel(l.src, p)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	return filepath.ToSlash(r)
+}
+
+func (l *loader) spaces() []*model.Space {
+	dir := filepath.Join(l.src, "content")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		l.diags.Add("content", 0, "create content/<space>/_space.md", "cannot read the content folder: %v", err)
+		return nil
+	}
+	var spaces []*model.Space
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		if !slugRE.MatchString(e.Name()) {
+			l.diags.Add(l.rel(filepath.Join(dir, e.Name())), 0, "use lower-case letters, digits and dashes", "space folder name %q is not a valid slug", e.Name())
+			continue
+		}
+		if sp := l.space(filepath.Join(dir, e.Name()), e.Name()); sp != nil {
+			spaces = append(spaces, sp)
+		}
+	}
+	if len(spaces) == 0 && l.diags.Len() == 0 {
+		l.diags.Add("content", 0, "create content/<space>/_space.md", "no space found")
+	}
+	sort.Slice(spaces, func(i, j int) bool { return spaces[i].Slug < spaces[j].Slug })
+	bySlug := map[string]bool{}
+	for _, sp := range spaces {
+		bySlug[sp.Slug] = true
+	}
+	for _, sp := range spaces {
+		if sp.Parent != "" && (!bySlug[sp.Parent] || sp.Parent == sp.Slug) {
+			l.diags.Add(l.rel(filepath.Join(dir, sp.Slug, "_space.md")), 0, "parent must be the slug of another space folder", "unknown parent space %q", sp.Parent)
+		}
+	}
+	return spaces
+}

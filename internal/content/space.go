@@ -1,0 +1,137 @@
+package content
+
+import (
+	"net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/francebadge/blason/internal/model"
+)
+
+type textFM struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	Criteria    string `yaml:"criteria"`
+}
+
+type spaceFM struct {
+	Name         string            `yaml:"name"`
+	LegalName    string            `yaml:"legalName"`
+	URL          string            `yaml:"url"`
+	Email        string            `yaml:"email"`
+	Telephone    string            `yaml:"telephone"`
+	Logo         string            `yaml:"logo"`
+	Contact      string            `yaml:"contact"`
+	Parent       string            `yaml:"parent"`
+	Translations map[string]textFM `yaml:"translations"`
+}
+
+var (
+	e164RE  = regexp.MustCompile(`^\+?[1-9]\d{1,14}$`)
+	emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+)
+
+func (l *loader) space(dir, slug string) *model.Space {
+	path := filepath.Join(dir, "_space.md")
+	if _, err := os.Stat(path); err != nil {
+		l.diags.Add(l.rel(dir), 0, "create "+l.rel(path)+" with the issuer's name, url and email", "space %q has no _space.md", slug)
+		return nil
+	}
+	var fm spaceFM
+	p := l.readPage(path, &fm)
+	if p == nil {
+		return nil
+	}
+	sp := &model.Space{
+		Slug: slug, Name: fm.Name, LegalName: fm.LegalName, URL: fm.URL, Email: fm.Email,
+		Telephone: fm.Telephone, Contact: fm.Contact, Parent: fm.Parent, Description: p.body,
+		Translations: texts(fm.Translations),
+	}
+	if fm.Name == "" {
+		addAt(l.diags, p, "add `name: …`", nil, "missing name")
+	}
+	if !httpURL(fm.URL) {
+		addAt(l.diags, p, "the issuer's web site, e.g. https://www.univ.example.fr/", []string{"url"}, "url %q is not an http(s) URL", fm.URL)
+	}
+	if !validEmail(fm.Email) {
+		addAt(l.diags, p, "the issuer's contact address, e.g. badges@univ.example.fr", []string{"email"}, "email %q is not a valid e-mail address", fm.Email)
+	}
+	if fm.Telephone != "" && !e164RE.MatchString(fm.Telephone) {
+		addAt(l.diags, p, "write it in E.164 form, e.g. +33561000000", []string{"telephone"}, "telephone %q is not an E.164 number", fm.Telephone)
+	}
+	if fm.Logo != "" {
+		sp.Logo = l.asset(p, dir, fm.Logo, "logo")
+	}
+	l.checkTranslations(p, fm.Translations)
+	sp.Badges = l.badges(sp, filepath.Join(dir, "badges"))
+	return sp
+}
+
+func texts(m map[string]textFM) map[string]model.Text {
+	out := make(map[string]model.Text, len(m))
+	for k, v := range m {
+		out[k] = model.Text{Name: v.Name, Description: v.Description, Criteria: v.Criteria}
+	}
+	return out
+}
+
+func (l *loader) checkTranslations(p *page, tr map[string]textFM) {
+	for lang := range tr {
+		if lang != "en" && lang != "fr" {
+			addAt(l.diags, p, "translations are keyed by language: en", []string{"translations", lang}, "unsupported language %q", lang)
+		}
+	}
+}
+
+// asset checks that an image file exists next to the page and is SVG or PNG.
+func (l *loader) asset(p *page, dir, name, key string) *model.Asset {
+	if filepath.IsAbs(name) || strings.Contains(filepath.ToSlash(name), "../") {
+		addAt(l.diags, p, "give a path relative to "+l.rel(dir), []string{key}, "%s %q must be a relative path inside the space", key, name)
+		return nil
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	if ext != ".svg" && ext != ".png" {
+		addAt(l.diags, p, "Open Badges images are PNG or SVG", []string{key}, "%s %q is neither .svg nor .png", key, name)
+		return nil
+	}
+	full := filepath.Join(dir, name)
+	fi, err := os.Stat(full)
+	if err != nil || !fi.Mode().IsRegular() {
+		hint := "add the file " + l.rel(full)
+		if cands := siblings(filepath.Dir(full), ext); len(cands) > 0 {
+			hint += " (files there: " + strings.Join(cands, ", ") + ")"
+		}
+		addAt(l.diags, p, hint, []string{key}, "%s file %q not found", key, name)
+		return nil
+	}
+	return &model.Asset{Source: full, Ext: ext}
+}
+
+func siblings(dir, ext string) []string {
+	es, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range es {
+		if strings.EqualFold(filepath.Ext(e.Name()), ext) && len(out) < 5 {
+			out = append(out, e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+func validEmail(s string) bool {
+	if !emailRE.MatchString(s) {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == ""
+}

@@ -1,0 +1,63 @@
+// Package ids derives the public identifiers of awards from a space's secret:
+// award ids, recipient salts and Open Badges identity hashes. Every value is
+// a keyed HMAC, so it is stable across builds and unguessable without the
+// secret.
+package ids
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"strings"
+)
+
+var b32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+func mac(secret []byte, purpose string, parts ...string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("blason/" + purpose))
+	for _, p := range parts {
+		// Length-prefix every part so that ("ab","c") and ("a","bc") differ.
+		var n [4]byte
+		n[0], n[1], n[2], n[3] = byte(len(p)>>24), byte(len(p)>>16), byte(len(p)>>8), byte(len(p))
+		m.Write(n[:])
+		m.Write([]byte(p))
+	}
+	return m.Sum(nil)
+}
+
+// AwardID returns the 128-bit award id, as 26 lower-case base32 characters,
+// of the award of badge (and level, possibly empty) to recipient on date
+// (YYYY-MM-DD) in space.
+func AwardID(secret []byte, space, badge, recipient, level, date string) string {
+	return b32.EncodeToString(mac(secret, "award", space, badge, recipient, level, date)[:16])
+}
+
+// Salt returns the recipient-hash salt of an award: 128 bits in hex.
+func Salt(secret []byte, awardID string) string {
+	return hex.EncodeToString(mac(secret, "salt", awardID)[:16])
+}
+
+// IdentityHash returns the Open Badges IdentityHash "sha256$<hex>" of
+// identity followed by salt, lower-case hex as verifiers expect.
+func IdentityHash(identity, salt string) string {
+	sum := sha256.Sum256([]byte(identity + salt))
+	return "sha256$" + hex.EncodeToString(sum[:])
+}
+
+// NormalizeEmail trims and lower-cases an e-mail address; both Open Badges
+// specifications leave case unspecified, and recipients type addresses in
+// any case.
+func NormalizeEmail(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// ValidAwardID reports whether s has the shape of an award id.
+func ValidAwardID(s string) bool {
+	if len(s) != 26 {
+		return false
+	}
+	_, err := b32.DecodeString(s)
+	return err == nil
+}

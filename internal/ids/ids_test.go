@@ -1,0 +1,51 @@
+package ids
+
+import (
+	"strings"
+	"testing"
+)
+
+// Vectors from the Open Badges specifications (see shared standards digest §1.4).
+func TestIdentityHashSpecVectors(t *testing.T) {
+	tests := []struct{ identity, salt, want string }{
+		{"mayze", "", "sha256$7a1a1b3f7d40552e4299180e346e3add12bf9a751a43d9c4ca4518febc2c60c6"},
+		{"jjefferson18@example.com", "FleurDeSel", "sha256$658625b25ab3d75d613ca97d9a5a77f70e2192feca5557f4ad09a4d4f121f5fc"},
+	}
+	for _, tt := range tests {
+		if got := IdentityHash(tt.identity, tt.salt); got != tt.want {
+			t.Errorf("IdentityHash(%q, %q) = %s, want %s", tt.identity, tt.salt, got, tt.want)
+		}
+	}
+}
+
+func TestAwardID(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	a := AwardID(secret, "s", "b", "r@example.org", "", "2025-01-02")
+	if !ValidAwardID(a) {
+		t.Fatalf("AwardID = %q, not a valid award id", a)
+	}
+	if a != AwardID(secret, "s", "b", "r@example.org", "", "2025-01-02") {
+		t.Fatal("AwardID is not stable")
+	}
+	others := []string{
+		AwardID([]byte("another secret"), "s", "b", "r@example.org", "", "2025-01-02"),
+		AwardID(secret, "s", "b", "r@example.org", "novice", "2025-01-02"),
+		AwardID(secret, "s", "b", "r@example.org", "", "2025-01-03"),
+		AwardID(secret, "sb", "", "r@example.org", "", "2025-01-02"),
+	}
+	for i, o := range others {
+		if o == a {
+			t.Errorf("variant %d collides with the base id", i)
+		}
+	}
+	if ValidAwardID(strings.ToUpper(a)) || ValidAwardID(a[:25]) {
+		t.Error("ValidAwardID accepts malformed ids")
+	}
+}
+
+func TestSaltDependsOnSecretAndAward(t *testing.T) {
+	s1 := Salt([]byte("k1"), "a")
+	if len(s1) != 32 || s1 == Salt([]byte("k2"), "a") || s1 == Salt([]byte("k1"), "b") {
+		t.Fatalf("unexpected salt %q", s1)
+	}
+}

@@ -1,0 +1,119 @@
+// Package model holds the validated content of a site: spaces, badge
+// classes, levels, awards and revocations. It is produced by package content
+// and consumed by the issuing and rendering stages; it carries no behaviour.
+package model
+
+import "time"
+
+// Site is the whole validated input of a build.
+type Site struct {
+	Title        string
+	BaseURL      string // absolute, ends with "/"
+	Languages    []string
+	Theme        string
+	Translations map[string]SiteText
+	Spaces       []*Space // sorted by slug
+}
+
+// SiteText holds the translatable site strings.
+type SiteText struct {
+	Title string
+}
+
+// Text is a translatable name/description/criteria triple.
+type Text struct {
+	Name        string
+	Description string // Markdown for spaces, plain text for badges and levels
+	Criteria    string // Markdown
+}
+
+// Space is an issuing institution.
+type Space struct {
+	Slug         string
+	Name         string
+	LegalName    string
+	URL          string
+	Email        string
+	Telephone    string
+	Logo         *Asset
+	Contact      string
+	Parent       string
+	Description  string // Markdown
+	Translations map[string]Text
+	Badges       []*Badge // sorted by slug
+	Awards       []*Award // in source order (file name, then line)
+	Revocations  map[string]Revocation
+	Secret       []byte // per-space secret, from keys/<space>/secret
+}
+
+// Asset is a file copied into the site.
+type Asset struct {
+	Source string // absolute path of the source file
+	Ext    string // ".svg" or ".png"
+}
+
+// Badge is a badge class.
+type Badge struct {
+	Space           *Space
+	Slug            string
+	Name            string
+	Description     string
+	Criteria        string // Markdown
+	Image           *Asset
+	Tags            []string
+	AchievementType string
+	Alignments      []Alignment
+	Levels          []*Level
+	Template        string // "<space>/<slug>" or empty
+	Expires         string // ISO 8601 duration or empty
+	Translations    map[string]Text
+	Source          string // file, relative to the source folder
+}
+
+// Level is one rung of a badge with levels.
+type Level struct {
+	ID           string
+	Name         string
+	Description  string
+	Criteria     string // Markdown
+	Translations map[string]Text
+}
+
+// Alignment points a badge at a framework entry.
+type Alignment struct {
+	TargetName        string
+	TargetURL         string
+	TargetDescription string
+	TargetFramework   string
+	TargetCode        string
+}
+
+// Identity holds a recipient's identifiers, normalised. Never published.
+type Identity struct {
+	Email     string
+	EPPN      string
+	StudentID string
+	Name      string
+}
+
+// Award is one row of an award list.
+type Award struct {
+	ID                string // unguessable award id, derived from the space secret
+	Badge             *Badge
+	Level             *Level // nil when the badge has no levels
+	Recipient         Identity
+	Date              time.Time
+	Expires           time.Time // zero when the award does not expire
+	EvidenceURL       string
+	EvidenceNarrative string
+	Source            string // "file:line"
+}
+
+// Revocation withdraws an award.
+type Revocation struct {
+	AwardID string
+	Date    time.Time
+	Reason  string
+	File    string // source file, relative to the source folder
+	Line    int
+}

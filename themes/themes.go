@@ -1,0 +1,20 @@
+// Package themes embeds the default theme, so that the blason binary renders
+// a site even where no themes/ folder exists.
+package themes
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed default
+var embedded embed.FS
+
+// Default returns the embedded default theme (layouts/, static/, i18n/).
+func Default() fs.FS {
+	sub, err := fs.Sub(embedded, "default")
+	if err != nil {
+		panic(err) // "default" is embedded above
+	}
+	return sub
+}
