@@ -1,0 +1,338 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/json"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/francebadge/blason/internal/jsonld"
+	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/ob2"
+	"github.com/francebadge/blason/internal/verify"
+)
+
+// repoRoot holds the demo site (blason.yaml and content/).
+const repoRoot = "../.."
+
+// now is the reference time of these tests, after every demo award date.
+var now = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+
+// copyDemo copies the demo site's sources into a fresh folder, so that tests
+// generate their own keys and never touch the repository's keys/.
+func copyDemo(t testing.TB) string {
+	t.Helper()
+	dst := t.TempDir()
+	copyTree(t, filepath.Join(repoRoot, "content"), filepath.Join(dst, "content"))
+	b, err := os.ReadFile(filepath.Join(repoRoot, "blason.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dst, "blason.yaml"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func copyTree(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readTree returns every file under dir by slash path.
+func readTree(t testing.TB, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func mustBuild(t testing.TB, o Options) Result {
+	t.Helper()
+	if o.Now.IsZero() {
+		o.Now = now
+	}
+	res, err := Run(o)
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	return res
+}
+
+// serve starts a plain static file server for dir on a loopback port and
+// returns its base URL. The listener is opened first so that the site can
+// be built for that exact origin.
+func listen(t *testing.T) (net.Listener, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln, "http://" + ln.Addr().String() + "/"
+}
+
+func serve(t *testing.T, ln net.Listener, dir string) {
+	srv := &http.Server{Handler: http.FileServer(http.Dir(dir)), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+}
+
+// TestDemoAssertionsVerifyHosted builds the demo for a loopback origin,
+// serves it with a static file server and runs the Open Badges 2.0 hosted
+// verification rules on every assertion, recipient hash included.
+func TestDemoAssertionsVerifyHosted(t *testing.T) {
+	src := copyDemo(t)
+	ln, base := listen(t)
+	dest := filepath.Join(t.TempDir(), "site")
+	res := mustBuild(t, Options{Source: src, Destination: dest, BaseURL: base})
+	serve(t, ln, dest)
+
+	site, err := Load(Options{Source: src, BaseURL: base, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := verify.OB2{Fetcher: verify.HTTPFetcher{}, Loader: jsonld.NewLoader(), Now: now}
+	var n, expired int
+	for _, sp := range site.Spaces {
+		for _, a := range sp.Awards {
+			n++
+			typ, ident := ob2.RecipientIdentity(a.Recipient, sp.Slug)
+			u := base + sp.Slug + "/assertions/" + a.ID + ".json"
+			rep := v.Hosted(context.Background(), u, &verify.Recipient{Type: typ, Identity: ident})
+			want := verify.Valid
+			if !a.Expires.IsZero() && a.Expires.Before(now) {
+				want = verify.Expired
+				expired++
+			}
+			if rep.Status != want || len(rep.Problems) > 0 {
+				t.Errorf("%s (%s): status %v, want %v; problems: %s", a.Source, u, rep.Status, want, strings.Join(rep.Problems, "; "))
+			}
+		}
+	}
+	if n != res.Awards || n < 300 {
+		t.Fatalf("verified %d assertions, build reported %d; the demo should carry a few hundred", n, res.Awards)
+	}
+	t.Logf("%d assertions verified over HTTP (%d expired)", n, expired)
+
+	// A wrong recipient must not match: the check above can fail.
+	a := site.Spaces[1].Awards[0]
+	rep := v.Hosted(context.Background(), base+a.Badge.Space.Slug+"/assertions/"+a.ID+".json", &verify.Recipient{Type: "email", Identity: "someone.else@example.org"})
+	if rep.Status != verify.Invalid {
+		t.Fatalf("a wrong recipient verified: %+v", rep)
+	}
+}
+
+// TestBuildsAreByteIdentical builds the same sources twice into two folders.
+func TestBuildsAreByteIdentical(t *testing.T) {
+	src := copyDemo(t)
+	d1, d2 := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	mustBuild(t, Options{Source: src, Destination: d1})
+	mustBuild(t, Options{Source: src, Destination: d2, Now: now.Add(1000 * time.Hour)})
+	a, b := readTree(t, d1), readTree(t, d2)
+	if len(a) != len(b) || len(a) < 1000 {
+		t.Fatalf("builds hold %d and %d files", len(a), len(b))
+	}
+	for p, x := range a {
+		if !bytes.Equal(x, b[p]) {
+			t.Errorf("%s differs between two builds", p)
+		}
+	}
+}
+
+// TestNoPersonalDataInSite scans every published byte for every recipient
+// identifier and name of the demo award lists, and for the space secrets.
+func TestNoPersonalDataInSite(t *testing.T) {
+	src := copyDemo(t)
+	dest := filepath.Join(t.TempDir(), "site")
+	mustBuild(t, Options{Source: src, Destination: dest})
+
+	needles := map[string]string{} // value → where it comes from
+	files, _ := filepath.Glob(filepath.Join(src, "content", "*", "awards", "*.csv"))
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(fh).ReadAll()
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range recs[1:] {
+			for i, col := range recs[0] {
+				switch col {
+				case "email", "eppn", "student_id", "name":
+					if v := strings.TrimSpace(rec[i]); v != "" {
+						needles[v] = f + " " + col
+						needles[strings.ToLower(v)] = f + " " + col
+					}
+				}
+			}
+		}
+	}
+	secrets, _ := filepath.Glob(filepath.Join(src, "keys", "*", "secret"))
+	for _, s := range secrets {
+		b, _ := os.ReadFile(s)
+		needles[strings.TrimSpace(string(b))] = s
+	}
+	if len(needles) < 500 || len(secrets) == 0 {
+		t.Fatalf("only %d needles and %d secrets: the scanner would prove nothing", len(needles), len(secrets))
+	}
+	site := readTree(t, dest)
+	// The scanner must find a planted identifier (it can fail).
+	site["planted.txt"] = []byte("contact: " + firstKey(needles))
+	found := 0
+	for p, b := range site {
+		for v, from := range needles {
+			if bytes.Contains(b, []byte(v)) {
+				if p == "planted.txt" {
+					found++
+					continue
+				}
+				t.Errorf("%s contains %q (from %s)", p, v, from)
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("the scanner missed a planted identifier")
+	}
+}
+
+func firstKey(m map[string]string) string {
+	for k := range m {
+		return k
+	}
+	return ""
+}
+
+// TestRevocationMakesTombstone revokes one demo award and rebuilds.
+func TestRevocationMakesTombstone(t *testing.T) {
+	src := copyDemo(t)
+	dest := filepath.Join(t.TempDir(), "site")
+	mustBuild(t, Options{Source: src, Destination: dest})
+	site, err := Load(Options{Source: src, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sp *model.Space
+	for _, s := range site.Spaces {
+		if s.Slug == "universite" {
+			sp = s
+		}
+	}
+	a := sp.Awards[3]
+	csvText := "award,date,reason\n" + a.ID + ",2025-11-03,Attribution faite par erreur\n"
+	if err := os.WriteFile(filepath.Join(src, "content", "universite", "revocations.csv"), []byte(csvText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := readTree(t, dest)
+	res := mustBuild(t, Options{Source: src, Destination: dest})
+	if res.Revoked != 1 {
+		t.Fatalf("build reports %d revoked", res.Revoked)
+	}
+	after := readTree(t, dest)
+	assertionPath := "universite/assertions/" + a.ID + ".json"
+	var tomb map[string]any
+	if err := json.Unmarshal(after[assertionPath], &tomb); err != nil {
+		t.Fatal(err)
+	}
+	if tomb["revoked"] != true || tomb["revocationReason"] != "Attribution faite par erreur" || tomb["recipient"] != nil {
+		t.Fatalf("tombstone = %v", tomb)
+	}
+	var rl ob2.RevocationList
+	if err := json.Unmarshal(after["universite/revocations.json"], &rl); err != nil {
+		t.Fatal(err)
+	}
+	if len(rl.RevokedAssertions) != 1 || !strings.HasSuffix(rl.RevokedAssertions[0].ID, assertionPath) {
+		t.Fatalf("revocation list = %+v", rl)
+	}
+	// Only the tombstone and the revocation list changed.
+	var changed []string
+	for p, b := range after {
+		if !bytes.Equal(b, before[p]) {
+			changed = append(changed, p)
+		}
+	}
+	if len(changed) != 2 {
+		t.Fatalf("changed files: %v; want the assertion and the revocation list", changed)
+	}
+	// A verifier reading the folder reports it revoked.
+	v := verify.OB2{Fetcher: verify.DirFetcher{Base: site.BaseURL, Dir: dest}, Loader: jsonld.NewLoader(), Now: now}
+	if rep := v.Hosted(context.Background(), site.BaseURL+assertionPath, nil); rep.Status != verify.Revoked || rep.Reason != "Attribution faite par erreur" {
+		t.Fatalf("verify revoked assertion: %+v", rep)
+	}
+}
+
+// TestFailedBuildLeavesSiteIntact breaks the content after a good build.
+func TestFailedBuildLeavesSiteIntact(t *testing.T) {
+	src := copyDemo(t)
+	dest := filepath.Join(t.TempDir(), "site")
+	mustBuild(t, Options{Source: src, Destination: dest})
+	before := treeHash(t, dest)
+	f := filepath.Join(src, "content", "association", "awards", "saison-2024-2025.csv")
+	b, _ := os.ReadFile(f)
+	os.WriteFile(f, append(b, []byte("x@example.org,,,,no-such-badge,,2025-01-01,,,\n")...), 0o644)
+	os.Remove(filepath.Join(src, "content", "universite", "badges", "tutorat.svg"))
+	_, err := Run(Options{Source: src, Destination: dest, Now: now})
+	if err == nil || !strings.Contains(err.Error(), "no-such-badge") || !strings.Contains(err.Error(), "tutorat.svg") {
+		t.Fatalf("err = %v; want both problems reported", err)
+	}
+	if treeHash(t, dest) != before {
+		t.Fatal("a failed build changed the site")
+	}
+}
+
+func treeHash(t testing.TB, dir string) [32]byte {
+	h := sha256.New()
+	tree := readTree(t, dir)
+	paths := make([]string, 0, len(tree))
+	for p := range tree {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		h.Write([]byte(p))
+		h.Write(tree[p])
+	}
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
