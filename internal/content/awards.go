@@ -60,8 +60,7 @@ func (l *loader) openTable(path string, allowed, required []string) (*table, fun
 				hint = fmt.Sprintf("did you mean %q?", s)
 			}
 			l.diags.Add(rel, 1, hint, "unknown column %q", h)
-			ok = false
-			continue
+			continue // the other columns are still checked
 		}
 		if _, dup := t.cols[h]; dup {
 			l.diags.Add(rel, 1, "keep one column of each name", "column %q appears twice", h)

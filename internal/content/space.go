@@ -102,7 +102,7 @@ func (l *loader) asset(p *page, dir, name, key string) *model.Asset {
 	fi, err := os.Stat(full)
 	if err != nil || !fi.Mode().IsRegular() {
 		hint := "add the file " + l.rel(full)
-		if cands := siblings(filepath.Dir(full), ext); len(cands) > 0 {
+		if cands := siblings(filepath.Dir(full)); len(cands) > 0 {
 			hint += " (files there: " + strings.Join(cands, ", ") + ")"
 		}
 		addAt(l.diags, p, hint, []string{key}, "%s file %q not found", key, name)
@@ -111,11 +111,12 @@ func (l *loader) asset(p *page, dir, name, key string) *model.Asset {
 	return &model.Asset{Source: full, Ext: ext}
 }
 
-func siblings(dir, ext string) []string {
+// siblings lists up to five images in dir, for hints.
+func siblings(dir string) []string {
 	es, _ := os.ReadDir(dir)
 	var out []string
 	for _, e := range es {
-		if strings.EqualFold(filepath.Ext(e.Name()), ext) && len(out) < 5 {
+		if ext := strings.ToLower(filepath.Ext(e.Name())); (ext == ".svg" || ext == ".png") && len(out) < 5 {
 			out = append(out, e.Name())
 		}
 	}
