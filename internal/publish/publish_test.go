@@ -1,0 +1,82 @@
+package publish
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func read(t *testing.T, dir, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestPublishIsIdempotentAndRemovesOrphans(t *testing.T) {
+	root := t.TempDir()
+	tg := Target{Dir: filepath.Join(root, "site"), Manifest: filepath.Join(root, "state", "manifest.json")}
+	steps := []struct {
+		name  string
+		files Files
+		want  Stats
+	}{
+		{"first build writes everything", Files{"index.html": []byte("a"), "s/a/x.json": []byte("x"), "s/b.json": []byte("b")}, Stats{Files: 3, Written: 3}},
+		{"same bytes write nothing", Files{"index.html": []byte("a"), "s/a/x.json": []byte("x"), "s/b.json": []byte("b")}, Stats{Files: 3, Unchanged: 3}},
+		{"one change, one orphan", Files{"index.html": []byte("A"), "s/b.json": []byte("b")}, Stats{Files: 2, Written: 1, Unchanged: 1, Removed: 1}},
+	}
+	// A file the user placed in the output folder is never touched.
+	os.MkdirAll(tg.Dir, 0o755)
+	os.WriteFile(filepath.Join(tg.Dir, "CNAME"), []byte("badges.example.fr"), 0o644)
+	for _, st := range steps {
+		got, err := tg.Publish(st.files)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got != st.want {
+			t.Fatalf("%s: stats %+v, want %+v", st.name, got, st.want)
+		}
+		for p, b := range st.files {
+			if read(t, tg.Dir, p) != string(b) {
+				t.Fatalf("%s: %s not written", st.name, p)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(tg.Dir, "s", "a")); !os.IsNotExist(err) {
+		t.Error("the orphan's emptied folder was kept")
+	}
+	if read(t, tg.Dir, "CNAME") != "badges.example.fr" {
+		t.Error("a file no build published was changed")
+	}
+	left, _ := filepath.Glob(filepath.Join(tg.Dir, ".blason-*.tmp"))
+	if len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func TestPublishRefusesEscapingPaths(t *testing.T) {
+	root := t.TempDir()
+	tg := Target{Dir: filepath.Join(root, "site"), Manifest: filepath.Join(root, "m.json")}
+	for _, p := range []string{"../x", "/etc/x", "a/../../x", "", "a//b"} {
+		if _, err := tg.Publish(Files{p: []byte("x")}); err == nil {
+			t.Errorf("path %q accepted", p)
+		}
+	}
+}
+
+func TestWriteAtomicReplaces(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "d", "f.json")
+	for _, s := range []string{"old", "new"} {
+		if err := WriteAtomic(f, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, _ := os.ReadFile(f); string(b) != "new" {
+		t.Fatalf("got %q", b)
+	}
+	if fi, _ := os.Stat(f); fi.Mode().Perm() != 0o644 {
+		t.Fatalf("mode %v", fi.Mode().Perm())
+	}
+}
