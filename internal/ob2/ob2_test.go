@@ -83,7 +83,7 @@ func TestGolden(t *testing.T) {
 
 func TestRecipientIdentity(t *testing.T) {
 	tests := []struct {
-		r              model.Identity
+		r             model.Identity
 		typ, identity string
 	}{
 		{model.Identity{Email: "a@example.org", EPPN: "a@ecole.example", StudentID: "1"}, "email", "a@example.org"},
