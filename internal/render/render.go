@@ -107,7 +107,21 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 	}
 	out["sitemap.xml"] = r.sitemap(site)
 	out["robots.txt"] = r.robots(site)
+	out["_headers"] = r.headers(site)
 	return nil
+}
+
+// headers writes response headers in the _headers format read by common
+// static hosts (Netlify, Cloudflare Pages; other servers: see docs): JSON
+// documents may be fetched by browser-based verifiers from any origin, and
+// credentials are never indexed.
+func (r *Renderer) headers(site *model.Site) []byte {
+	var b bytes.Buffer
+	b.WriteString("/*.json\n  Access-Control-Allow-Origin: *\n")
+	for _, sp := range site.Spaces {
+		fmt.Fprintf(&b, "%s%s*\n  X-Robots-Tag: noindex, nofollow\n  Access-Control-Allow-Origin: *\n", r.root, r.layout.AssertionDir(sp))
+	}
+	return b.Bytes()
 }
 
 func (r *Renderer) page(out publish.Files, name, dir string, d *pageData) error {
