@@ -70,13 +70,14 @@ func (f DirFetcher) Fetch(_ context.Context, url string) ([]byte, string, error)
 		return nil, "", fmt.Errorf("%s is outside %s; refusing to use the network", url, f.Base)
 	}
 	rest, _, _ = strings.Cut(rest, "#")
+	rest, _, _ = strings.Cut(rest, "?")
 	if rest == "" || strings.HasSuffix(rest, "/") {
 		rest += "index.html"
 	}
-	p := filepath.Join(f.Dir, filepath.FromSlash(rest))
-	if !strings.HasPrefix(p, filepath.Clean(f.Dir)+string(filepath.Separator)) {
+	if !filepath.IsLocal(filepath.FromSlash(rest)) {
 		return nil, "", fmt.Errorf("%s escapes the site folder", url)
 	}
+	p := filepath.Join(f.Dir, filepath.FromSlash(rest))
 	b, err := os.ReadFile(p)
 	if err != nil {
 		return nil, "", err

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -333,7 +334,7 @@ func (v OB2) checkRevocationList(ctx context.Context, rep *Report, assertionURL,
 			id, _ = e["id"].(string)
 			reason, _ = e["revocationReason"].(string)
 		}
-		if id == assertionURL {
+		if id == assertionURL && rep.Status < Revoked {
 			rep.Status, rep.Reason = Revoked, reason
 		}
 	}
@@ -362,7 +363,7 @@ func (v OB2) checkImage(ctx context.Context, rep *Report, what, u string) {
 // expands in SafeMode (every term defined by the Open Badges 2.0 context).
 func (v OB2) fetchNode(ctx context.Context, rep *Report, what, u string) (map[string]any, bool) {
 	b, ct, err := v.Fetcher.Fetch(ctx, u)
-	if err == ErrGone && what == "assertion" {
+	if errors.Is(err, ErrGone) && what == "assertion" {
 		rep.Status = Revoked
 		return nil, false
 	}
@@ -400,11 +401,13 @@ func (v OB2) dateTime(rep *Report, m map[string]any, key string, required bool) 
 		rep.fail("%s %q is not an ISO 8601 date-time with a time zone", key, s)
 		return time.Time{}
 	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		rep.fail("%s %q: %v", key, s, err)
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05Z07", "2006-01-02T15:04:05Z0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
 	}
-	return t
+	rep.fail("%s %q is not a valid date-time", key, s)
+	return time.Time{}
 }
 
 func hasType(m map[string]any, t string) bool { return slices.Contains(asStrings(m["type"]), t) }
