@@ -27,10 +27,11 @@ var (
 
 // table is a CSV file read with its header mapped to column indexes.
 type table struct {
-	file string
-	cols map[string]int
-	r    *csv.Reader
-	rec  []string
+	file  string
+	width int // number of header columns
+	cols  map[string]int
+	r     *csv.Reader
+	rec   []string
 }
 
 // openTable reads the header of a CSV file and checks its columns.
@@ -50,7 +51,7 @@ func (l *loader) openTable(path string, allowed, required []string) (*table, fun
 		f.Close()
 		return nil, func() {}
 	}
-	t := &table{file: rel, cols: map[string]int{}, r: r}
+	t := &table{file: rel, width: len(head), cols: map[string]int{}, r: r}
 	ok := true
 	for i, h := range head {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
@@ -99,6 +100,11 @@ func (t *table) next(l *loader) bool {
 		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
+		}
+		if len(rec) > t.width {
+			line, _ := t.r.FieldPos(0)
+			l.diags.Add(t.file, line, "quote values containing commas: \"Un an, deux groupes\"", "%d values for %d columns", len(rec), t.width)
+			continue
 		}
 		t.rec = rec
 		return true
@@ -180,6 +186,8 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 	switch {
 	case slug == "":
 		fail("fill the badge column with a badge slug", "no badge")
+	case b == nil && l.broken[sp.Slug+"/"+slug]:
+		ok = false // the badge file itself is reported
 	case b == nil:
 		hint := "badges of space " + sp.Slug + ": " + strings.Join(slugs, ", ")
 		if s := yamlx.Closest(slug, slugs); s != "" {
@@ -268,8 +276,7 @@ func parseDate(s string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t, nil
 	}
-	t, err := time.Parse(time.RFC3339, s)
-	return t.UTC(), err
+	return time.Parse(time.RFC3339, s) // keeps its offset: the calendar date is the one written
 }
 
 func (l *loader) revocations(sp *model.Space) {

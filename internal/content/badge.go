@@ -80,6 +80,7 @@ func (l *loader) badges(sp *model.Space, dir string) []*model.Badge {
 		var fm badgeFM
 		p := l.readPage(path, &fm)
 		if p == nil {
+			l.broken[sp.Slug+"/"+slug] = true // its awards are not checked: that would only repeat the problem
 			continue
 		}
 		b := &model.Badge{Space: sp, Slug: slug, Source: l.rel(path)}
@@ -116,6 +117,7 @@ func (l *loader) resolve(rb *rawBadge, chain []string) {
 		image = l.asset(rb.page, rb.dir, rb.fm.Image, "image")
 	}
 	body := rb.page.body
+	local := rb.fm // what this file sets itself: only that is checked here, the template checks the rest
 	if t := rb.fm.Template; t != "" {
 		tb, ok := l.raw[t]
 		switch {
@@ -154,29 +156,36 @@ func (l *loader) resolve(rb *rawBadge, chain []string) {
 	if b.Criteria == "" {
 		addAt(l.diags, p, "write how the badge is earned in the Markdown body, after the front matter", nil, "missing criteria (the Markdown body is empty)")
 	}
-	if !slices.Contains(achievementTypes, b.AchievementType) && !strings.HasPrefix(b.AchievementType, "ext:") {
+	if local.AchievementType != "" && !slices.Contains(achievementTypes, b.AchievementType) && !strings.HasPrefix(b.AchievementType, "ext:") {
 		hint := "use one of the Open Badges 3.0 achievement types, e.g. Badge, Competency, Certificate"
 		if s := yamlx.Closest(b.AchievementType, achievementTypes); s != "" {
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
 		addAt(l.diags, p, hint, []string{"achievementType"}, "unknown achievementType %q", b.AchievementType)
 	}
-	if fm.Expires != "" {
+	if local.Expires != "" {
 		if _, ok := parseDuration(fm.Expires); !ok {
 			addAt(l.diags, p, "use an ISO 8601 duration such as P1Y, P6M or P2Y6M", []string{"expires"}, "expires %q is not a duration", fm.Expires)
 		}
 	}
 	for i, a := range fm.Alignments {
+		b.Alignments = append(b.Alignments, model.Alignment(a))
+		if local.Alignments == nil {
+			continue
+		}
 		if a.TargetName == "" {
 			l.diags.Add(p.doc.File, p.doc.ItemLine("alignments", i), "add `targetName: …`", "alignment %d has no targetName", i+1)
 		}
 		if !httpURL(a.TargetURL) {
 			l.diags.Add(p.doc.File, p.doc.ItemKeyLine("alignments", i, "targetUrl"), "give the framework entry's http(s) URL", "alignment %d: targetUrl %q is not an http(s) URL", i+1, a.TargetURL)
 		}
-		b.Alignments = append(b.Alignments, model.Alignment(a))
 	}
 	seen := map[string]bool{}
 	for i, lv := range fm.Levels {
+		b.Levels = append(b.Levels, &model.Level{ID: lv.ID, Name: lv.Name, Description: lv.Description, Criteria: lv.Criteria, Translations: texts(lv.Translations)})
+		if local.Levels == nil {
+			continue
+		}
 		line := p.doc.ItemKeyLine("levels", i, "id")
 		if !slugRE.MatchString(lv.ID) {
 			l.diags.Add(p.doc.File, line, "use lower-case letters, digits and dashes, e.g. `id: novice`", "level %d: id %q is not a valid slug", i+1, lv.ID)
@@ -187,9 +196,8 @@ func (l *loader) resolve(rb *rawBadge, chain []string) {
 		if lv.Name == "" {
 			l.diags.Add(p.doc.File, p.doc.ItemLine("levels", i), "add `name: …`", "level %q has no name", lv.ID)
 		}
-		b.Levels = append(b.Levels, &model.Level{ID: lv.ID, Name: lv.Name, Description: lv.Description, Criteria: lv.Criteria, Translations: texts(lv.Translations)})
 	}
-	l.checkTranslations(p, fm.Translations)
+	l.checkTranslations(p, local.Translations)
 }
 
 // inherit copies every key the badge does not set from its template.

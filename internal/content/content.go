@@ -35,7 +35,7 @@ var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 func Load(src string, opt Options) (*model.Site, error) {
 	var diags diag.List
 	cfg := config.Load(src, opt.BaseURL, &diags)
-	l := &loader{src: src, now: opt.Now, diags: &diags}
+	l := &loader{src: src, now: opt.Now, diags: &diags, broken: map[string]bool{}}
 	spaces := l.spaces()
 	l.resolveTemplates(spaces)
 	for _, sp := range spaces {
@@ -98,6 +98,10 @@ type loader struct {
 	now   time.Time
 	diags *diag.List
 	raw   map[string]*rawBadge
+	// broken holds "<space>/<slug>" of badge files that could not be read.
+	broken map[string]bool
+	// parentLine is the line of each space's parent key, for messages.
+	parentLine map[string]int
 }
 
 // rel returns p relative to the source folder, slash-separated, for messages.
@@ -139,7 +143,7 @@ func (l *loader) spaces() []*model.Space {
 	}
 	for _, sp := range spaces {
 		if sp.Parent != "" && (!bySlug[sp.Parent] || sp.Parent == sp.Slug) {
-			l.diags.Add(l.rel(filepath.Join(dir, sp.Slug, "_space.md")), 0, "parent must be the slug of another space folder", "unknown parent space %q", sp.Parent)
+			l.diags.Add(l.rel(filepath.Join(dir, sp.Slug, "_space.md")), l.parentLine[sp.Slug], "parent must be the slug of another space folder", "unknown parent space %q", sp.Parent)
 		}
 	}
 	return spaces

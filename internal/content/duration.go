@@ -16,8 +16,22 @@ func parseDuration(s string) (calendarDuration, bool) {
 	if m == nil || s == "P" {
 		return calendarDuration{}, false
 	}
-	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
-	return calendarDuration{years: n(1), months: n(2), days: 7*n(3) + n(4)}, true
+	var n [5]int
+	for i := 1; i <= 4; i++ {
+		if m[i] == "" {
+			continue
+		}
+		v, err := strconv.Atoi(m[i])
+		if err != nil || v > 100000 {
+			return calendarDuration{}, false // absurd validity, or overflow
+		}
+		n[i] = v
+	}
+	d := calendarDuration{years: n[1], months: n[2], days: 7*n[3] + n[4]}
+	if d == (calendarDuration{}) {
+		return d, false // a zero validity would expire on the award date
+	}
+	return d, true
 }
 
 func (d calendarDuration) addTo(t time.Time) time.Time {

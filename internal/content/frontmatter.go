@@ -23,6 +23,7 @@ func (l *loader) readPage(path string, fm any) *page {
 		l.diags.Add(rel, 0, "", "cannot read: %v", err)
 		return nil
 	}
+	b = bytes.TrimPrefix(b, []byte("\ufeff"))
 	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 	rest, ok := bytes.CutPrefix(b, []byte("---\n"))
 	if !ok {
@@ -44,7 +45,9 @@ func (l *loader) readPage(path string, fm any) *page {
 	if doc == nil {
 		return nil
 	}
-	doc.Decode(fm, l.diags)
+	if !doc.Decode(fm, l.diags) {
+		return nil // the front matter could not be read: checking its content would only add noise
+	}
 	return &page{doc: doc, body: string(bytes.TrimSpace(body))}
 }
 

@@ -63,6 +63,10 @@ func (l *loader) space(dir, slug string) *model.Space {
 	if fm.Telephone != "" && !e164RE.MatchString(fm.Telephone) {
 		addAt(l.diags, p, "write it in E.164 form, e.g. +33561000000", []string{"telephone"}, "telephone %q is not an E.164 number", fm.Telephone)
 	}
+	if l.parentLine == nil {
+		l.parentLine = map[string]int{}
+	}
+	l.parentLine[slug] = p.doc.Line("parent")
 	if fm.Logo != "" {
 		sp.Logo = l.asset(p, dir, fm.Logo, "logo")
 	}

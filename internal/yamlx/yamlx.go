@@ -27,7 +27,7 @@ func Parse(file string, offset int, src []byte, diags *diag.List) *Doc {
 	var n yaml.Node
 	if err := yaml.Unmarshal(src, &n); err != nil {
 		line, msg := splitLine(err.Error())
-		diags.Add(file, offset+line, "check the indentation and quote values containing ':' or '#'", "invalid YAML: %s", msg)
+		diags.Add(file, offset+line, "the mistake is on this line or the next: check the indentation (spaces, not tabs), closing brackets and quotes, and quote values containing ': ' or ' #'", "invalid YAML: %s", msg)
 		return nil
 	}
 	d := &Doc{File: file, Offset: offset}
@@ -44,22 +44,40 @@ func Parse(file string, offset int, src []byte, diags *diag.List) *Doc {
 }
 
 // Decode checks the keys of the document against the yaml tags of v's type
-// (a pointer to struct), then decodes into v. Problems go to diags.
-func (d *Doc) Decode(v any, diags *diag.List) {
+// (a pointer to struct), then decodes into v. Problems go to diags. It
+// reports false when the document could not be decoded at all (a repeated
+// key, say), so that callers skip checks that would only repeat the problem.
+func (d *Doc) Decode(v any, diags *diag.List) bool {
 	if d == nil || d.Root == nil {
-		return
+		return d != nil
 	}
 	d.checkKeys(d.Root, reflect.TypeOf(v).Elem(), "", diags)
 	if err := d.Root.Decode(v); err != nil {
 		if te, ok := err.(*yaml.TypeError); ok {
 			for _, e := range te.Errors {
 				line, msg := splitLine(e)
+				if strings.Contains(msg, "already defined") {
+					diags.Add(d.File, d.Offset+line, "remove one of the two", "%s", shiftLines(msg, d.Offset))
+					continue
+				}
 				diags.Add(d.File, d.Offset+line, "check the value's type (text, list or mapping)", "%s", msg)
 			}
-			return
+			return !strings.Contains(err.Error(), "already defined")
 		}
 		diags.Add(d.File, d.Offset+d.Root.Line, "", "%v", err)
+		return false
 	}
+	return true
+}
+
+var atLineRE = regexp.MustCompile(`at line (\d+)`)
+
+// shiftLines rewrites "at line N" in a YAML message to a file line.
+func shiftLines(msg string, offset int) string {
+	return atLineRE.ReplaceAllStringFunc(msg, func(m string) string {
+		n, _ := strconv.Atoi(m[len("at line "):])
+		return "at line " + strconv.Itoa(n+offset)
+	})
 }
 
 // Line returns the file line of key path (e.g. "levels", "translations.en") in

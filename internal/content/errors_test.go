@@ -1,0 +1,588 @@
+package content
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/francebadge/blason/internal/diag"
+	"github.com/francebadge/blason/internal/ids"
+)
+
+// baseSite is a minimal valid site: one space, one badge, one award.
+var baseSite = map[string]string{
+	"blason.yaml": "title: Test\nbaseURL: https://badges.example.fr/\n",
+	"content/ecole/_space.md": `---
+name: École de test
+url: https://www.ecole.example/
+email: badges@ecole.example
+---
+Une école.
+`,
+	"content/ecole/badges/tutorat.svg": svg,
+	"content/ecole/badges/tutorat.md": `---
+name: Tutorat
+description: Accompagner des étudiants.
+image: tutorat.svg
+---
+Avoir encadré un groupe pendant un semestre.
+`,
+	"content/ecole/awards/ok.csv": "email,badge,date\nalice@example.org,tutorat,2025-01-10\n",
+}
+
+// reseauSpace adds a network space with one badge, for template cases.
+var reseauSpace = map[string]string{
+	"content/reseau/_space.md": `---
+name: Réseau
+url: https://reseau.example/
+email: badges@reseau.example
+---
+`,
+	"content/reseau/badges/mentorat.svg": svg,
+	"content/reseau/badges/mentorat.md": `---
+name: Mentorat
+description: Guider un pair.
+image: mentorat.svg
+---
+Avoir guidé un pair.
+`,
+}
+
+// badgeWith returns a valid badge file (image tutorat.svg) whose front
+// matter ends with extra; extra starts at line 5 of the file.
+func badgeWith(extra string) string {
+	return "---\nname: Niveaux\ndescription: Un badge.\nimage: tutorat.svg\n" + extra + "---\nCritères.\n"
+}
+
+type errCase struct {
+	name  string
+	files map[string]string // overlaid on baseSite; "-" deletes a file
+	// want lists "file:line: message" lines that must all be reported (a
+	// trailing "*" makes the line a prefix).
+	want  []string
+	hints []string // substrings of the hints of the reported problems
+	// afterSecret marks problems that can only be found once award ids are
+	// known, hence after the secrets were read.
+	afterSecret bool
+	// others allows problems beyond want; by default want is the exact set.
+	others bool
+}
+
+func errCases() []errCase {
+	aliceID := ids.AwardID(testSecret, "ecole", "tutorat", "email:alice@example.org", "", "2025-01-10")
+	return []errCase{
+		// Templates.
+		{
+			name:  "unknown template",
+			files: merge(reseauSpace, map[string]string{"content/ecole/badges/tutorat.md": badgeWith("template: reseau/mentorst\n")}),
+			want:  []string{`content/ecole/badges/tutorat.md:5: unknown template "reseau/mentorst"`},
+			hints: []string{`did you mean "reseau/mentorat"?`},
+		},
+		{
+			name:  "template without space",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("template: mentorat\n")},
+			want:  []string{`content/ecole/badges/tutorat.md:5: unknown template "mentorat"`},
+			hints: []string{"write the template as <space>/<badge-slug>"},
+		},
+		{
+			name: "template cycle",
+			files: map[string]string{
+				"content/ecole/badges/a.md": badgeWith("template: ecole/b\n"),
+				"content/ecole/badges/b.md": badgeWith("tags: [x]\ntemplate: ecole/a\n"),
+			},
+			want: []string{`content/ecole/badges/b.md:6: template cycle: ecole/a → ecole/b → ecole/a`},
+		},
+		{
+			name:  "template of itself",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("template: ecole/tutorat\n")},
+			want:  []string{`content/ecole/badges/tutorat.md:5: template cycle: ecole/tutorat → ecole/tutorat`},
+		},
+		{
+			name: "badge from a template still needs an image",
+			files: merge(reseauSpace, map[string]string{
+				"content/reseau/badges/mentorat.md": "---\nname: Mentorat\ndescription: Guider.\n---\nCritères.\n",
+				"content/ecole/badges/m.md":         "---\ntemplate: reseau/mentorat\n---\n",
+			}),
+			want: []string{
+				`content/ecole/badges/m.md:2: missing image`,
+				`content/reseau/badges/mentorat.md:2: missing image`,
+			},
+		},
+
+		// Badge front matter.
+		{
+			name: "duplicate level id",
+			files: map[string]string{"content/ecole/badges/niveaux.md": badgeWith(`levels:
+  - id: bronze
+    name: Bronze
+  - id: argent
+    name: Argent
+  - id: bronze
+    name: Bronze bis
+`)},
+			want:  []string{`content/ecole/badges/niveaux.md:10: level id "bronze" used twice`},
+			hints: []string{"give each level its own id"},
+		},
+		{
+			name: "level id not a slug, level without name",
+			files: map[string]string{"content/ecole/badges/niveaux.md": badgeWith(`levels:
+  - name: Or massif
+    id: Or Massif
+  - id: argent
+`)},
+			want: []string{
+				`content/ecole/badges/niveaux.md:7: level 1: id "Or Massif" is not a valid slug`,
+				`content/ecole/badges/niveaux.md:8: level "argent" has no name`,
+			},
+		},
+		{
+			name: "unknown key inside a level",
+			files: map[string]string{"content/ecole/badges/niveaux.md": badgeWith(`levels:
+  - id: or
+    nom: Or
+`)},
+			want: []string{
+				`content/ecole/badges/niveaux.md:7: unknown key "levels.0.nom"`,
+				`content/ecole/badges/niveaux.md:6: level "or" has no name`,
+			},
+			hints: []string{`did you mean "name"?`},
+		},
+		{
+			name: "alignment targetUrl and targetName",
+			files: map[string]string{"content/ecole/badges/niveaux.md": badgeWith(`alignments:
+  - targetName: C1
+    targetUrl: ftp://framework.example/c1
+  - targetName: C2
+    targetCode: C2
+  - targetUrl: https://framework.example/c3
+`)},
+			want: []string{
+				`content/ecole/badges/niveaux.md:7: alignment 1: targetUrl "ftp://framework.example/c1" is not an http(s) URL`,
+				`content/ecole/badges/niveaux.md:8: alignment 2: targetUrl "" is not an http(s) URL`,
+				`content/ecole/badges/niveaux.md:10: alignment 3 has no targetName`,
+			},
+		},
+		{
+			name:  "bad achievementType",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("achievementType: Certficate\n")},
+			want:  []string{`content/ecole/badges/tutorat.md:5: unknown achievementType "Certficate"`},
+			hints: []string{`did you mean "Certificate"?`},
+		},
+		{
+			name:  "bad expires",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("tags: [a]\nexpires: 2 ans\n")},
+			want:  []string{`content/ecole/badges/tutorat.md:6: expires "2 ans" is not a duration`},
+			hints: []string{"ISO 8601 duration"},
+		},
+		{
+			name:  "time-of-day expires",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("expires: PT12H\n")},
+			want:  []string{`content/ecole/badges/tutorat.md:5: expires "PT12H" is not a duration`},
+		},
+		{
+			name:  "badge translation in an unsupported language",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("translations:\n  en: {name: Tutoring}\n  de: {name: Nachhilfe}\n")},
+			want:  []string{`content/ecole/badges/tutorat.md:7: unsupported language "de"`},
+		},
+		{
+			name: "badge missing everything",
+			files: map[string]string{
+				"content/ecole/badges/vide.md": "---\ntags: [a]\n---\n",
+			},
+			want: []string{
+				`content/ecole/badges/vide.md:2: missing name`,
+				`content/ecole/badges/vide.md:2: missing description`,
+				`content/ecole/badges/vide.md:2: missing image`,
+				`content/ecole/badges/vide.md:2: missing criteria (the Markdown body is empty)`,
+			},
+		},
+		{
+			name: "badge file name not a slug",
+			files: map[string]string{
+				"content/ecole/badges/Tutorat_2.md": badgeWith(""),
+			},
+			want:  []string{`content/ecole/badges/Tutorat_2.md: badge file name "Tutorat_2" is not a valid slug`},
+			hints: []string{"rename the file"},
+		},
+
+		// Front matter syntax.
+		{
+			name:  "missing front matter",
+			files: map[string]string{"content/ecole/_space.md": "name: École\n---\n"},
+			want:  []string{`content/ecole/_space.md:1: missing front matter`},
+		},
+		{
+			name:  "unterminated front matter",
+			files: map[string]string{"content/ecole/_space.md": "---\nname: École\nurl: https://www.ecole.example/\n"},
+			want:  []string{`content/ecole/_space.md:1: unterminated front matter`},
+		},
+		{
+			name: "YAML syntax error at its file line",
+			files: map[string]string{"content/ecole/badges/tutorat.md": `---
+name: Tutorat
+description: Accompagner: des étudiants.
+image: tutorat.svg
+---
+`},
+			want: []string{
+				`content/ecole/badges/tutorat.md:3: invalid YAML: mapping values are not allowed in this context`,
+				// the badge is unusable, so its award row refers to nothing
+				`content/ecole/awards/ok.csv:2: unknown badge "tutorat" in space ecole`,
+			},
+		},
+		{
+			name:  "front matter is not a mapping",
+			files: map[string]string{"content/ecole/_space.md": "---\n- a\n- b\n---\n"},
+			want:  []string{`content/ecole/_space.md:2: expected a mapping of keys, found a list`},
+		},
+		{
+			name:  "type error at its line",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("tags: {a: b}\n")},
+			want:  []string{`content/ecole/badges/tutorat.md:5: cannot unmarshal !!map into []string`},
+		},
+		{
+			name:  "type error in a level",
+			files: map[string]string{"content/ecole/badges/niveaux.md": badgeWith("levels:\n  - id: or\n    name: [a, b]\n")},
+			want: []string{
+				`content/ecole/badges/niveaux.md:7: cannot unmarshal !!seq into string`,
+				`content/ecole/badges/niveaux.md:6: level "or" has no name`,
+			},
+		},
+
+		// Spaces.
+		{
+			name: "space email, url and telephone invalid",
+			files: map[string]string{"content/ecole/_space.md": `---
+name: École de test
+url: www.ecole.example
+email: badges at ecole.example
+telephone: 05 61 00 00 00
+---
+`},
+			want: []string{
+				`content/ecole/_space.md:3: url "www.ecole.example" is not an http(s) URL`,
+				`content/ecole/_space.md:4: email "badges at ecole.example" is not a valid e-mail address`,
+				`content/ecole/_space.md:5: telephone "05 61 00 00 00" is not an E.164 number`,
+			},
+		},
+		{
+			name:  "space email with a display name",
+			files: map[string]string{"content/ecole/_space.md": "---\nname: É\nurl: https://e.example/\nemail: Badges <badges@ecole.example>\n---\n"},
+			want:  []string{`content/ecole/_space.md:4: email "Badges <badges@ecole.example>" is not a valid e-mail address`},
+		},
+		{
+			name:  "space without a name, at the document start",
+			files: map[string]string{"content/ecole/_space.md": "---\nurl: https://e.example/\nemail: badges@ecole.example\n---\n"},
+			want:  []string{`content/ecole/_space.md:2: missing name`},
+		},
+		{
+			name:  "space logo missing",
+			files: map[string]string{"content/ecole/_space.md": "---\nname: É\nurl: https://e.example/\nemail: badges@ecole.example\nlogo: logo.png\n---\n"},
+			want:  []string{`content/ecole/_space.md:5: logo file "logo.png" not found`},
+		},
+		{
+			name:  "space logo outside the space",
+			files: map[string]string{"content/ecole/_space.md": "---\nname: É\nurl: https://e.example/\nemail: badges@ecole.example\nlogo: ../reseau/logo.svg\n---\n"},
+			want:  []string{`content/ecole/_space.md:5: logo "../reseau/logo.svg" must be a relative path inside the space`},
+		},
+		{
+			name:  "space without _space.md",
+			files: map[string]string{"content/labo/badges/x.svg": svg},
+			want:  []string{`content/labo: space "labo" has no _space.md`},
+		},
+		{
+			name:  "space folder name not a slug",
+			files: map[string]string{"content/Labo/_space.md": "---\nname: L\n---\n"},
+			want:  []string{`content/Labo: space folder name "Labo" is not a valid slug`},
+		},
+		{
+			name: "unknown parent",
+			files: map[string]string{
+				"content/ecole/_space.md": "---\nname: É\nurl: https://e.example/\nemail: badges@ecole.example\nparent: reseaux\n---\n",
+			},
+			want:  []string{`content/ecole/_space.md:5: unknown parent space "reseaux"`},
+			hints: []string{"parent must be the slug of another space folder"},
+		},
+		{
+			name: "parent of itself",
+			files: map[string]string{
+				"content/ecole/_space.md": "---\nname: É\nurl: https://e.example/\nemail: badges@ecole.example\nparent: ecole\n---\n",
+			},
+			want: []string{`content/ecole/_space.md:5: unknown parent space "ecole"`},
+		},
+		{
+			name: "no space at all",
+			files: map[string]string{
+				"content/ecole/_space.md":          "-",
+				"content/ecole/badges/tutorat.md":  "-",
+				"content/ecole/badges/tutorat.svg": "-",
+				"content/ecole/awards/ok.csv":      "-",
+				"content/":                         "",
+			},
+			want: []string{`content: no space found`},
+		},
+		{
+			name: "no content folder",
+			files: map[string]string{
+				"content/ecole/_space.md":          "-",
+				"content/ecole/badges/tutorat.md":  "-",
+				"content/ecole/badges/tutorat.svg": "-",
+				"content/ecole/awards/ok.csv":      "-",
+			},
+			want: []string{`content: cannot read the content folder: *`},
+		},
+
+		// Site configuration.
+		{
+			name:  "blason.yaml missing",
+			files: map[string]string{"blason.yaml": "-"},
+			want:  []string{`blason.yaml: no site configuration found`},
+		},
+		{
+			name:  "blason.yaml missing baseURL",
+			files: map[string]string{"blason.yaml": "title: Test\n"},
+			want:  []string{`blason.yaml:1: missing baseURL`},
+		},
+		{
+			name:  "baseURL not http(s)",
+			files: map[string]string{"blason.yaml": "title: Test\nbaseURL: ftp://badges.example.fr/\n"},
+			want:  []string{`blason.yaml:2: baseURL "ftp://badges.example.fr/" is not an absolute http(s) URL`},
+		},
+		{
+			name:  "baseURL relative",
+			files: map[string]string{"blason.yaml": "title: Test\nbaseURL: /badges/\n"},
+			want:  []string{`blason.yaml:2: baseURL "/badges/" is not an absolute http(s) URL`},
+		},
+		{
+			name:  "unsupported language",
+			files: map[string]string{"blason.yaml": "title: Test\nbaseURL: https://b.example/\nlanguages:\n  - fr\n  - de\n"},
+			want:  []string{`blason.yaml:5: unsupported language "de"`},
+		},
+		{
+			name:  "language listed twice",
+			files: map[string]string{"blason.yaml": "title: Test\nbaseURL: https://b.example/\nlanguages:\n  - fr\n  - en\n  - fr\n"},
+			want:  []string{`blason.yaml:6: language "fr" listed twice`},
+		},
+		{
+			name:  "site translation for a language not listed",
+			files: map[string]string{"blason.yaml": "title: Test\nbaseURL: https://b.example/\nlanguages: [fr]\ntranslations:\n  en:\n    title: T\n"},
+			want:  []string{`blason.yaml:5: translation for "en", which is not in languages`},
+		},
+
+		// Regressions of problems found in review.
+		{
+			name:  "more values than columns",
+			files: map[string]string{"content/ecole/awards/ok.csv": "email,badge,date,evidence_narrative\nalice@example.org,tutorat,2025-01-10,Un an, deux groupes\n"},
+			want:  []string{`content/ecole/awards/ok.csv:2: 5 values for 4 columns`},
+			hints: []string{"quote values containing commas"},
+		},
+		{
+			name:  "zero validity",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("expires: P0D\n")},
+			want:  []string{`content/ecole/badges/tutorat.md:5: expires "P0D" is not a duration`},
+		},
+		{
+			name:  "absurd validity",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("expires: P99999999999999999999Y\n")},
+			want:  []string{`content/ecole/badges/tutorat.md:5: expires "P99999999999999999999Y" is not a duration`},
+		},
+		{
+			name:  "repeated key at its file line, without follow-up noise",
+			files: map[string]string{"content/ecole/badges/tutorat.md": "---\nname: T\ndescription: D\nname: U\nimage: tutorat.svg\n---\nCritères.\n"},
+			want:  []string{`content/ecole/badges/tutorat.md:4: mapping key "name" already defined at line 2`},
+		},
+		{
+			name: "a template's mistakes are reported once, in the template",
+			files: merge(reseauSpace, map[string]string{
+				"content/reseau/badges/mentorat.md": "---\nname: Mentorat\ndescription: Guider.\nimage: mentorat.svg\nachievementType: Foo\n---\nCritères.\n",
+				"content/ecole/badges/m.md":         "---\ntemplate: reseau/mentorat\n---\n",
+			}),
+			want: []string{`content/reseau/badges/mentorat.md:5: unknown achievementType "Foo"`},
+		},
+
+		// Award lists.
+		{
+			name:  "CSV without a required column",
+			files: map[string]string{"content/ecole/awards/ok.csv": "email,date\nalice@example.org,2025-01-10\n"},
+			want:  []string{`content/ecole/awards/ok.csv:1: missing column "badge"`},
+		},
+		{
+			name:  "CSV with a column twice",
+			files: map[string]string{"content/ecole/awards/ok.csv": "email,badge,date,email\na@example.org,tutorat,2025-01-10,b@example.org\n"},
+			want:  []string{`content/ecole/awards/ok.csv:1: column "email" appears twice`},
+		},
+		{
+			name:  "empty CSV",
+			files: map[string]string{"content/ecole/awards/ok.csv": ""},
+			want:  []string{`content/ecole/awards/ok.csv:1: cannot read the header: EOF`},
+		},
+		{
+			name: "CSV with a stray quote",
+			files: map[string]string{"content/ecole/awards/ok.csv": `email,badge,date
+alice@example.org,tutorat,2025-01-10
+bob@example.org,tu"torat,2025-01-10
+`},
+			want:  []string{`content/ecole/awards/ok.csv:3: bare " in non-quoted-field`},
+			hints: []string{"quote values containing commas or quotes"},
+		},
+		{
+			name: "no recipient, no badge, no date",
+			files: map[string]string{"content/ecole/awards/ok.csv": `email,eppn,student_id,badge,date
+,,,,
+`},
+			want: []string{
+				`content/ecole/awards/ok.csv:2: no recipient identifier`,
+				`content/ecole/awards/ok.csv:2: no badge`,
+				`content/ecole/awards/ok.csv:2: no date`,
+			},
+		},
+		{
+			name: "malformed eppn and student_id with spaces",
+			files: map[string]string{"content/ecole/awards/ok.csv": `eppn,student_id,badge,date
+alice,,tutorat,2025-01-10
+,12 345,tutorat,2025-01-10
+`},
+			want: []string{
+				`content/ecole/awards/ok.csv:2: malformed eppn`,
+				`content/ecole/awards/ok.csv:3: malformed student_id`,
+			},
+		},
+		{
+			name: "evidence_url not http(s)",
+			files: map[string]string{"content/ecole/awards/ok.csv": `email,badge,date,evidence_url
+alice@example.org,tutorat,2025-01-10,javascript:alert(1)
+bob@example.org,tutorat,2025-01-10,https://
+`},
+			want: []string{
+				`content/ecole/awards/ok.csv:2: evidence_url "javascript:alert(1)" is not an http(s) URL`,
+				`content/ecole/awards/ok.csv:3: evidence_url "https://" is not an http(s) URL`,
+			},
+		},
+		{
+			name: "bad dates",
+			files: map[string]string{"content/ecole/awards/ok.csv": `email,badge,date,expires
+a@example.org,tutorat,10/01/2025,
+b@example.org,tutorat,2025-01-10,2025-01-10
+c@example.org,tutorat,2025-01-10,demain
+d@example.org,tutorat,2025-02-30,
+`},
+			want: []string{
+				`content/ecole/awards/ok.csv:2: date "10/01/2025" is not a date`,
+				`content/ecole/awards/ok.csv:3: expires 2025-01-10 is not after date 2025-01-10`,
+				`content/ecole/awards/ok.csv:4: expires "demain" is not a date`,
+				`content/ecole/awards/ok.csv:5: date "2025-02-30" is not a date`,
+			},
+		},
+		{
+			name: "level given for a badge without levels",
+			files: map[string]string{"content/ecole/awards/ok.csv": `email,badge,level,date
+alice@example.org,tutorat,or,2025-01-10
+`},
+			want: []string{`content/ecole/awards/ok.csv:2: badge "tutorat" has no levels, but level "or" is given`},
+		},
+		{
+			name: "no level for a badge with levels",
+			files: map[string]string{
+				"content/ecole/badges/niveaux.md": badgeWith("levels:\n  - id: or\n    name: Or\n"),
+				"content/ecole/awards/ok.csv":     "email,badge,level,date\nalice@example.org,niveaux,,2025-01-10\n",
+			},
+			want:  []string{`content/ecole/awards/ok.csv:2: badge "niveaux" is awarded per level; the level column is empty`},
+			hints: []string{"levels of niveaux: or"},
+		},
+		{
+			name: "duplicate award through another identifier, across files",
+			files: map[string]string{
+				"content/ecole/awards/ok.csv": "email,eppn,badge,date\nalice@example.org,alice@univ.example.fr,tutorat,2025-01-10\n",
+				"content/ecole/awards/z.csv":  "eppn,badge,date\n\nalice@univ.example.fr,tutorat,2025-03-01\n",
+			},
+			want: []string{`content/ecole/awards/z.csv:3: duplicate award of tutorat to the same recipient, first awarded at content/ecole/awards/ok.csv:2`},
+		},
+
+		// Revocations.
+		{
+			name: "revocation of one award twice",
+			files: map[string]string{"content/ecole/revocations.csv": `award,date,reason
+aaaaaaaaaaaaaaaaaaaaaaaaaa,2025-02-01,erreur
+aaaaaaaaaaaaaaaaaaaaaaaaaa,2025-02-02,encore
+`},
+			want:  []string{`content/ecole/revocations.csv:3: award aaaaaaaaaaaaaaaaaaaaaaaaaa already revoked at line 2`},
+			hints: []string{"keep one line per revoked award"},
+		},
+		{
+			name: "revocation without a reason column, or dated in the future",
+			files: map[string]string{
+				"content/ecole/revocations.csv": "award,date\naaaaaaaaaaaaaaaaaaaaaaaaaa,2025-02-01\n",
+				"content/reseau/_space.md":      reseauSpace["content/reseau/_space.md"],
+				"content/reseau/revocations.csv": "award,date,reason\n" +
+					"aaaaaaaaaaaaaaaaaaaaaaaaaa,2026-01-16,x\n" +
+					"aaaaaaaaaaaaaaaaaaaaaaaaaa,le 2 mars,x\n",
+			},
+			want: []string{
+				`content/ecole/revocations.csv:1: missing column "reason"`,
+				`content/reseau/revocations.csv:2: date 2026-01-16 is in the future`,
+				`content/reseau/revocations.csv:3: date "le 2 mars" is not a date`,
+			},
+		},
+		{
+			name:        "revocation dated before the award",
+			files:       map[string]string{"content/ecole/revocations.csv": "award,date,reason\n" + aliceID + ",2025-01-09,erreur\n"},
+			want:        []string{`content/ecole/revocations.csv:2: revocation dated before the award`},
+			hints:       []string{"a revocation comes after the award (2025-01-10)"},
+			afterSecret: true,
+		},
+		{
+			name: "revocation naming an award of another space",
+			files: merge(reseauSpace, map[string]string{
+				"content/reseau/revocations.csv": "award,date,reason\n\n" + aliceID + ",2025-02-01,erreur\n",
+			}),
+			want:        []string{`content/reseau/revocations.csv:3: no award of space reseau has id ` + aliceID},
+			afterSecret: true,
+		},
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	for _, tc := range errCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			site, sc, err := loadFiles(t, merge(baseSite, tc.files))
+			if err == nil {
+				t.Fatalf("Load succeeded (%d spaces), want errors %q", len(site.Spaces), tc.want)
+			}
+			if site != nil {
+				t.Errorf("Load returned a site along with its errors")
+			}
+			items, lines := diagLines(t, err)
+			matches := func(w, l string) bool {
+				if p, ok := strings.CutSuffix(w, "*"); ok {
+					return strings.HasPrefix(l, p)
+				}
+				return l == w
+			}
+			for _, w := range tc.want {
+				if !slices.ContainsFunc(lines, func(l string) bool { return matches(w, l) }) {
+					t.Errorf("missing problem\n\t%s\ngot:\n\t%s", w, strings.Join(lines, "\n\t"))
+				}
+			}
+			if !tc.others {
+				for _, l := range lines {
+					if !slices.ContainsFunc(tc.want, func(w string) bool { return matches(w, l) }) {
+						t.Errorf("unexpected problem\n\t%s", l)
+					}
+				}
+			}
+			for _, h := range tc.hints {
+				if !slices.ContainsFunc(items, func(d diag.Diagnostic) bool { return strings.Contains(d.Hint, h) }) {
+					t.Errorf("no hint contains %q; got:\n%v", h, err)
+				}
+			}
+			// Secrets are read (and created) only for content that is otherwise valid.
+			if tc.afterSecret {
+				if len(sc.spaces) == 0 {
+					t.Errorf("want Secret called before this check, got no call")
+				}
+			} else if len(sc.spaces) != 0 {
+				t.Errorf("Secret called for %v although the content has errors", sc.spaces)
+			}
+		})
+	}
+}
