@@ -20,7 +20,7 @@ import (
 
 var (
 	awardColumns      = []string{"email", "eppn", "student_id", "name", "badge", "level", "date", "expires", "evidence_url", "evidence_narrative"}
-	revocationColumns = []string{"award", "date", "reason"}
+	revocationColumns = []string{"award", "date", "reason", "action"}
 	eppnRE            = regexp.MustCompile(`^[^@\s]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+$`)
 	studentIDRE       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 )
@@ -285,7 +285,7 @@ func (l *loader) revocations(sp *model.Space) {
 	if _, err := os.Stat(path); err != nil {
 		return
 	}
-	t, done := l.openTable(path, revocationColumns, revocationColumns)
+	t, done := l.openTable(path, revocationColumns, revocationColumns[:3])
 	if t == nil {
 		return
 	}
@@ -296,6 +296,14 @@ func (l *loader) revocations(sp *model.Space) {
 		var err error
 		rv.Date, err = parseDate(t.get("date"))
 		okRow := true
+		switch t.get("action") {
+		case "", "revoke":
+		case "suspend":
+			rv.Suspended = true
+		default:
+			l.diags.Add(t.file, line, "action is revoke (the default, final) or suspend (undone by removing the line)", "unknown action %q", t.get("action"))
+			okRow = false
+		}
 		if !ids.ValidAwardID(rv.AwardID) {
 			l.diags.Add(t.file, line, "award ids are 26 characters a-z, 2-7; `blason awards` lists them", "%q is not an award id", rv.AwardID)
 			okRow = false

@@ -1,6 +1,9 @@
-// Package keys manages the private material kept under keys/: one folder per
-// space holding the space secret (used for award ids and recipient salts).
-// Nothing in this package ever writes under the site output folder.
+// Package keys manages the private material kept under keys/: per space, the
+// space secret and the signing keys as JWK files. Nothing in this package ever
+// writes under the site output folder.
+//
+// Layout: keys/<space>/secret (hex, used for award ids and recipient salts)
+// and keys/<space>/<kid>.jwk (one private JWK per signing key, see Keyring).
 package keys
 
 import (

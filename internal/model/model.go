@@ -109,11 +109,13 @@ type Award struct {
 	Source            string // "file:line"
 }
 
-// Revocation withdraws an award.
+// Revocation withdraws an award, for good or (Suspended) until the line is
+// removed.
 type Revocation struct {
-	AwardID string
-	Date    time.Time
-	Reason  string
+	AwardID   string
+	Date      time.Time
+	Reason    string
+	Suspended bool
 	File    string // source file, relative to the source folder
 	Line    int
 }

@@ -1,0 +1,175 @@
+// Package vcjwt secures Open Badges 3.0 credentials as VC-JWTs, following
+// the OB 3.0 rules: the JWT payload is the credential itself plus the claims
+// iss (issuer id), jti (credential id), nbf (validFrom), exp (validUntil,
+// when set) and sub (credentialSubject.id, when set); the protected header
+// holds alg, kid (a URL serving the public JWK) and typ "JWT", nothing else.
+// ES256 signatures are deterministic (RFC 6979) so builds are reproducible.
+package vcjwt
+
+import (
+	"bytes"
+	"crypto"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/francebadge/blason/internal/keys"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+)
+
+// Sign returns the compact JWS of a credential (decoded JSON object) signed
+// with key, whose public JWK is served at kidURL.
+func Sign(credential map[string]any, key *keys.Key, kidURL string) ([]byte, error) {
+	if key.Alg != keys.ES256 && key.Alg != keys.RS256 {
+		return nil, fmt.Errorf("VC-JWT: key %s is %s; Open Badges 3.0 verifiers accept RS256 and ES256", key.Kid, key.Alg)
+	}
+	payload, err := Claims(credential)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(payload) // map keys are sorted: deterministic
+	if err != nil {
+		return nil, err
+	}
+	hdr := jws.NewHeaders()
+	if err := hdr.Set(jws.KeyIDKey, kidURL); err != nil {
+		return nil, err
+	}
+	if err := hdr.Set(jws.TypeKey, "JWT"); err != nil {
+		return nil, err
+	}
+	return jws.Sign(body, jws.WithKey(jwa.SignatureAlgorithm(key.Alg), keys.DeterministicSigner(key.Signer()), jws.WithProtectedHeaders(hdr)))
+}
+
+// Claims returns the JWT payload of a credential: the credential plus the
+// registered claims derived from it.
+func Claims(c map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(c)+5)
+	for k, v := range c {
+		if k != "proof" {
+			out[k] = v
+		}
+	}
+	iss, err := issuerID(c)
+	if err != nil {
+		return nil, err
+	}
+	out["iss"] = iss
+	id, _ := c["id"].(string)
+	if id == "" {
+		return nil, errors.New("VC-JWT: credential has no id")
+	}
+	out["jti"] = id
+	nbf, err := numericDate(c, "validFrom", true)
+	if err != nil {
+		return nil, err
+	}
+	out["nbf"] = nbf
+	if exp, err := numericDate(c, "validUntil", false); err != nil {
+		return nil, err
+	} else if exp != 0 {
+		out["exp"] = exp
+	}
+	if subj, ok := c["credentialSubject"].(map[string]any); ok {
+		if sub, _ := subj["id"].(string); sub != "" {
+			out["sub"] = sub
+		}
+	}
+	return out, nil
+}
+
+func issuerID(c map[string]any) (string, error) {
+	switch is := c["issuer"].(type) {
+	case string:
+		return is, nil
+	case map[string]any:
+		if id, _ := is["id"].(string); id != "" {
+			return id, nil
+		}
+	}
+	return "", errors.New("VC-JWT: credential has no issuer id")
+}
+
+func numericDate(c map[string]any, key string, required bool) (int64, error) {
+	s, _ := c[key].(string)
+	if s == "" {
+		if required {
+			return 0, fmt.Errorf("VC-JWT: credential has no %s", key)
+		}
+		return 0, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return 0, fmt.Errorf("VC-JWT: %s %q: %w", key, s, err)
+	}
+	return t.Unix(), nil
+}
+
+// KeyResolver returns the public key a kid designates.
+type KeyResolver func(kid string) (crypto.PublicKey, error)
+
+// Verified is what Verify learned from a VC-JWT.
+type Verified struct {
+	Alg        string
+	Kid        string
+	Credential map[string]any // the payload less the registered claims
+}
+
+// Verify checks the signature of a compact VC-JWT with the key its kid
+// designates, then the OB 3.0 claim rules. Time validity (nbf, exp) is left
+// to the caller, which reports expiry as a status rather than an error.
+func Verify(token []byte, resolve KeyResolver) (*Verified, error) {
+	msg, err := jws.Parse(token)
+	if err != nil {
+		return nil, fmt.Errorf("not a compact JWS: %w", err)
+	}
+	if len(msg.Signatures()) != 1 {
+		return nil, errors.New("expected exactly one signature")
+	}
+	h := msg.Signatures()[0].ProtectedHeaders()
+	alg := h.Algorithm()
+	if alg != jwa.RS256 && alg != jwa.ES256 {
+		return nil, fmt.Errorf("alg %s: Open Badges 3.0 VC-JWTs use RS256 or ES256", alg)
+	}
+	if typ := h.Type(); typ != "" && typ != "JWT" {
+		return nil, fmt.Errorf("typ %q, want JWT", typ)
+	}
+	kid := h.KeyID()
+	if kid == "" {
+		return nil, errors.New("no kid in the JOSE header")
+	}
+	pub, err := resolve(kid)
+	if err != nil {
+		return nil, fmt.Errorf("kid %s: %w", kid, err)
+	}
+	payload, err := jws.Verify(token, jws.WithKey(alg, pub))
+	if err != nil {
+		return nil, fmt.Errorf("signature: %w", err)
+	}
+	var claims map[string]any
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber() // keeps nbf and exp exact
+	if err := dec.Decode(&claims); err != nil {
+		return nil, fmt.Errorf("payload is not a JSON object: %w", err)
+	}
+	want, err := Claims(claims)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range []string{"iss", "jti", "nbf", "exp", "sub"} {
+		if fmt.Sprint(claims[k]) != fmt.Sprint(want[k]) {
+			return nil, fmt.Errorf("claim %s = %v does not match the credential (%v)", k, claims[k], want[k])
+		}
+	}
+	cred := map[string]any{}
+	for k, v := range claims {
+		switch k {
+		case "iss", "jti", "nbf", "exp", "sub", "iat", "aud":
+		default:
+			cred[k] = v
+		}
+	}
+	return &Verified{Alg: alg.String(), Kid: kid, Credential: cred}, nil
+}
