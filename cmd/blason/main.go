@@ -5,11 +5,13 @@
 //	blason build [-s SOURCE] [-d DESTINATION] [-b BASE_URL]
 //	blason serve [-s SOURCE] [--bind ADDR] [--port N]
 //	blason awards [-s SOURCE]
+//	blason verify [--site DIR -b BASE_URL] FILE|URL...
 //	blason version
 //	blason help
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,10 +21,12 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/francebadge/blason/internal/build"
 	"github.com/francebadge/blason/internal/diag"
+	"github.com/francebadge/blason/internal/verify"
 )
 
 const usage = `blason publishes Open Badges as a static site.
@@ -35,6 +39,10 @@ Usage:
                 (a preview; production sites are served by a CDN or any static server)
   blason awards [-s SOURCE]
                 list the award id of every award row (file:line id), for revocations.csv
+  blason verify [--site DIR -b BASE_URL] [--now DATE] FILE|URL...
+                verify badges (OB 2.0 hosted or signed, OB 3.0 Data Integrity or VC-JWT):
+                signatures, issuer keys, expiry and status; with --site, URLs under
+                BASE_URL are read from DIR and nothing is fetched from the network
   blason version
   blason help
 
@@ -56,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdBuild(args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(args[1:], stdout, stderr)
+	case "verify":
+		err = cmdVerify(args[1:], stdout, stderr)
 	case "awards":
 		err = cmdAwards(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
@@ -72,6 +82,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.As(err, &usageErr):
 		return 2
+	case err == errSilent:
+		return 1
 	}
 	var d *diag.Error
 	if errors.As(err, &d) {
@@ -176,6 +188,62 @@ func cmdAwards(args []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
+
+func cmdVerify(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("verify", stderr)
+	site := fs.String("site", "", "site folder to read URLs under -b from, instead of the network")
+	base := fs.String("b", "", "base URL of the site folder (with --site)")
+	nowFlag := fs.String("now", "", "judge expiry at this date (YYYY-MM-DD) instead of today")
+	if err := fs.Parse(args); err != nil {
+		return errUsage{err}
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: blason verify [--site DIR -b BASE_URL] FILE|URL...")
+		return errUsage{errors.New("nothing to verify")}
+	}
+	now := time.Now()
+	if *nowFlag != "" {
+		t, err := time.Parse(time.DateOnly, *nowFlag)
+		if err != nil {
+			return fmt.Errorf("--now %q: write the date as YYYY-MM-DD", *nowFlag)
+		}
+		now = t
+	}
+	var f verify.Fetcher = verify.HTTPFetcher{Client: &http.Client{Timeout: 30 * time.Second}}
+	if *site != "" {
+		if *base == "" {
+			return errors.New("--site needs -b BASE_URL, the URL the folder is published at")
+		}
+		b := *base
+		if !strings.HasSuffix(b, "/") {
+			b += "/"
+		}
+		f = verify.DirFetcher{Base: b, Dir: *site}
+	}
+	v := verify.New(f, now)
+	counts := map[verify.Status]int{}
+	for _, target := range fs.Args() {
+		format, rep := v.Target(context.Background(), target, nil)
+		counts[rep.Status]++
+		line := fmt.Sprintf("%-9s %-21s %s", rep.Status, format, target)
+		if rep.Reason != "" {
+			line += " (" + rep.Reason + ")"
+		}
+		if len(rep.Problems) > 0 {
+			line += ": " + strings.Join(rep.Problems, "; ")
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	fmt.Fprintf(stdout, "%d valid, %d expired, %d suspended, %d revoked, %d invalid\n",
+		counts[verify.Valid], counts[verify.Expired], counts[verify.Suspended], counts[verify.Revoked], counts[verify.Invalid])
+	if counts[verify.Valid] != fs.NArg() {
+		return errSilent
+	}
+	return nil
+}
+
+// errSilent makes the command exit 1 without a further message.
+var errSilent = errors.New("")
 
 func version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {

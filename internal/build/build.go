@@ -17,10 +17,12 @@ import (
 	"time"
 
 	"github.com/francebadge/blason/internal/content"
+	"github.com/francebadge/blason/internal/dataintegrity"
+	"github.com/francebadge/blason/internal/issue"
+	"github.com/francebadge/blason/internal/jsonld"
 	"github.com/francebadge/blason/internal/keys"
 	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/model"
-	"github.com/francebadge/blason/internal/ob2"
 	"github.com/francebadge/blason/internal/publish"
 	"github.com/francebadge/blason/internal/render"
 	"github.com/francebadge/blason/themes"
@@ -88,7 +90,11 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	files, err := Generate(site, o.Source)
+	rings, err := Keyrings(o, site)
+	if err != nil {
+		return res, err
+	}
+	files, err := Generate(site, rings, o.Source)
 	if err != nil {
 		return res, err
 	}
@@ -102,8 +108,35 @@ func Run(o Options) (Result, error) {
 	return res, err
 }
 
+// Keyrings loads the key ring of every space, creating the keys the
+// configuration needs and the space lacks (their activation date is the
+// build's date: the first key of an algorithm also signs older awards).
+func Keyrings(o Options, site *model.Site) (issue.Keyrings, error) {
+	o = o.withDefaults()
+	store := keys.Store{Dir: KeysDir(o.Source), Rand: o.Rand}
+	today := time.Date(o.Now.Year(), o.Now.Month(), o.Now.Day(), 0, 0, 0, 0, time.UTC)
+	need := []string{keys.EdDSA, site.Credentials.JWTAlg}
+	if site.Credentials.OB2Signed {
+		need = append(need, keys.RS256)
+	}
+	rings := issue.Keyrings{}
+	for _, sp := range site.Spaces {
+		for _, alg := range need {
+			if _, _, err := store.EnsureKey(sp.Slug, alg, today); err != nil {
+				return nil, fmt.Errorf("space %s: %w", sp.Slug, err)
+			}
+		}
+		ring, err := store.Keyring(sp.Slug)
+		if err != nil {
+			return nil, fmt.Errorf("space %s: %w", sp.Slug, err)
+		}
+		rings[sp.Slug] = ring
+	}
+	return rings, nil
+}
+
 // Generate produces every file of the site in memory.
-func Generate(site *model.Site, source string) (publish.Files, error) {
+func Generate(site *model.Site, rings issue.Keyrings, source string) (publish.Files, error) {
 	l := layout.Layout{Base: site.BaseURL, DefaultLang: site.Languages[0]}
 	theme, err := openTheme(source, site.Theme)
 	if err != nil {
@@ -114,34 +147,14 @@ func Generate(site *model.Site, source string) (publish.Files, error) {
 		return nil, err
 	}
 	files := publish.Files{}
-	issueOB2(ob2.Issuer{Layout: l}, site, files)
+	is := &issue.Issuer{Layout: l, Suite: dataintegrity.Suite{Loader: jsonld.NewLoader()}}
+	if err := is.Site(site, rings, files); err != nil {
+		return nil, err
+	}
 	if err := r.Site(site, files); err != nil {
 		return nil, err
 	}
 	return files, nil
-}
-
-func issueOB2(is ob2.Issuer, site *model.Site, out publish.Files) {
-	l := is.Layout
-	for _, sp := range site.Spaces {
-		out[l.Issuer(sp)] = ob2.Marshal(is.Profile(sp))
-		out[l.RevocationList(sp)] = ob2.Marshal(is.RevocationList(sp))
-		for _, b := range sp.Badges {
-			if len(b.Levels) == 0 {
-				out[l.BadgeClass(b, nil)] = ob2.Marshal(is.BadgeClass(b, nil))
-			}
-			for _, lv := range b.Levels {
-				out[l.BadgeClass(b, lv)] = ob2.Marshal(is.BadgeClass(b, lv))
-			}
-		}
-		for _, a := range sp.Awards {
-			if rv, revoked := sp.Revocations[a.ID]; revoked {
-				out[l.Assertion(a)] = ob2.Marshal(is.Tombstone(a, rv))
-				continue
-			}
-			out[l.Assertion(a)] = ob2.Marshal(is.Assertion(a))
-		}
-	}
 }
 
 // openTheme prefers the site's themes/<name> folder, then the embedded default.

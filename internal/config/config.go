@@ -24,6 +24,24 @@ type Config struct {
 	Languages    []string                   `yaml:"languages"`
 	Theme        string                     `yaml:"theme"`
 	Translations map[string]TranslatedTitle `yaml:"translations"`
+	Credentials  Credentials                `yaml:"credentials"`
+}
+
+// Credentials are the settings of the signed outputs.
+type Credentials struct {
+	// JWTAlg signs Open Badges 3.0 VC-JWTs: ES256 (default: fast and, with
+	// RFC 6979, deterministic) or RS256 (the algorithm every OB 3.0
+	// verifier must support, about 40 times slower to sign).
+	JWTAlg string `yaml:"jwtAlg"`
+	// OB2Signed also publishes Open Badges 2.0 signed (JWS, RS256) assertions.
+	OB2Signed bool `yaml:"ob2Signed"`
+	// Status is the credentialStatus of Open Badges 3.0 credentials:
+	// "bitstring" (W3C Bitstring Status List, default) or "1edtech"
+	// (1EdTech Revocation List). Both lists are published either way.
+	Status string `yaml:"status"`
+	// StatusListSize is the number of entries of each status list, a
+	// multiple of 131072; at most a quarter of it may be used.
+	StatusListSize int `yaml:"statusListSize"`
 }
 
 // TranslatedTitle holds per-language site strings.
@@ -37,7 +55,7 @@ var SupportedLanguages = []string{"fr", "en"}
 // Load reads src/blason.yaml. baseURL, when not empty, overrides the file's
 // baseURL. Problems are added to diags.
 func Load(src, baseURL string, diags *diag.List) *Config {
-	c := &Config{Theme: "default", Languages: []string{"fr", "en"}}
+	c := &Config{Theme: "default", Languages: []string{"fr", "en"}, Credentials: Credentials{JWTAlg: "ES256", Status: "bitstring", StatusListSize: 131072}}
 	b, err := os.ReadFile(filepath.Join(src, FileName))
 	if errors.Is(err, fs.ErrNotExist) {
 		diags.Add(FileName, 0, "run blason in a site folder, or pass -s SOURCE", "no site configuration found")
@@ -79,6 +97,19 @@ func Load(src, baseURL string, diags *diag.List) *Config {
 			diags.Add(FileName, doc.ItemLine("languages", i), "list each language once", "language %q listed twice", l)
 		}
 		seen[l] = true
+	}
+	switch c.Credentials.JWTAlg {
+	case "ES256", "RS256":
+	default:
+		diags.Add(FileName, doc.Line("credentials", "jwtAlg"), "use ES256 or RS256", "credentials.jwtAlg %q is not supported", c.Credentials.JWTAlg)
+	}
+	switch c.Credentials.Status {
+	case "bitstring", "1edtech":
+	default:
+		diags.Add(FileName, doc.Line("credentials", "status"), "use bitstring or 1edtech", "credentials.status %q is not supported", c.Credentials.Status)
+	}
+	if n := c.Credentials.StatusListSize; n < 131072 || n%131072 != 0 {
+		diags.Add(FileName, doc.Line("credentials", "statusListSize"), "use a multiple of 131072 (the minimum for herd privacy)", "credentials.statusListSize %d is not a multiple of 131072", n)
 	}
 	for l := range c.Translations {
 		if !seen[l] {

@@ -52,6 +52,7 @@ func Load(src string, opt Options) (*model.Site, error) {
 		Theme:        cfg.Theme,
 		Translations: map[string]model.SiteText{},
 		Spaces:       spaces,
+		Credentials:  model.Credentials(cfg.Credentials),
 	}
 	for lang, t := range cfg.Translations {
 		site.Translations[lang] = model.SiteText{Title: t.Title}

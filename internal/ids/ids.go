@@ -61,3 +61,18 @@ func ValidAwardID(s string) bool {
 	_, err := b32.DecodeString(s)
 	return err == nil
 }
+
+// UUID formats an award id's 128 bits as a UUID (version 8, RFC 9562:
+// custom), for documents whose ids are URNs.
+func UUID(awardID string) string {
+	b, err := b32.DecodeString(awardID)
+	if err != nil || len(b) < 16 {
+		sum := sha256.Sum256([]byte(awardID))
+		b = sum[:16]
+	}
+	u := append([]byte(nil), b[:16]...)
+	u[6] = u[6]&0x0f | 0x80 // version 8
+	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
+	h := hex.EncodeToString(u)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

@@ -49,3 +49,14 @@ func TestSaltDependsOnSecretAndAward(t *testing.T) {
 		t.Fatalf("unexpected salt %q", s1)
 	}
 }
+
+func TestUUID(t *testing.T) {
+	id := AwardID([]byte("k"), "s", "b", "r", "", "2025-01-01")
+	u := UUID(id)
+	if len(u) != 36 || u[14] != '8' || !strings.ContainsAny(u[19:20], "89ab") || u != UUID(id) {
+		t.Fatalf("UUID(%s) = %s", id, u)
+	}
+	if UUID(AwardID([]byte("k"), "s", "b", "r", "", "2025-01-02")) == u {
+		t.Fatal("two awards share a UUID")
+	}
+}

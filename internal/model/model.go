@@ -13,6 +13,15 @@ type Site struct {
 	Theme        string
 	Translations map[string]SiteText
 	Spaces       []*Space // sorted by slug
+	Credentials  Credentials
+}
+
+// Credentials are the settings of the signed outputs (see config.Credentials).
+type Credentials struct {
+	JWTAlg         string // "ES256" or "RS256"
+	OB2Signed      bool
+	Status         string // "bitstring" or "1edtech"
+	StatusListSize int
 }
 
 // SiteText holds the translatable site strings.
@@ -116,6 +125,6 @@ type Revocation struct {
 	Date      time.Time
 	Reason    string
 	Suspended bool
-	File    string // source file, relative to the source folder
-	Line    int
+	File      string // source file, relative to the source folder
+	Line      int
 }

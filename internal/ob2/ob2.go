@@ -4,11 +4,10 @@
 package ob2
 
 import (
-	"bytes"
-	"encoding/json"
 	"time"
 
 	"github.com/francebadge/blason/internal/ids"
+	"github.com/francebadge/blason/internal/jsonout"
 	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/model"
 )
@@ -21,17 +20,18 @@ const Language = "fr"
 
 // Profile is an issuer Profile.
 type Profile struct {
-	Context        string `json:"@context"`
-	Type           string `json:"type"`
-	ID             string `json:"id"`
-	Language       string `json:"@language,omitempty"`
-	Name           string `json:"name"`
-	URL            string `json:"url"`
-	Email          string `json:"email"`
-	Telephone      string `json:"telephone,omitempty"`
-	Description    string `json:"description,omitempty"`
-	Image          string `json:"image,omitempty"`
-	RevocationList string `json:"revocationList"`
+	Context        string   `json:"@context"`
+	Type           string   `json:"type"`
+	ID             string   `json:"id"`
+	Language       string   `json:"@language,omitempty"`
+	Name           string   `json:"name"`
+	URL            string   `json:"url"`
+	Email          string   `json:"email"`
+	Telephone      string   `json:"telephone,omitempty"`
+	Description    string   `json:"description,omitempty"`
+	Image          string   `json:"image,omitempty"`
+	RevocationList string   `json:"revocationList"`
+	PublicKey      []string `json:"publicKey,omitempty"`
 }
 
 // Criteria describes how a badge is earned.
@@ -74,7 +74,8 @@ type Identity struct {
 
 // Verification says how to verify an assertion.
 type Verification struct {
-	Type string `json:"type"`
+	Type    string `json:"type"`
+	Creator string `json:"creator,omitempty"`
 }
 
 // Evidence supports an award.
@@ -201,6 +202,16 @@ func (is Issuer) Assertion(a *model.Award) Assertion {
 	return out
 }
 
+// SignedAssertion returns the assertion of an award for signed
+// verification: the same award, identified by a URN derived from its id, to
+// be signed (JWS, RS256) with the key published at creator.
+func (is Issuer) SignedAssertion(a *model.Award, creator string) Assertion {
+	out := is.Assertion(a)
+	out.ID = "urn:uuid:" + ids.UUID(a.ID)
+	out.Verification = Verification{Type: "SignedBadge", Creator: creator}
+	return out
+}
+
 // Tombstone returns what is published at a revoked award's URL.
 func (is Issuer) Tombstone(a *model.Award, rv model.Revocation) Tombstone {
 	return Tombstone{Context: Context, Type: "Assertion", ID: is.Layout.URL(is.Layout.Assertion(a)), Revoked: true, RevocationReason: rv.Reason}
@@ -224,14 +235,12 @@ func (is Issuer) RevocationList(sp *model.Space) RevocationList {
 // DateTime formats a time as an ISO 8601 date-time with time zone.
 func DateTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// Marshal encodes a document as indented JSON without HTML escaping.
+// Marshal encodes a document as published (see package jsonout). The
+// document types above always encode.
 func Marshal(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		panic(err) // the document types above always encode
+	b, err := jsonout.Marshal(v)
+	if err != nil {
+		panic(err) // unreachable: plain structs of strings, bools and slices
 	}
-	return b.Bytes()
+	return b
 }

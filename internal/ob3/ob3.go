@@ -8,6 +8,7 @@ package ob3
 import (
 	"time"
 
+	"github.com/francebadge/blason/internal/dataintegrity"
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/jsonld"
 	"github.com/francebadge/blason/internal/layout"
@@ -138,17 +139,18 @@ type Status struct {
 
 // Credential is an OpenBadgeCredential. Proof is filled by the signer.
 type Credential struct {
-	Context           []string           `json:"@context"`
-	ID                string             `json:"id"`
-	Type              []string           `json:"type"`
-	Issuer            Profile            `json:"issuer"`
-	ValidFrom         string             `json:"validFrom"`
-	ValidUntil        string             `json:"validUntil,omitempty"`
-	Name              string             `json:"name"`
-	CredentialSubject AchievementSubject `json:"credentialSubject"`
-	Evidence          []Evidence         `json:"evidence,omitempty"`
-	CredentialSchema  []CredentialSchema `json:"credentialSchema"`
-	CredentialStatus  *Status            `json:"credentialStatus,omitempty"`
+	Context           []string              `json:"@context"`
+	ID                string                `json:"id"`
+	Type              []string              `json:"type"`
+	Issuer            Profile               `json:"issuer"`
+	ValidFrom         string                `json:"validFrom"`
+	ValidUntil        string                `json:"validUntil,omitempty"`
+	Name              string                `json:"name"`
+	CredentialSubject AchievementSubject    `json:"credentialSubject"`
+	Evidence          []Evidence            `json:"evidence,omitempty"`
+	CredentialSchema  []CredentialSchema    `json:"credentialSchema"`
+	CredentialStatus  *Status               `json:"credentialStatus,omitempty"`
+	Proof             []dataintegrity.Proof `json:"proof,omitempty"`
 }
 
 // Issuer builds documents for one layout.

@@ -3,6 +3,7 @@ package ob3
 import (
 	"strconv"
 
+	"github.com/francebadge/blason/internal/dataintegrity"
 	"github.com/francebadge/blason/internal/jsonld"
 	"github.com/francebadge/blason/internal/model"
 )
@@ -25,12 +26,13 @@ type StatusListSubject struct {
 
 // StatusListCredential is a BitstringStatusListCredential.
 type StatusListCredential struct {
-	Context           []string          `json:"@context"`
-	ID                string            `json:"id"`
-	Type              []string          `json:"type"`
-	Issuer            string            `json:"issuer"`
-	ValidFrom         string            `json:"validFrom"`
-	CredentialSubject StatusListSubject `json:"credentialSubject"`
+	Context           []string              `json:"@context"`
+	ID                string                `json:"id"`
+	Type              []string              `json:"type"`
+	Issuer            string                `json:"issuer"`
+	ValidFrom         string                `json:"validFrom"`
+	CredentialSubject StatusListSubject     `json:"credentialSubject"`
+	Proof             []dataintegrity.Proof `json:"proof,omitempty"`
 }
 
 // BitstringEntry returns the credentialStatus of an award at index.

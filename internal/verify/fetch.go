@@ -66,6 +66,10 @@ type DirFetcher struct {
 // Fetch reads the file that url maps to under Dir.
 func (f DirFetcher) Fetch(_ context.Context, url string) ([]byte, string, error) {
 	rest, ok := strings.CutPrefix(url, f.Base)
+	if !ok && strings.HasPrefix(f.Base, "http://") {
+		// did:web documents are always addressed over https.
+		rest, ok = strings.CutPrefix(url, "https://"+strings.TrimPrefix(f.Base, "http://"))
+	}
 	if !ok {
 		return nil, "", fmt.Errorf("%s is outside %s; refusing to use the network", url, f.Base)
 	}

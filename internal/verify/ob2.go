@@ -24,12 +24,13 @@ type Status int
 const (
 	Valid Status = iota
 	Expired
+	Suspended
 	Revoked
 	Invalid
 )
 
 func (s Status) String() string {
-	return [...]string{"valid", "expired", "revoked", "invalid"}[s]
+	return [...]string{"valid", "expired", "suspended", "revoked", "invalid"}[s]
 }
 
 // Recipient is a plaintext identity to match against an assertion's hash.

@@ -1,0 +1,94 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/francebadge/blason/internal/jsonld"
+)
+
+// Formats a Verifier recognises.
+const (
+	FormatOB2Hosted = "OB 2.0 hosted"
+	FormatOB2Signed = "OB 2.0 signed"
+	FormatOB3DI     = "OB 3.0 Data Integrity"
+	FormatOB3JWT    = "OB 3.0 VC-JWT"
+	FormatUnknown   = "unknown"
+)
+
+// Verifier verifies any badge Blason publishes, recognising its format.
+type Verifier struct {
+	Fetcher Fetcher
+	ob2     OB2
+	ob3     *OB3
+}
+
+// New returns a verifier that fetches with f and judges dates against now.
+func New(f Fetcher, now time.Time) *Verifier {
+	l := jsonld.NewLoader()
+	return &Verifier{Fetcher: f, ob2: OB2{Fetcher: f, Loader: l, Now: now}, ob3: &OB3{Fetcher: f, Loader: l, Now: now}}
+}
+
+var compactJWS = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`)
+
+// Bytes verifies a badge given as bytes.
+func (v *Verifier) Bytes(ctx context.Context, data []byte, rcpt *Recipient) (string, Report) {
+	data = bytes.TrimSpace(data)
+	if compactJWS.Match(data) {
+		parts := strings.Split(string(data), ".")
+		payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+		var m map[string]any
+		if err == nil && json.Unmarshal(payload, &m) == nil {
+			if _, ob2 := m["verification"]; ob2 {
+				return FormatOB2Signed, v.ob2.Signed(ctx, data, rcpt)
+			}
+		}
+		return FormatOB3JWT, v.ob3.JWT(ctx, data, rcpt)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		rep := Report{}
+		rep.fail("neither JSON nor a compact JWS")
+		return FormatUnknown, rep
+	}
+	ctxs := asStrings(m["@context"])
+	switch {
+	case slices.Contains(ctxs, jsonld.OpenBadgesV2):
+		// For hosted badges the copy at the id URL is the source of truth.
+		id, _ := m["id"].(string)
+		return FormatOB2Hosted, v.ob2.Hosted(ctx, id, rcpt)
+	case len(ctxs) > 0 && ctxs[0] == jsonld.CredentialsV2:
+		return FormatOB3DI, v.ob3.DataIntegrity(ctx, data, rcpt)
+	}
+	rep := Report{}
+	rep.fail("not an Open Badges 2.0 or 3.0 document")
+	return FormatUnknown, rep
+}
+
+// Target verifies a file or an http(s) URL.
+func (v *Verifier) Target(ctx context.Context, target string, rcpt *Recipient) (string, Report) {
+	var data []byte
+	var err error
+	if isHTTP(target) {
+		data, _, err = v.Fetcher.Fetch(ctx, target)
+	} else {
+		data, err = os.ReadFile(target)
+	}
+	if err != nil {
+		rep := Report{URL: target}
+		rep.fail("%v", err)
+		return FormatUnknown, rep
+	}
+	f, rep := v.Bytes(ctx, data, rcpt)
+	if rep.URL == "" {
+		rep.URL = target
+	}
+	return f, rep
+}
