@@ -109,8 +109,9 @@ func Run(o Options) (Result, error) {
 }
 
 // Keyrings loads the key ring of every space, creating the keys the
-// configuration needs and the space lacks (their activation date is the
-// build's date: the first key of an algorithm also signs older awards).
+// configuration needs and the space lacks. A space's first key of an
+// algorithm is active from the space's earliest award (it also signs any
+// award dated before it), so that a later rotation only concerns newer awards.
 func Keyrings(o Options, site *model.Site) (issue.Keyrings, error) {
 	o = o.withDefaults()
 	store := keys.Store{Dir: KeysDir(o.Source), Rand: o.Rand}
@@ -121,8 +122,14 @@ func Keyrings(o Options, site *model.Site) (issue.Keyrings, error) {
 	}
 	rings := issue.Keyrings{}
 	for _, sp := range site.Spaces {
+		from := today
+		for _, a := range sp.Awards {
+			if d := time.Date(a.Date.Year(), a.Date.Month(), a.Date.Day(), 0, 0, 0, 0, time.UTC); d.Before(from) {
+				from = d
+			}
+		}
 		for _, alg := range need {
-			if _, _, err := store.EnsureKey(sp.Slug, alg, today); err != nil {
+			if _, _, err := store.EnsureKey(sp.Slug, alg, from); err != nil {
 				return nil, fmt.Errorf("space %s: %w", sp.Slug, err)
 			}
 		}

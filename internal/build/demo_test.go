@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,20 +34,25 @@ var now = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
 func copyDemo(t testing.TB) string {
 	t.Helper()
 	dst := t.TempDir()
-	copyTree(t, filepath.Join(repoRoot, "content"), filepath.Join(dst, "content"))
-	b, err := os.ReadFile(filepath.Join(repoRoot, "blason.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dst, "blason.yaml"), b, 0o644); err != nil {
+	if err := copyDemoTo(dst); err != nil {
 		t.Fatal(err)
 	}
 	return dst
 }
 
-func copyTree(t testing.TB, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+func copyDemoTo(dst string) error {
+	if err := copyTree(filepath.Join(repoRoot, "content"), filepath.Join(dst, "content")); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(filepath.Join(repoRoot, "blason.yaml"))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dst, "blason.yaml"), b, 0o644)
+}
+
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -61,9 +67,6 @@ func copyTree(t testing.TB, src, dst string) {
 		}
 		return os.WriteFile(target, b, 0o644)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // readTree returns every file under dir by slash path.
@@ -115,20 +118,68 @@ func serve(t *testing.T, ln net.Listener, dir string) {
 	t.Cleanup(func() { srv.Close() })
 }
 
-// TestDemoAssertionsVerifyHosted builds the demo for a loopback origin,
-// serves it with a static file server and runs the Open Badges 2.0 hosted
-// verification rules on every assertion, recipient hash included.
-func TestDemoAssertionsVerifyHosted(t *testing.T) {
-	src := copyDemo(t)
-	ln, base := listen(t)
-	dest := filepath.Join(t.TempDir(), "site")
-	res := mustBuild(t, Options{Source: src, Destination: dest, BaseURL: base})
-	serve(t, ln, dest)
+// demo is one build of the demo content, shared by the tests that only read
+// it: built once for a loopback origin and served by a plain static file
+// server for the whole test binary.
+type demo struct {
+	src, dest, base string
+	site            *model.Site
+	res             Result
+}
 
-	site, err := Load(Options{Source: src, BaseURL: base, Now: now})
-	if err != nil {
-		t.Fatal(err)
+var (
+	demoOnce  sync.Once
+	demoBuilt *demo
+	demoErr   error
+	demoDir   string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if demoDir != "" {
+		os.RemoveAll(demoDir)
 	}
+	os.Exit(code)
+}
+
+func sharedDemo(t *testing.T) *demo {
+	t.Helper()
+	demoOnce.Do(func() {
+		demoDir, demoErr = os.MkdirTemp("", "blason-demo-")
+		if demoErr != nil {
+			return
+		}
+		d := &demo{src: filepath.Join(demoDir, "src"), dest: filepath.Join(demoDir, "site")}
+		if demoErr = copyDemoTo(d.src); demoErr != nil {
+			return
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if demoErr = err; err != nil {
+			return
+		}
+		d.base = "http://" + ln.Addr().String() + "/"
+		if d.res, demoErr = Run(Options{Source: d.src, Destination: d.dest, BaseURL: d.base, Now: now}); demoErr != nil {
+			return
+		}
+		if d.site, demoErr = Load(Options{Source: d.src, BaseURL: d.base, Now: now}); demoErr != nil {
+			return
+		}
+		srv := &http.Server{Handler: http.FileServer(http.Dir(d.dest)), ReadHeaderTimeout: 5 * time.Second}
+		go srv.Serve(ln) // lives as long as the test binary
+		demoBuilt = d
+	})
+	if demoErr != nil {
+		t.Fatalf("demo build: %v", demoErr)
+	}
+	return demoBuilt
+}
+
+// TestDemoAssertionsVerifyHosted runs the Open Badges 2.0 hosted
+// verification rules over HTTP on every assertion of the demo build,
+// recipient hash included.
+func TestDemoAssertionsVerifyHosted(t *testing.T) {
+	d := sharedDemo(t)
+	site, base, res := d.site, d.base, d.res
 	v := verify.OB2{Fetcher: verify.HTTPFetcher{}, Loader: jsonld.NewLoader(), Now: now}
 	var n, expired int
 	for _, sp := range site.Spaces {
@@ -180,9 +231,8 @@ func TestBuildsAreByteIdentical(t *testing.T) {
 // TestNoPersonalDataInSite scans every published byte for every recipient
 // identifier and name of the demo award lists, and for the space secrets.
 func TestNoPersonalDataInSite(t *testing.T) {
-	src := copyDemo(t)
-	dest := filepath.Join(t.TempDir(), "site")
-	mustBuild(t, Options{Source: src, Destination: dest})
+	d := sharedDemo(t)
+	src, dest := d.src, d.dest
 
 	needles := map[string]string{} // value → where it comes from
 	files, _ := filepath.Glob(filepath.Join(src, "content", "*", "awards", "*.csv"))
@@ -243,8 +293,11 @@ func firstKey(m map[string]string) string {
 	return ""
 }
 
-// TestRevocationMakesTombstone revokes one demo award and rebuilds.
-func TestRevocationMakesTombstone(t *testing.T) {
+// TestRevocationAndSuspension revokes one demo award and suspends another,
+// rebuilds, and checks every form: the OB 2.0 tombstone and revocation list,
+// the OB 3.0 status lists (both verified by blason's verifier), and that
+// nothing else changed.
+func TestRevocationAndSuspension(t *testing.T) {
 	src := copyDemo(t)
 	dest := filepath.Join(t.TempDir(), "site")
 	mustBuild(t, Options{Source: src, Destination: dest})
@@ -258,18 +311,20 @@ func TestRevocationMakesTombstone(t *testing.T) {
 			sp = s
 		}
 	}
-	a := sp.Awards[3]
-	csvText := "award,date,reason\n" + a.ID + ",2025-11-03,Attribution faite par erreur\n"
+	revoked, suspended := sp.Awards[3], sp.Awards[4]
+	csvText := "award,date,reason,action\n" +
+		revoked.ID + ",2025-11-03,Attribution faite par erreur,revoke\n" +
+		suspended.ID + ",2025-11-04,Enquête en cours,suspend\n"
 	if err := os.WriteFile(filepath.Join(src, "content", "universite", "revocations.csv"), []byte(csvText), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	before := readTree(t, dest)
 	res := mustBuild(t, Options{Source: src, Destination: dest})
-	if res.Revoked != 1 {
-		t.Fatalf("build reports %d revoked", res.Revoked)
+	if res.Revoked != 2 {
+		t.Fatalf("build reports %d revoked or suspended", res.Revoked)
 	}
 	after := readTree(t, dest)
-	assertionPath := "universite/assertions/" + a.ID + ".json"
+	assertionPath := "universite/assertions/" + revoked.ID + ".json"
 	var tomb map[string]any
 	if err := json.Unmarshal(after[assertionPath], &tomb); err != nil {
 		t.Fatal(err)
@@ -281,23 +336,52 @@ func TestRevocationMakesTombstone(t *testing.T) {
 	if err := json.Unmarshal(after["universite/revocations.json"], &rl); err != nil {
 		t.Fatal(err)
 	}
-	if len(rl.RevokedAssertions) != 1 || !strings.HasSuffix(rl.RevokedAssertions[0].ID, assertionPath) {
+	if len(rl.RevokedAssertions) != 4 || !strings.HasSuffix(rl.RevokedAssertions[0].ID, assertionPath) || !strings.HasPrefix(rl.RevokedAssertions[1].ID, "urn:uuid:") {
 		t.Fatalf("revocation list = %+v", rl)
 	}
-	// Only the tombstone and the revocation list changed.
+	// Only the affected files changed.
 	var changed []string
 	for p, b := range after {
 		if !bytes.Equal(b, before[p]) {
 			changed = append(changed, p)
 		}
 	}
-	if len(changed) != 2 {
-		t.Fatalf("changed files: %v; want the assertion and the revocation list", changed)
+	slices.Sort(changed)
+	want := []string{
+		"universite/assertions/" + revoked.ID + ".json",
+		"universite/assertions/" + suspended.ID + ".json",
+		"universite/revocations.json",
+		"universite/status/revocation.json",
+		"universite/status/revoked-credentials.json",
+		"universite/status/suspension.json",
 	}
-	// A verifier reading the folder reports it revoked.
-	v := verify.OB2{Fetcher: verify.DirFetcher{Base: site.BaseURL, Dir: dest}, Loader: jsonld.NewLoader(), Now: now}
-	if rep := v.Hosted(context.Background(), site.BaseURL+assertionPath, nil); rep.Status != verify.Revoked || rep.Reason != "Attribution faite par erreur" {
-		t.Fatalf("verify revoked assertion: %+v", rep)
+	slices.Sort(want)
+	if !slices.Equal(changed, want) {
+		t.Fatalf("changed files:\n%v\nwant:\n%v", changed, want)
+	}
+	v := verify.New(verify.DirFetcher{Base: site.BaseURL, Dir: dest}, now)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		a      *model.Award
+		status verify.Status
+	}{{revoked, verify.Revoked}, {suspended, verify.Suspended}, {sp.Awards[5], verify.Valid}} {
+		for _, p := range []string{"universite/credentials/" + tt.a.ID + ".json", "universite/credentials/" + tt.a.ID + ".jwt", "universite/assertions/" + tt.a.ID + ".jws"} {
+			_, rep := v.Target(ctx, filepath.Join(dest, p), nil)
+			want := tt.status
+			if strings.HasSuffix(p, ".jws") && want == verify.Suspended {
+				want = verify.Revoked // OB 2.0 knows no suspension
+			}
+			if rep.Status != want || (want == verify.Valid && len(rep.Problems) > 0) {
+				t.Errorf("%s: %v %v, want %v", p, rep.Status, rep.Problems, want)
+			}
+		}
+	}
+	// Lifting the suspension restores the award.
+	os.WriteFile(filepath.Join(src, "content", "universite", "revocations.csv"), []byte(csvText[:strings.LastIndex(strings.TrimSpace(csvText), "\n")+1]), 0o644)
+	mustBuild(t, Options{Source: src, Destination: dest})
+	v = verify.New(verify.DirFetcher{Base: site.BaseURL, Dir: dest}, now) // a verifier caches the lists it read
+	if _, rep := v.Target(ctx, filepath.Join(dest, "universite/credentials/"+suspended.ID+".json"), nil); rep.Status != verify.Valid {
+		t.Errorf("after lifting the suspension: %v %v", rep.Status, rep.Problems)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -52,11 +51,7 @@ func browser(t *testing.T) context.Context {
 // language switch leads to the English page.
 func TestCataloguePagesInChromium(t *testing.T) {
 	ctx := browser(t)
-	src := copyDemo(t)
-	ln, base := listen(t)
-	dest := filepath.Join(t.TempDir(), "site")
-	mustBuild(t, Options{Source: src, Destination: dest, BaseURL: base})
-	serve(t, ln, dest)
+	base := sharedDemo(t).base
 
 	eval := func(expr string) any {
 		t.Helper()

@@ -86,7 +86,7 @@ func (is *Issuer) space(cfg model.Credentials, sp *model.Space, ring *keys.Keyri
 		}
 	}
 	out[l.Issuer(sp)] = ob2.Marshal(profile)
-	out[l.RevocationList(sp)] = ob2.Marshal(j.ob2.RevocationList(sp))
+	out[l.RevocationList(sp)] = ob2.Marshal(j.ob2.RevocationList(sp, cfg.OB2Signed))
 	for _, b := range sp.Badges {
 		if len(b.Levels) == 0 {
 			out[l.BadgeClass(b, nil)] = ob2.Marshal(j.ob2.BadgeClass(b, nil))
@@ -232,18 +232,21 @@ func (j *spaceJob) signOB2(a *model.Award) ([]byte, error) {
 
 // statusLists publishes the signed revocation and suspension lists.
 func (j *spaceJob) statusLists(out publish.Files) error {
-	var latest time.Time
+	var awarded time.Time
 	for _, a := range j.sp.Awards {
-		if a.Date.After(latest) {
-			latest = a.Date
-		}
-	}
-	for _, rv := range j.sp.Revocations {
-		if rv.Date.After(latest) {
-			latest = rv.Date
+		if a.Date.After(awarded) {
+			awarded = a.Date
 		}
 	}
 	for _, purpose := range []string{ob3.PurposeRevocation, ob3.PurposeSuspension} {
+		// A list is dated by the latest event it reflects, so that a
+		// revocation does not re-sign the suspension list, and vice versa.
+		latest := awarded
+		for _, rv := range j.sp.Revocations {
+			if rv.Suspended == (purpose == ob3.PurposeSuspension) && rv.Date.After(latest) {
+				latest = rv.Date
+			}
+		}
 		bits, err := statuslist.New(j.cfg.StatusListSize)
 		if err != nil {
 			return err

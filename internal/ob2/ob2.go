@@ -218,7 +218,8 @@ func (is Issuer) Tombstone(a *model.Award, rv model.Revocation) Tombstone {
 }
 
 // RevocationList returns the revocation list of a space, in award order.
-func (is Issuer) RevocationList(sp *model.Space) RevocationList {
+// With signed, the URN ids of signed assertions are listed too.
+func (is Issuer) RevocationList(sp *model.Space, signed bool) RevocationList {
 	l := is.Layout
 	rl := RevocationList{
 		Context: Context, Type: "RevocationList", ID: l.URL(l.RevocationList(sp)),
@@ -227,6 +228,9 @@ func (is Issuer) RevocationList(sp *model.Space) RevocationList {
 	for _, a := range sp.Awards {
 		if rv, ok := sp.Revocations[a.ID]; ok {
 			rl.RevokedAssertions = append(rl.RevokedAssertions, RevokedAssertion{ID: l.URL(l.Assertion(a)), RevocationReason: rv.Reason})
+			if signed {
+				rl.RevokedAssertions = append(rl.RevokedAssertions, RevokedAssertion{ID: "urn:uuid:" + ids.UUID(a.ID), RevocationReason: rv.Reason})
+			}
 		}
 	}
 	return rl

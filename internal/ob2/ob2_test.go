@@ -59,7 +59,7 @@ func TestGolden(t *testing.T) {
 		"assertion-eppn.json":    is.Assertion(awards[1]),
 		"assertion-student.json": is.Assertion(awards[2]),
 		"tombstone.json":         is.Tombstone(awards[2], sp.Revocations[awards[2].ID]),
-		"revocationlist.json":    is.RevocationList(sp),
+		"revocationlist.json":    is.RevocationList(sp, true),
 	}
 	for name, doc := range docs {
 		t.Run(name, func(t *testing.T) {

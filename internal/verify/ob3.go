@@ -42,6 +42,9 @@ type OB3 struct {
 	once   sync.Once
 	schema *jsonschema.Schema
 	serr   error
+
+	mu    sync.Mutex
+	lists map[string]*statuslist.Bitstring // verified status lists, by URL and purpose
 }
 
 func (v *OB3) compiled() (*jsonschema.Schema, error) {
@@ -261,7 +264,32 @@ func (v *OB3) didDocument(ctx context.Context, did string) (*didDoc, error) {
 }
 
 // jwtKey dereferences a VC-JWT kid: a URL serving a bare JWK, or a DID URL.
-func (v *OB3) jwtKey(ctx context.Context, kid string) (crypto.PublicKey, error) {
+func (v *OB3) jwtKey(ctx context.Context, kid string) (pub crypto.PublicKey, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			pub, err = nil, fmt.Errorf("malformed JWK: %v", r)
+		}
+	}()
+	raw, err := v.jwkBytes(ctx, kid)
+	if err != nil {
+		return nil, err
+	}
+	k, err := jwk.ParseKey(raw)
+	if err != nil {
+		return nil, fmt.Errorf("not a JWK: %w", err)
+	}
+	if _, private := k.(interface{ D() []byte }); private {
+		return nil, errors.New("the published JWK holds a private key")
+	}
+	var key any
+	if err := k.Raw(&key); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+// jwkBytes fetches the JWK a kid designates.
+func (v *OB3) jwkBytes(ctx context.Context, kid string) ([]byte, error) {
 	var raw []byte
 	if strings.HasPrefix(kid, "did:web:") {
 		base, _, _ := strings.Cut(kid, "#")
@@ -284,18 +312,7 @@ func (v *OB3) jwtKey(ctx context.Context, kid string) (crypto.PublicKey, error) 
 		}
 		raw = b
 	}
-	k, err := jwk.ParseKey(raw)
-	if err != nil {
-		return nil, fmt.Errorf("not a JWK: %w", err)
-	}
-	if _, private := k.(interface{ D() []byte }); private {
-		return nil, errors.New("the published JWK holds a private key")
-	}
-	var pub any
-	if err := k.Raw(&pub); err != nil {
-		return nil, err
-	}
-	return pub, nil
+	return raw, nil
 }
 
 // keyListedByIssuer checks key provenance for a VC-JWT: a did:web issuer
@@ -304,11 +321,11 @@ func (v *OB3) keyListedByIssuer(ctx context.Context, kid, issuer string) error {
 	if !strings.HasPrefix(issuer, "did:web:") {
 		return nil
 	}
-	pub, err := v.jwtKey(ctx, kid)
+	raw, err := v.jwkBytes(ctx, kid)
 	if err != nil {
 		return err
 	}
-	want, err := thumbprint(pub)
+	want, err := thumbprint(raw)
 	if err != nil {
 		return err
 	}
@@ -320,23 +337,23 @@ func (v *OB3) keyListedByIssuer(ctx context.Context, kid, issuer string) error {
 		if len(m.PublicKeyJwk) == 0 || !slices.Contains(doc.AssertionMethod, m.ID) || m.Controller != issuer {
 			continue
 		}
-		k, err := jwk.ParseKey(m.PublicKeyJwk)
-		if err != nil {
-			continue
-		}
-		var p any
-		if k.Raw(&p) != nil {
-			continue
-		}
-		if got, err := thumbprint(p); err == nil && bytes.Equal(got, want) {
+		if got, err := thumbprint(m.PublicKeyJwk); err == nil && bytes.Equal(got, want) {
 			return nil
 		}
 	}
 	return fmt.Errorf("the key %s is not an assertion key of the issuer %s", kid, issuer)
 }
 
-func thumbprint(pub any) ([]byte, error) {
-	k, err := jwk.FromRaw(pub)
+// thumbprint returns the RFC 7638 thumbprint of a JWK. Published keys are
+// untrusted input: a panic in the JOSE library on a malformed key becomes
+// an error.
+func thumbprint(raw []byte) (tp []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed JWK: %v", r)
+		}
+	}()
+	k, err := jwk.ParseKey(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +386,14 @@ func (v *OB3) checkStatus(ctx context.Context, rep *Report, cred map[string]any)
 		}
 		// Blason publishes suspensions at the same index of a sibling list.
 		if sib, ok := strings.CutSuffix(listURL, "/revocation.json"); ok && purpose == "revocation" {
-			if set, err := v.bit(ctx, sib+"/suspension.json", "suspension", idx); err == nil && set {
+			set, err := v.bit(ctx, sib+"/suspension.json", "suspension", idx)
+			var fe fetchError
+			switch {
+			case errors.As(err, &fe):
+				// no suspension list published: nothing is suspended
+			case err != nil:
+				rep.fail("status: %v", err)
+			case set:
 				rep.mark("suspension")
 			}
 		}
@@ -403,6 +427,12 @@ func (v *OB3) checkStatus(ctx context.Context, rep *Report, cred map[string]any)
 	}
 }
 
+// fetchError is a resource that could not be retrieved.
+type fetchError struct{ err error }
+
+func (e fetchError) Error() string { return e.err.Error() }
+func (e fetchError) Unwrap() error { return e.err }
+
 // mark records a status purpose whose bit is set.
 func (r *Report) mark(purpose string) {
 	s := Revoked
@@ -414,18 +444,42 @@ func (r *Report) mark(purpose string) {
 	}
 }
 
-// bit fetches and verifies a status list credential and reads one entry.
+// bit fetches and verifies a status list credential (once per verifier)
+// and reads one entry.
 func (v *OB3) bit(ctx context.Context, listURL, purpose string, idx int) (bool, error) {
+	v.mu.Lock()
+	bits, ok := v.lists[listURL+" "+purpose]
+	v.mu.Unlock()
+	if !ok {
+		var err error
+		if bits, err = v.list(ctx, listURL, purpose); err != nil {
+			return false, err
+		}
+		v.mu.Lock()
+		if v.lists == nil {
+			v.lists = map[string]*statuslist.Bitstring{}
+		}
+		v.lists[listURL+" "+purpose] = bits
+		v.mu.Unlock()
+	}
+	if idx >= bits.Len() {
+		return false, fmt.Errorf("%s: index %d is out of range (RANGE_ERROR)", listURL, idx)
+	}
+	return bits.Get(idx), nil
+}
+
+// list fetches a status list credential, verifies it and decodes its bits.
+func (v *OB3) list(ctx context.Context, listURL, purpose string) (*statuslist.Bitstring, error) {
 	b, _, err := v.Fetcher.Fetch(ctx, listURL)
 	if err != nil {
-		return false, err
+		return nil, fetchError{err}
 	}
 	var list map[string]any
 	if err := json.Unmarshal(b, &list); err != nil {
-		return false, fmt.Errorf("%s: %w", listURL, err)
+		return nil, fmt.Errorf("%s: %w", listURL, err)
 	}
 	if !hasType(list, "BitstringStatusListCredential") {
-		return false, fmt.Errorf("%s is not a BitstringStatusListCredential", listURL)
+		return nil, fmt.Errorf("%s is not a BitstringStatusListCredential", listURL)
 	}
 	issuer, _ := list["issuer"].(string)
 	if m, ok := list["issuer"].(map[string]any); ok {
@@ -433,21 +487,18 @@ func (v *OB3) bit(ctx context.Context, listURL, purpose string, idx int) (bool, 
 	}
 	suite := dataintegrity.Suite{Loader: v.Loader}
 	if _, err := suite.Verify(list, v.ed25519Resolver(ctx, issuer)); err != nil {
-		return false, fmt.Errorf("%s: proof: %w", listURL, err)
+		return nil, fmt.Errorf("%s: proof: %w", listURL, err)
 	}
 	subj, _ := list["credentialSubject"].(map[string]any)
 	if !slices.Contains(asStrings(subj["statusPurpose"]), purpose) {
-		return false, fmt.Errorf("%s: purpose is not %s", listURL, purpose)
+		return nil, fmt.Errorf("%s: purpose is not %s", listURL, purpose)
 	}
 	enc, _ := subj["encodedList"].(string)
 	bits, err := statuslist.Decode(enc)
 	if err != nil {
-		return false, fmt.Errorf("%s: %w", listURL, err)
+		return nil, fmt.Errorf("%s: %w", listURL, err)
 	}
-	if idx >= bits.Len() {
-		return false, fmt.Errorf("%s: index %d is out of range (RANGE_ERROR)", listURL, idx)
-	}
-	return bits.Get(idx), nil
+	return bits, nil
 }
 
 // checkRecipient matches a known identifier against the subject's hashed

@@ -1,0 +1,202 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/francebadge/blason/internal/keys"
+	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/ob2"
+	"github.com/francebadge/blason/internal/ob3"
+	"github.com/francebadge/blason/internal/verify"
+)
+
+// wantStatus is what a verifier must report for an award at `now`.
+func wantStatus(a *model.Award) verify.Status {
+	if !a.Expires.IsZero() && a.Expires.Before(now) {
+		return verify.Expired
+	}
+	return verify.Valid
+}
+
+// TestDemoCredentialsVerify verifies every credential of the demo build in
+// every published form — OB 3.0 with its Data Integrity proof (JSON Schema,
+// SafeMode JSON-LD, did:web key, status lists), OB 3.0 VC-JWT, OB 2.0 signed
+// — reading the site folder only, and matching the recipient.
+func TestDemoCredentialsVerify(t *testing.T) {
+	d := sharedDemo(t)
+	v := verify.New(verify.DirFetcher{Base: d.base, Dir: d.dest}, now)
+	ctx := context.Background()
+	n := 0
+	for _, sp := range d.site.Spaces {
+		for _, a := range sp.Awards {
+			typ, ident := ob3.IdentityType(a.Recipient)
+			typ2, ident2 := ob2.RecipientIdentity(a.Recipient, sp.Slug)
+			for _, f := range []struct {
+				path   string
+				format string
+				rcpt   *verify.Recipient
+			}{
+				{"credentials/" + a.ID + ".json", verify.FormatOB3DI, &verify.Recipient{Type: typ, Identity: ident}},
+				{"credentials/" + a.ID + ".jwt", verify.FormatOB3JWT, &verify.Recipient{Type: typ, Identity: ident}},
+				{"assertions/" + a.ID + ".jws", verify.FormatOB2Signed, &verify.Recipient{Type: typ2, Identity: ident2}},
+			} {
+				data, err := os.ReadFile(filepath.Join(d.dest, sp.Slug, f.path))
+				if err != nil {
+					t.Fatal(err)
+				}
+				format, rep := v.Bytes(ctx, data, f.rcpt)
+				if format != f.format || rep.Status != wantStatus(a) || len(rep.Problems) > 0 {
+					t.Errorf("%s %s (%s): %s %v %v, want %s", a.Source, f.path, format, rep.Status, rep.Problems, rep.Reason, wantStatus(a))
+				}
+				n++
+			}
+		}
+	}
+	if n < 3*1000 {
+		t.Fatalf("only %d credentials verified", n)
+	}
+	t.Logf("%d credentials verified from the site folder", n)
+}
+
+// TestTamperedFilesFailVerification changes one byte in a credential, a
+// VC-JWT, a status list and a DID document, and expects a clear reason.
+func TestTamperedFilesFailVerification(t *testing.T) {
+	d := sharedDemo(t)
+	a := d.site.Spaces[1].Awards[0] // ecole-ingenieurs
+	sp := a.Badge.Space.Slug
+	cred := sp + "/credentials/" + a.ID + ".json"
+	tests := []struct {
+		name, file, target string
+		edit               func([]byte) []byte
+		reason             string
+	}{
+		{"credential name", cred, cred, replaceOnce(`"name": "`, `"name": "X`), "signature does not match"},
+		{"credential date", cred, cred, replaceOnce(`"validFrom": "20`, `"validFrom": "19`), "signature does not match"},
+		{"VC-JWT payload", sp + "/credentials/" + a.ID + ".jwt", sp + "/credentials/" + a.ID + ".jwt", flipAt(120), "VC-JWT"},
+		{"revocation list", sp + "/status/revocation.json", cred, replaceOnce(`"validFrom": "20`, `"validFrom": "19`), "status"},
+		{"suspension list", sp + "/status/suspension.json", cred, replaceOnce(`"encodedList": "uH4s`, `"encodedList": "uH4t`), "status"},
+		{"DID document key", sp + "/did.json", cred, replaceOnce(`"publicKeyMultibase": "z6Mk`, `"publicKeyMultibase": "z6Mm`), "proof"},
+		{"DID document for the JWT", sp + "/did.json", sp + "/credentials/" + a.ID + ".jwt", replaceOnce(`"x": "`, `"x": "A`), "not an assertion key"},
+		{"OB 2.0 key", sp + "/keys/", sp + "/assertions/" + a.ID + ".jws", nil, "key:|signature:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := copyTree(d.dest, dir); err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(dir, tt.file)
+			if tt.edit == nil { // one character of the RSA public key
+				matches, _ := filepath.Glob(filepath.Join(file, "rs256-*.ob2.json"))
+				if len(matches) != 1 {
+					t.Fatalf("RSA key documents: %v", matches)
+				}
+				file = matches[0]
+				tt.edit = func(b []byte) []byte {
+					return flipAt(bytes.Index(b, []byte("MII")) + 80)(b)
+				}
+			}
+			b, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed := tt.edit(b)
+			if bytes.Equal(changed, b) {
+				t.Fatal("the edit changed nothing")
+			}
+			os.WriteFile(file, changed, 0o644)
+			v := verify.New(verify.DirFetcher{Base: d.base, Dir: dir}, now)
+			_, rep := v.Target(context.Background(), filepath.Join(dir, tt.target), nil)
+			problems := strings.Join(rep.Problems, "; ")
+			if rep.Status != verify.Invalid || !slices.ContainsFunc(strings.Split(tt.reason, "|"), func(r string) bool { return strings.Contains(problems, r) }) {
+				t.Fatalf("status %v, problems %v; want invalid mentioning %q", rep.Status, rep.Problems, tt.reason)
+			}
+		})
+	}
+}
+
+func replaceOnce(old, new string) func([]byte) []byte {
+	return func(b []byte) []byte { return bytes.Replace(b, []byte(old), []byte(new), 1) }
+}
+
+func flipAt(i int) func([]byte) []byte {
+	return func(b []byte) []byte {
+		out := append([]byte(nil), b...)
+		if out[i] == 'A' {
+			out[i] = 'B'
+		} else {
+			out[i] = 'A'
+		}
+		return out
+	}
+}
+
+// TestKeyRotation rotates a space's keys and checks that credentials
+// signed before keep their bytes and still verify, while newer awards use
+// the new keys.
+func TestKeyRotation(t *testing.T) {
+	src := copyDemo(t)
+	dest := filepath.Join(t.TempDir(), "site")
+	mustBuild(t, Options{Source: src, Destination: dest})
+	before := readTree(t, dest)
+	site, err := Load(Options{Source: src, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := keys.Store{Dir: KeysDir(src), Rand: rand.Reader}
+	pivot := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	newKeys := map[string]*keys.Key{}
+	for _, alg := range []string{keys.EdDSA, keys.ES256, keys.RS256} {
+		k, err := store.NewKey("association", alg, pivot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		newKeys[alg] = k
+	}
+	mustBuild(t, Options{Source: src, Destination: dest})
+	after := readTree(t, dest)
+	v := verify.New(verify.DirFetcher{Base: site.BaseURL, Dir: dest}, now)
+	var old, renewed int
+	for _, sp := range site.Spaces {
+		if sp.Slug != "association" {
+			continue
+		}
+		for _, a := range sp.Awards {
+			p := "association/credentials/" + a.ID + ".json"
+			usesNew := bytes.Contains(after[p], []byte(newKeys[keys.EdDSA].Kid))
+			if a.Date.Before(pivot) {
+				old++
+				if !bytes.Equal(before[p], after[p]) || usesNew {
+					t.Errorf("%s (%s): an award from before the rotation was re-signed", p, a.Date.Format(time.DateOnly))
+				}
+			} else {
+				renewed++
+				if !usesNew {
+					t.Errorf("%s (%s): not signed with the new key", p, a.Date.Format(time.DateOnly))
+				}
+			}
+			for _, f := range []string{p, strings.TrimSuffix(p, ".json") + ".jwt", "association/assertions/" + a.ID + ".jws"} {
+				if _, rep := v.Target(context.Background(), filepath.Join(dest, f), nil); rep.Status != wantStatus(a) || len(rep.Problems) > 0 {
+					t.Errorf("%s: %v %v", f, rep.Status, rep.Problems)
+				}
+			}
+		}
+	}
+	if old == 0 || renewed == 0 {
+		t.Fatalf("%d old and %d renewed awards: the pivot date does not split the demo", old, renewed)
+	}
+	did := string(after["association/did.json"])
+	for _, k := range newKeys {
+		if !strings.Contains(did, k.Kid) {
+			t.Errorf("did.json lacks the new key %s", k.Kid)
+		}
+	}
+}
