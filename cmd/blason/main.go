@@ -6,12 +6,12 @@
 //	blason serve [-s SOURCE] [--bind ADDR] [--port N]
 //	blason awards [-s SOURCE]
 //	blason verify [--site DIR -b BASE_URL] FILE|URL...
+//	blason keys new|rotate|list --space NAME [--alg ALG] [--from DATE]
 //	blason version
 //	blason help
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,12 +21,10 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/francebadge/blason/internal/build"
 	"github.com/francebadge/blason/internal/diag"
-	"github.com/francebadge/blason/internal/verify"
 )
 
 const usage = `blason publishes Open Badges as a static site.
@@ -43,6 +41,13 @@ Usage:
                 verify badges (OB 2.0 hosted or signed, OB 3.0 Data Integrity or VC-JWT):
                 signatures, issuer keys, expiry and status; with --site, URLs under
                 BASE_URL are read from DIR and nothing is fetched from the network
+  blason keys list   [-s SOURCE] [--space NAME]
+  blason keys new    [-s SOURCE] --space NAME [--alg Ed25519|ES256|RS256]
+                create a space's first key of an algorithm (builds create missing keys too)
+  blason keys rotate [-s SOURCE] --space NAME [--alg ALG] [--from YYYY-MM-DD]
+                add new keys (every algorithm the space uses, or --alg) that sign the awards
+                dated from --from (default today); older awards keep their keys, and every
+                public key stays published
   blason version
   blason help
 
@@ -66,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdServe(args[1:], stdout, stderr)
 	case "verify":
 		err = cmdVerify(args[1:], stdout, stderr)
+	case "keys":
+		err = cmdKeys(args[1:], stdout, stderr)
 	case "awards":
 		err = cmdAwards(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
@@ -185,59 +192,6 @@ func cmdAwards(args []string, stdout, stderr io.Writer) error {
 		for _, a := range sp.Awards {
 			fmt.Fprintf(stdout, "%s %s\n", a.Source, a.ID)
 		}
-	}
-	return nil
-}
-
-func cmdVerify(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("verify", stderr)
-	site := fs.String("site", "", "site folder to read URLs under -b from, instead of the network")
-	base := fs.String("b", "", "base URL of the site folder (with --site)")
-	nowFlag := fs.String("now", "", "judge expiry at this date (YYYY-MM-DD) instead of today")
-	if err := fs.Parse(args); err != nil {
-		return errUsage{err}
-	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: blason verify [--site DIR -b BASE_URL] FILE|URL...")
-		return errUsage{errors.New("nothing to verify")}
-	}
-	now := time.Now()
-	if *nowFlag != "" {
-		t, err := time.Parse(time.DateOnly, *nowFlag)
-		if err != nil {
-			return fmt.Errorf("--now %q: write the date as YYYY-MM-DD", *nowFlag)
-		}
-		now = t
-	}
-	var f verify.Fetcher = verify.HTTPFetcher{Client: &http.Client{Timeout: 30 * time.Second}}
-	if *site != "" {
-		if *base == "" {
-			return errors.New("--site needs -b BASE_URL, the URL the folder is published at")
-		}
-		b := *base
-		if !strings.HasSuffix(b, "/") {
-			b += "/"
-		}
-		f = verify.DirFetcher{Base: b, Dir: *site}
-	}
-	v := verify.New(f, now)
-	counts := map[verify.Status]int{}
-	for _, target := range fs.Args() {
-		format, rep := v.Target(context.Background(), target, nil)
-		counts[rep.Status]++
-		line := fmt.Sprintf("%-9s %-21s %s", rep.Status, format, target)
-		if rep.Reason != "" {
-			line += " (" + rep.Reason + ")"
-		}
-		if len(rep.Problems) > 0 {
-			line += ": " + strings.Join(rep.Problems, "; ")
-		}
-		fmt.Fprintln(stdout, line)
-	}
-	fmt.Fprintf(stdout, "%d valid, %d expired, %d suspended, %d revoked, %d invalid\n",
-		counts[verify.Valid], counts[verify.Expired], counts[verify.Suspended], counts[verify.Revoked], counts[verify.Invalid])
-	if counts[verify.Valid] != fs.NArg() {
-		return errSilent
 	}
 	return nil
 }

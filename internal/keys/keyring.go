@@ -490,3 +490,79 @@ func (s Store) EnsureKey(space, alg string, activeFrom time.Time) (*Key, bool, e
 	}
 	return k, true, nil
 }
+
+// FirstActiveFrom is the activation date given to a space's first key of an
+// algorithm created outside a build: it signs every award until a rotation.
+var FirstActiveFrom = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Create makes a space's first key of an algorithm; it refuses when the
+// space has one already (that is a rotation).
+func (s Store) Create(space, alg string) (*Key, error) {
+	a, err := ParseAlg(alg)
+	if err != nil {
+		return nil, err
+	}
+	ring, err := s.Keyring(space)
+	if err != nil {
+		return nil, err
+	}
+	if ks := ring.All(a); len(ks) > 0 {
+		return nil, fmt.Errorf("space %s already has an %s key (%s); rotate it instead", space, a, ks[len(ks)-1].Kid)
+	}
+	return s.NewKey(space, a, FirstActiveFrom)
+}
+
+// Rotate adds a new key for each given algorithm, or for every algorithm the
+// space has keys of, that signs the awards dated from `from` on. Older
+// keys are kept: they still sign older awards and stay published.
+func (s Store) Rotate(space string, algs []string, from time.Time) ([]*Key, error) {
+	ring, err := s.Keyring(space)
+	if err != nil {
+		return nil, err
+	}
+	var todo []string
+	for _, a := range algs {
+		c, err := ParseAlg(a)
+		if err != nil {
+			return nil, err
+		}
+		todo = append(todo, c)
+	}
+	if len(todo) == 0 {
+		for _, k := range ring.Keys {
+			if !slices.Contains(todo, k.Alg) {
+				todo = append(todo, k.Alg)
+			}
+		}
+	}
+	if len(todo) == 0 {
+		return nil, fmt.Errorf("space %s has no keys yet: a build or `blason keys new` creates them", space)
+	}
+	var made []*Key
+	for _, a := range todo {
+		k, err := s.NewKey(space, a, from)
+		if err != nil {
+			return made, err
+		}
+		made = append(made, k)
+	}
+	return made, nil
+}
+
+// Spaces lists the spaces that have a folder under the keys folder.
+func (s Store) Spaces() ([]string, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
