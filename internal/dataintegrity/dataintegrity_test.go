@@ -188,6 +188,7 @@ func TestThirdPartySamplesVerify(t *testing.T) {
 	for _, f := range []string{
 		"ob3/1edtech-validator-samples/simple.json",
 		"ob3/1edtech-validator-samples/bit-string-list_testlist.json",
+		"ob3/1edtech-validator-samples/bit-string-list_credential-status-revoked.json",
 		"ob3/dcc-samples/verifier-core-v2OBv3SpecExample.json",
 	} {
 		t.Run(filepath.Base(f), func(t *testing.T) {
