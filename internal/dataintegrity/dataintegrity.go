@@ -5,15 +5,14 @@
 package dataintegrity
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/francebadge/blason/internal/jsonld"
+	"github.com/francebadge/blason/internal/jsonout"
 	"github.com/mr-tron/base58"
 )
 
@@ -57,7 +56,7 @@ func (s Suite) HashData(doc map[string]any, p Proof) ([]byte, error) {
 			return nil, fmt.Errorf("proof created %q is not a date-time stamp", p.Created)
 		}
 	}
-	cfg, err := toMap(p)
+	cfg, err := jsonout.ToMap(p)
 	if err != nil {
 		return nil, err
 	}
@@ -144,15 +143,4 @@ func fromMap(m map[string]any) Proof {
 	str := func(k string) string { s, _ := m[k].(string); return s }
 	return Proof{Type: str("type"), Cryptosuite: str("cryptosuite"), Created: str("created"),
 		VerificationMethod: str("verificationMethod"), ProofPurpose: str("proofPurpose"), ProofValue: str("proofValue")}
-}
-
-func toMap(v any) (map[string]any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	return m, d.Decode(&m)
 }
