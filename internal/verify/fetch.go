@@ -1,7 +1,9 @@
-// Package verify checks published credentials the way an independent
-// verifier does: Open Badges 2.0 hosted assertions are fetched, and the
-// assertion → BadgeClass → issuer Profile chain, the hosted-verification
-// scope, dates, images, revocation and the recipient hash are checked.
+// Package verify checks published badges the way an independent verifier
+// does, from their URLs or a site folder: Open Badges 2.0 hosted assertions
+// (the assertion → BadgeClass → issuer chain, origin scope, dates, images,
+// revocation, recipient hash) and signed ones (JWS), and Open Badges 3.0
+// credentials with a Data Integrity proof or as VC-JWTs (JSON Schema,
+// SafeMode JSON-LD, issuer keys through did:web, expiry, status lists).
 package verify
 
 import (
