@@ -3,7 +3,7 @@
 // Usage:
 //
 //	blason build [-s SOURCE] [-d DESTINATION] [-b BASE_URL]
-//	blason serve [-s SOURCE] [--bind ADDR] [--port N]
+//	blason serve [-s SOURCE] [--bind 127.0.0.1] [--port 1313]
 //	blason awards [-s SOURCE]
 //	blason verify [--site DIR -b BASE_URL] FILE|URL...
 //	blason keys new|rotate|list --space NAME [--alg ALG] [--from DATE]
@@ -16,11 +16,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"runtime/debug"
-	"strconv"
 	"time"
 
 	"github.com/francebadge/blason/internal/build"
@@ -33,8 +30,10 @@ Usage:
   blason build  [-s SOURCE] [-d DESTINATION] [-b BASE_URL] [--quiet]
                 build the site from SOURCE (default .) into DESTINATION (default site/)
   blason serve  [-s SOURCE] [--bind 127.0.0.1] [--port 1313]
-                build the site for http://BIND:PORT/ into a temporary folder and serve it
-                (a preview; production sites are served by a CDN or any static server)
+                build the site for http://localhost:PORT/ into a temporary folder, serve it
+                and rebuild it when content/, themes/, keys/ or blason.yaml change; open
+                pages reload by themselves and show build errors (--port 0 picks a free
+                port; a preview: production sites are served by a CDN or any static server)
   blason awards [-s SOURCE]
                 list the award id of every award row (file:line id), for revocations.csv
   blason verify [--site DIR -b BASE_URL] [--now DATE] FILE|URL...
@@ -141,40 +140,6 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%d files: %d written, %d unchanged, %d removed in %s\n", res.Files, res.Written, res.Unchanged, res.Removed, time.Since(start).Round(time.Millisecond))
 	}
 	return nil
-}
-
-func cmdServe(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", stderr)
-	var o build.Options
-	fs.StringVar(&o.Source, "s", ".", "source folder (holding blason.yaml)")
-	bind := fs.String("bind", "127.0.0.1", "interface to listen on")
-	port := fs.Int("port", 1313, "port to listen on")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "blason-serve-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	ln, err := net.Listen("tcp", net.JoinHostPort(*bind, strconv.Itoa(*port)))
-	if err != nil {
-		return err
-	}
-	host := *bind
-	if host == "127.0.0.1" || host == "0.0.0.0" || host == "" {
-		host = "localhost"
-	}
-	o.Destination = dir
-	o.BaseURL = "http://" + net.JoinHostPort(host, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)) + "/"
-	res, err := build.Run(o)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	fmt.Fprintf(stdout, "%d spaces, %d badge classes, %d awards\nServing at %s (Ctrl+C to stop)\n", res.Spaces, res.Badges, res.Awards, o.BaseURL)
-	srv := &http.Server{Handler: http.FileServer(http.Dir(dir)), ReadHeaderTimeout: 10 * time.Second}
-	return srv.Serve(ln)
 }
 
 func cmdAwards(args []string, stdout, stderr io.Writer) error {

@@ -154,7 +154,8 @@ func Generate(site *model.Site, rings issue.Keyrings, source string) (publish.Fi
 		return nil, err
 	}
 	files := publish.Files{}
-	is := &issue.Issuer{Layout: l, Suite: dataintegrity.Suite{Loader: jsonld.NewLoader()}}
+	loader := jsonld.NewLoader()
+	is := &issue.Issuer{Layout: l, Suite: dataintegrity.Suite{Loader: loader, Canon: jsonld.NewCanonicalizer(loader)}}
 	if err := is.Site(site, rings, files); err != nil {
 		return nil, err
 	}

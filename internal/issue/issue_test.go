@@ -52,7 +52,8 @@ func demoShape(tb testing.TB, n int) (*model.Site, Keyrings) {
 }
 
 func newIssuer() *Issuer {
-	return &Issuer{Layout: layout.Layout{Base: "https://badges.example.fr/", DefaultLang: "fr"}, Suite: dataintegrity.Suite{Loader: jsonld.NewLoader()}}
+	l := jsonld.NewLoader()
+	return &Issuer{Layout: layout.Layout{Base: "https://badges.example.fr/", DefaultLang: "fr"}, Suite: dataintegrity.Suite{Loader: l, Canon: jsonld.NewCanonicalizer(l)}}
 }
 
 func TestSiteIsDeterministic(t *testing.T) {
