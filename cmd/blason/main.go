@@ -135,6 +135,9 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(stderr, "blason: warning:", w)
+	}
 	if !*quiet {
 		fmt.Fprintf(stdout, "%d spaces, %d badge classes, %d awards (%d revoked)\n", res.Spaces, res.Badges, res.Awards, res.Revoked)
 		fmt.Fprintf(stdout, "%d files: %d written, %d unchanged, %d removed in %s\n", res.Files, res.Written, res.Unchanged, res.Removed, time.Since(start).Round(time.Millisecond))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,11 +19,12 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	site := flags.String("site", "", "site folder to read URLs under -b from, instead of the network")
 	base := flags.String("b", "", "base URL of the site folder (with --site)")
 	nowFlag := flags.String("now", "", "judge expiry at this date (YYYY-MM-DD) instead of today")
+	allowPrivate := flags.Bool("allow-private", false, "let network fetches reach loopback, private and link-local addresses")
 	if err := flags.Parse(args); err != nil {
 		return errUsage{err}
 	}
 	if flags.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: blason verify [--site DIR -b BASE_URL] FILE|URL...")
+		fmt.Fprintln(stderr, "usage: blason verify [--site DIR -b BASE_URL] [--allow-private] [--now DATE] FILE|URL|FOLDER...")
 		return errUsage{errors.New("nothing to verify")}
 	}
 	now := time.Now()
@@ -35,7 +35,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 		}
 		now = t
 	}
-	var f verify.Fetcher = verify.HTTPFetcher{Client: &http.Client{Timeout: 30 * time.Second}}
+	// From the network, documents name the URLs fetched next: unless
+	// --allow-private, they may not reach the verifier's own network.
+	var f verify.Fetcher = verify.HTTPFetcher{AllowPrivate: *allowPrivate}
 	if *site != "" {
 		if *base == "" {
 			return errors.New("--site needs -b BASE_URL, the URL the folder is published at")
@@ -53,9 +55,14 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	for _, target := range targets {
-		format, rep := v.Target(context.Background(), target, nil)
+		ctx, cancel := context.WithTimeout(context.Background(), perInput)
+		format, rep := v.Target(ctx, target, nil)
+		cancel()
 		counts[rep.Status]++
 		line := fmt.Sprintf("%-9s %-21s %s", rep.Status, format, target)
+		if rep.Issuer != "" {
+			line += " [issuer " + rep.Issuer + "]"
+		}
 		if rep.Reason != "" {
 			line += " (" + rep.Reason + ")"
 		}
@@ -72,8 +79,14 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// expandDirs replaces each folder argument by the badge files it holds
-// (.json, .jwt, .jws), in name order.
+// perInput bounds the verification of one input.
+const perInput = 30 * time.Second
+
+// expandDirs replaces each folder argument by the badge files it holds, in
+// name order: the .json, .jwt and .jws files under a credentials/ or
+// assertions/ folder (the folder given counts), leaving out the site's other
+// JSON (DID documents, issuer profiles, status lists, keys, badge classes).
+// Files named explicitly are always kept.
 func expandDirs(args []string) ([]string, error) {
 	var out []string
 	for _, a := range args {
@@ -82,13 +95,16 @@ func expandDirs(args []string) ([]string, error) {
 			out = append(out, a) // a URL, or a file whose error is reported in its line
 			continue
 		}
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+		root := filepath.Clean(a)
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err
 			}
 			switch filepath.Ext(p) {
 			case ".json", ".jwt", ".jws":
-				out = append(out, p)
+				if rel, err := filepath.Rel(root, p); err == nil && inBadgeFolder(filepath.Base(root), rel) {
+					out = append(out, p)
+				}
 			}
 			return nil
 		})
@@ -97,4 +113,16 @@ func expandDirs(args []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// inBadgeFolder reports whether the file rel, relative to a walked folder
+// named root, lies under a folder named credentials or assertions.
+func inBadgeFolder(root, rel string) bool {
+	dirs := append([]string{root}, strings.Split(filepath.ToSlash(filepath.Dir(rel)), "/")...)
+	for _, d := range dirs {
+		if d == "credentials" || d == "assertions" {
+			return true
+		}
+	}
+	return false
 }

@@ -11,20 +11,26 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/francebadge/blason/internal/config"
 	"github.com/francebadge/blason/internal/content"
 	"github.com/francebadge/blason/internal/dataintegrity"
+	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/issue"
 	"github.com/francebadge/blason/internal/jsonld"
 	"github.com/francebadge/blason/internal/keys"
 	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/ob3"
 	"github.com/francebadge/blason/internal/publish"
 	"github.com/francebadge/blason/internal/render"
+	"github.com/francebadge/blason/internal/statuslist"
 	"github.com/francebadge/blason/themes"
 )
 
@@ -40,6 +46,7 @@ type Options struct {
 // Result summarises a build.
 type Result struct {
 	Spaces, Badges, Awards, Revoked int
+	Warnings                        []string
 	publish.Stats
 }
 
@@ -94,9 +101,16 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	files, err := Generate(site, rings, o.Source)
+	ledgers, err := Ledgers(o, site)
 	if err != nil {
 		return res, err
+	}
+	files, err := Generate(site, rings, ledgers, o.Source)
+	if err != nil {
+		return res, err
+	}
+	if w := baseURLWarning(site.BaseURL); w != "" {
+		res.Warnings = append(res.Warnings, w)
 	}
 	for _, sp := range site.Spaces {
 		res.Spaces++
@@ -142,8 +156,77 @@ func Keyrings(o Options, site *model.Site) (issue.Keyrings, error) {
 	return rings, nil
 }
 
+// LedgerPath is where a space's status ledger is kept: beside its keys,
+// private, to be backed up with them.
+func LedgerPath(source, space string) string {
+	return filepath.Join(KeysDir(source), space, "status.ledger")
+}
+
+// Ledgers reads each space's status ledger, gives status positions to new
+// awards, enforces that revocations are final, dates the status lists
+// (never backwards) and saves the ledger.
+func Ledgers(o Options, site *model.Site) (issue.Ledgers, error) {
+	o = o.withDefaults()
+	out := issue.Ledgers{}
+	var diags diag.List
+	for _, sp := range site.Spaces {
+		path := LedgerPath(o.Source, sp.Slug)
+		l, err := statuslist.ReadLedger(path, site.Credentials.StatusListSize)
+		if err != nil {
+			return nil, err
+		}
+		if l.Size != site.Credentials.StatusListSize {
+			diags.Add(config.FileName, 0, fmt.Sprintf("set credentials.statusListSize: %d back; a full list is followed by a new one automatically", l.Size),
+				"space %s publishes status lists of %d entries; positions never move, so the size cannot change", sp.Slug, l.Size)
+			continue
+		}
+		items := make([]statuslist.Item, len(sp.Awards))
+		var awarded time.Time
+		for i, a := range sp.Awards {
+			items[i] = statuslist.Item{ID: a.ID, Date: a.Date}
+			if a.Date.After(awarded) {
+				awarded = a.Date
+			}
+		}
+		if _, err := l.Place(sp.Secret, items); err != nil {
+			return nil, fmt.Errorf("space %s: %w", sp.Slug, err)
+		}
+		revFile := filepath.ToSlash(filepath.Join("content", sp.Slug, "revocations.csv"))
+		for id := range l.Revoked {
+			if rv, ok := sp.Revocations[id]; !ok || rv.Suspended {
+				diags.Add(revFile, 0, "put its line back (action revoke): a revoked credential stays revoked", "award %s was revoked by an earlier build; revocations are final", id)
+			}
+		}
+		dates := map[string]time.Time{ob3.PurposeRevocation: awarded, ob3.PurposeSuspension: awarded}
+		for _, rv := range sp.Revocations {
+			purpose := ob3.PurposeRevocation
+			if rv.Suspended {
+				purpose = ob3.PurposeSuspension
+			} else {
+				l.Revoked[rv.AwardID] = true
+			}
+			if rv.Date.After(dates[purpose]) {
+				dates[purpose] = rv.Date
+			}
+		}
+		for purpose, d := range dates {
+			l.Date(purpose, d)
+		}
+		out[sp.Slug] = l
+	}
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	for _, sp := range site.Spaces {
+		if err := out[sp.Slug].Write(LedgerPath(o.Source, sp.Slug)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // Generate produces every file of the site in memory.
-func Generate(site *model.Site, rings issue.Keyrings, source string) (publish.Files, error) {
+func Generate(site *model.Site, rings issue.Keyrings, ledgers issue.Ledgers, source string) (publish.Files, error) {
 	l := layout.Layout{Base: site.BaseURL, DefaultLang: site.Languages[0]}
 	theme, err := openTheme(source, site.Theme)
 	if err != nil {
@@ -156,7 +239,7 @@ func Generate(site *model.Site, rings issue.Keyrings, source string) (publish.Fi
 	files := publish.Files{}
 	loader := jsonld.NewLoader()
 	is := &issue.Issuer{Layout: l, Suite: dataintegrity.Suite{Loader: loader, Canon: jsonld.NewCanonicalizer(loader)}}
-	if err := is.Site(site, rings, files); err != nil {
+	if err := is.Site(site, rings, ledgers, files); err != nil {
 		return nil, err
 	}
 	if err := r.Site(site, files); err != nil {
@@ -189,15 +272,34 @@ func manifestPath(source, dest string) string {
 	return filepath.Join(source, ".blason", "manifests", hex.EncodeToString(sum[:8])+".json")
 }
 
+// realPath resolves symbolic links in the existing part of p, so that a
+// link cannot hide an overlap between folders.
+func realPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for cur := abs; ; cur = filepath.Dir(cur) {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest), nil
+		}
+		if cur == filepath.Dir(cur) {
+			return abs, nil
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+	}
+}
+
 // checkFolders refuses an output folder that overlaps the private or source
 // folders: private keys must never be published, and a build must never
 // write into its own inputs.
 func checkFolders(source, dest string) error {
-	src, err := filepath.Abs(source)
+	src, err := realPath(source)
 	if err != nil {
 		return err
 	}
-	dst, err := filepath.Abs(dest)
+	dst, err := realPath(dest)
 	if err != nil {
 		return err
 	}
@@ -208,10 +310,27 @@ func checkFolders(source, dest string) error {
 		return fmt.Errorf("output folder %s contains the source folder; choose a separate folder such as %s", dest, filepath.Join(source, "site"))
 	}
 	for _, in := range []string{"keys", "content", "themes", ".blason"} {
-		p := filepath.Join(src, in)
+		p, err := realPath(filepath.Join(src, in))
+		if err != nil {
+			return err
+		}
 		if within(dst, p) || within(p, dst) {
 			return fmt.Errorf("output folder %s overlaps %s; private keys and sources must never be published", dest, p)
 		}
 	}
 	return nil
+}
+
+// baseURLWarning explains why a base URL is fit for previews only: did:web
+// identifiers resolve over https, on a host name (not an IP address).
+func baseURLWarning(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	host := u.Hostname()
+	if u.Scheme == "https" && net.ParseIP(host) == nil && host != "localhost" {
+		return ""
+	}
+	return fmt.Sprintf("base URL %s is fine for a preview, but verifiers resolve the spaces' did:web identifiers over https on a host name: publish with -b https://<host>/", base)
 }

@@ -193,7 +193,7 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 		if s := yamlx.Closest(slug, slugs); s != "" {
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
-		fail(hint, "unknown badge %q in space %s", slug, sp.Slug)
+		fail(hint, "unknown badge %s in space %s", shown(slug, slugRE), sp.Slug)
 	}
 	a.Badge = b
 	lv := t.get("level")
@@ -207,7 +207,7 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 		}
 		switch {
 		case len(b.Levels) == 0 && lv != "":
-			fail("leave the level column empty for this badge", "badge %q has no levels, but level %q is given", slug, lv)
+			fail("leave the level column empty for this badge", "badge %q has no levels, but level %s is given", slug, shown(lv, slugRE))
 		case len(b.Levels) > 0 && lv == "":
 			fail("levels of "+slug+": "+strings.Join(lids, ", "), "badge %q is awarded per level; the level column is empty", slug)
 		case len(b.Levels) > 0 && a.Level == nil:
@@ -215,7 +215,7 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 			if s := yamlx.Closest(lv, lids); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
 			}
-			fail(hint, "unknown level %q for badge %q", lv, slug)
+			fail(hint, "unknown level %s for badge %q", shown(lv, slugRE), slug)
 		}
 	}
 
@@ -225,7 +225,7 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 	case t.get("date") == "":
 		fail("fill the award date as YYYY-MM-DD", "no date")
 	case err != nil:
-		fail("write dates as YYYY-MM-DD", "date %q is not a date", t.get("date"))
+		fail("write dates as YYYY-MM-DD", "date %s is not a date", shown(t.get("date"), dateishRE))
 	case !l.now.IsZero() && a.Date.After(l.now):
 		fail("award dates cannot be in the future; check the year", "date %s is in the future", t.get("date"))
 	}
@@ -233,7 +233,7 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 		a.Expires, err = parseDate(e)
 		switch {
 		case err != nil:
-			fail("write dates as YYYY-MM-DD", "expires %q is not a date", e)
+			fail("write dates as YYYY-MM-DD", "expires %s is not a date", shown(e, dateishRE))
 		case !a.Date.IsZero() && !a.Expires.After(a.Date):
 			fail("the expiry date must come after the award date", "expires %s is not after date %s", e, t.get("date"))
 		}
@@ -244,7 +244,15 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 	}
 	a.EvidenceURL, a.EvidenceNarrative = t.get("evidence_url"), t.get("evidence_narrative")
 	if a.EvidenceURL != "" && !httpURL(a.EvidenceURL) {
-		fail("evidence_url must be an http(s) URL", "evidence_url %q is not an http(s) URL", a.EvidenceURL)
+		fail("evidence_url must be an http(s) URL", "evidence_url is not an http(s) URL")
+	}
+	// Evidence is published: it must not carry the recipient's identifiers.
+	for _, f := range []struct{ col, v string }{{"evidence_url", a.EvidenceURL}, {"evidence_narrative", a.EvidenceNarrative}} {
+		for _, id := range []struct{ col, v string }{{"email", r.Email}, {"eppn", r.EPPN}, {"student_id", r.StudentID}, {"name", r.Name}} {
+			if len(id.v) >= 3 && strings.Contains(strings.ToLower(f.v), strings.ToLower(id.v)) {
+				fail("evidence is published with the badge: remove the recipient's "+id.col+" from it", "%s contains the recipient's %s", f.col, id.col)
+			}
+		}
 	}
 	if !ok {
 		return nil
@@ -269,6 +277,19 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 		}
 	}
 	return a
+}
+
+// dateishRE matches values that look like dates, safe to repeat in messages.
+var dateishRE = regexp.MustCompile(`^[0-9TZ:+./ -]{1,30}$`)
+
+// shown quotes a cell value in a message only when it has the expected
+// shape; anything else (an e-mail in the wrong column, a name) is not
+// repeated, since build logs must carry no personal data.
+func shown(v string, shape *regexp.Regexp) string {
+	if shape.MatchString(v) {
+		return fmt.Sprintf("%q", v)
+	}
+	return "(value not shown: it does not look like one)"
 }
 
 // parseDate reads YYYY-MM-DD (midnight UTC) or an RFC 3339 timestamp.

@@ -57,6 +57,18 @@ func Load(src string, opt Options) (*model.Site, error) {
 	for lang, t := range cfg.Translations {
 		site.Translations[lang] = model.SiteText{Title: t.Title}
 	}
+	if cfg.Credentials.Status == "1edtech" {
+		for _, sp := range spaces {
+			for _, rv := range sp.Revocations {
+				if rv.Suspended {
+					diags.Add(rv.File, rv.Line, "suspensions need credentials.status: bitstring (the 1EdTech list only knows revocation)", "action suspend is not available with credentials.status: 1edtech")
+				}
+			}
+		}
+		if err := diags.Err(); err != nil {
+			return nil, err
+		}
+	}
 	// Ids need the space secrets, which are only read (or created) once the
 	// content is known to be valid.
 	for _, sp := range spaces {

@@ -399,6 +399,28 @@ telephone: 05 61 00 00 00
 			want: []string{`content/reseau/badges/mentorat.md:5: unknown achievementType "Foo"`},
 		},
 
+		{
+			name:  "evidence carrying the recipient's identifiers",
+			files: map[string]string{"content/ecole/awards/ok.csv": "email,name,badge,date,evidence_url,evidence_narrative\nalice@example.org,Alice Fictive,tutorat,2025-01-10,https://p.example/alice@example.org,Travail d'alice fictive\n"},
+			want: []string{
+				`content/ecole/awards/ok.csv:2: evidence_url contains the recipient's email`,
+				`content/ecole/awards/ok.csv:2: evidence_narrative contains the recipient's name`,
+			},
+		},
+		{
+			name: "suspension with the 1EdTech list",
+			files: map[string]string{
+				"blason.yaml":                   "title: Test\nbaseURL: https://badges.example.fr/\ncredentials:\n  status: 1edtech\n",
+				"content/ecole/revocations.csv": "award,date,reason,action\naaaaaaaaaaaaaaaaaaaaaaaaaa,2025-02-01,enquête,suspend\n",
+			},
+			want: []string{`content/ecole/revocations.csv:2: action suspend is not available with credentials.status: 1edtech`},
+		},
+		{
+			name:  "an e-mail in the badge column is not repeated",
+			files: map[string]string{"content/ecole/awards/ok.csv": "badge,email,date\nalice@example.org,tutorat,2025-01-10\n"},
+			want:  []string{`content/ecole/awards/ok.csv:2: unknown badge (value not shown: it does not look like one) in space ecole`, `content/ecole/awards/ok.csv:2: malformed e-mail address`},
+		},
+
 		// Award lists.
 		{
 			name:  "CSV without a required column",
@@ -453,8 +475,8 @@ alice@example.org,tutorat,2025-01-10,javascript:alert(1)
 bob@example.org,tutorat,2025-01-10,https://
 `},
 			want: []string{
-				`content/ecole/awards/ok.csv:2: evidence_url "javascript:alert(1)" is not an http(s) URL`,
-				`content/ecole/awards/ok.csv:3: evidence_url "https://" is not an http(s) URL`,
+				`content/ecole/awards/ok.csv:2: evidence_url is not an http(s) URL`,
+				`content/ecole/awards/ok.csv:3: evidence_url is not an http(s) URL`,
 			},
 		},
 		{
@@ -468,7 +490,7 @@ d@example.org,tutorat,2025-02-30,
 			want: []string{
 				`content/ecole/awards/ok.csv:2: date "10/01/2025" is not a date`,
 				`content/ecole/awards/ok.csv:3: expires 2025-01-10 is not after date 2025-01-10`,
-				`content/ecole/awards/ok.csv:4: expires "demain" is not a date`,
+				`content/ecole/awards/ok.csv:4: expires (value not shown: it does not look like one) is not a date`,
 				`content/ecole/awards/ok.csv:5: date "2025-02-30" is not a date`,
 			},
 		},

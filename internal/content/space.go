@@ -103,7 +103,11 @@ func (l *loader) asset(p *page, dir, name, key string) *model.Asset {
 		return nil
 	}
 	full := filepath.Join(dir, name)
-	fi, err := os.Stat(full)
+	fi, err := os.Lstat(full)
+	if err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		addAt(l.diags, p, "copy the file instead: a link could publish a file from outside the site", []string{key}, "%s %q is a symbolic link", key, name)
+		return nil
+	}
 	if err != nil || !fi.Mode().IsRegular() {
 		hint := "add the file " + l.rel(full)
 		if cands := siblings(filepath.Dir(full)); len(cands) > 0 {

@@ -62,15 +62,12 @@ func ValidAwardID(s string) bool {
 	return err == nil
 }
 
-// UUID formats an award id's 128 bits as a UUID (version 8, RFC 9562:
-// custom), for documents whose ids are URNs.
-func UUID(awardID string) string {
-	b, err := b32.DecodeString(awardID)
-	if err != nil || len(b) < 16 {
-		sum := sha256.Sum256([]byte(awardID))
-		b = sum[:16]
-	}
-	u := append([]byte(nil), b[:16]...)
+// UUID returns the URN identifier of an award's signed documents: 128
+// bits of their own HMAC under the space secret, formatted as a UUID
+// (version 8, RFC 9562: custom), so that it cannot be linked to the award's
+// hosted URL.
+func UUID(secret []byte, awardID string) string {
+	u := mac(secret, "uuid", awardID)[:16]
 	u[6] = u[6]&0x0f | 0x80 // version 8
 	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
 	h := hex.EncodeToString(u)

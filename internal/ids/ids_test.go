@@ -1,6 +1,7 @@
 package ids
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -52,11 +53,14 @@ func TestSaltDependsOnSecretAndAward(t *testing.T) {
 
 func TestUUID(t *testing.T) {
 	id := AwardID([]byte("k"), "s", "b", "r", "", "2025-01-01")
-	u := UUID(id)
-	if len(u) != 36 || u[14] != '8' || !strings.ContainsAny(u[19:20], "89ab") || u != UUID(id) {
+	u := UUID([]byte("k"), id)
+	if len(u) != 36 || u[14] != '8' || !strings.ContainsAny(u[19:20], "89ab") || u != UUID([]byte("k"), id) {
 		t.Fatalf("UUID(%s) = %s", id, u)
 	}
-	if UUID(AwardID([]byte("k"), "s", "b", "r", "", "2025-01-02")) == u {
+	if UUID([]byte("k"), AwardID([]byte("k"), "s", "b", "r", "", "2025-01-02")) == u {
 		t.Fatal("two awards share a UUID")
+	}
+	if strings.Contains(strings.ReplaceAll(u, "-", ""), fmt.Sprintf("%x", id[:4])) {
+		t.Fatal("the UUID shows the award id")
 	}
 }

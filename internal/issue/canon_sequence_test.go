@@ -30,7 +30,7 @@ func TestFastCanonicalizationOverManyDocuments(t *testing.T) {
 		b.Name, b.Description, b.Tags = x[0], x[1], []string{x[4], "fixe"}
 		a.Badge = &b
 		a.EvidenceURL, a.EvidenceNarrative = x[2], x[3]
-		m, _ := jsonout.ToMap(o.Credential(a, o.BitstringEntry(b.Space, 7)))
+		m, _ := jsonout.ToMap(o.Credential(a, o.BitstringEntry(b.Space, 0, 7)))
 		want, werr := jsonld.Canonicalize(l, m)
 		got, gerr := fast.Canonicalize(m)
 		if (werr == nil) != (gerr == nil) || got != want {

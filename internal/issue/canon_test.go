@@ -68,7 +68,7 @@ func TestFastCanonicalizationMatchesJSONGold(t *testing.T) {
 		var st *ob3.Status
 		switch i % 3 {
 		case 0:
-			st = o.BitstringEntry(a.Badge.Space, i*977)
+			st = o.BitstringEntry(a.Badge.Space, i%2, i*977)
 		case 1:
 			st = o.RevocationListEntry(a.Badge.Space)
 		}
@@ -76,8 +76,8 @@ func TestFastCanonicalizationMatchesJSONGold(t *testing.T) {
 	}
 	sp := variants()[0].Badge.Space
 	docs = append(docs,
-		o.StatusList(sp, ob3.PurposeRevocation, "uH4sIAAAAAAAA_-zAMQEAAADCIPunNsYeGAAAAAAAAAAAAAAAAAAAAJB7AAAA__-G0lSrAEAAAA", "2025-10-23T00:00:00Z"),
-		o.StatusList(sp, ob3.PurposeSuspension, "uH4sIAAAAAAAA_-zAMQEAAADCIPunNsYeGAAAAAAAAAAAAAAAAAAAAJB7AAAA__-G0lSrAEAAAA", "2024-01-01T00:00:00Z"),
+		o.StatusList(sp, ob3.PurposeRevocation, 0, "uH4sIAAAAAAAA_-zAMQEAAADCIPunNsYeGAAAAAAAAAAAAAAAAAAAAJB7AAAA__-G0lSrAEAAAA", "2025-10-23T00:00:00Z"),
+		o.StatusList(sp, ob3.PurposeSuspension, 3, "uH4sIAAAAAAAA_-zAMQEAAADCIPunNsYeGAAAAAAAAAAAAAAAAAAAAJB7AAAA__-G0lSrAEAAAA", "2024-01-01T00:00:00Z"),
 		map[string]any{"@context": []any{jsonld.CredentialsV2, jsonld.OpenBadgesV3, jsonld.OBExtensions}, "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
 			"created": "2025-01-10T00:00:00Z", "verificationMethod": "did:web:badges.example.fr:ecole#eddsa-abc", "proofPurpose": "assertionMethod"},
 	)
@@ -122,7 +122,7 @@ func FuzzFastCanonicalization(f *testing.F) {
 		b.Name, b.Description, b.Tags = name, desc, []string{tag, "fixe"}
 		a.Badge = &b
 		a.EvidenceURL, a.EvidenceNarrative = evURL, narrative
-		m, err := jsonout.ToMap(o.Credential(a, o.BitstringEntry(b.Space, 7)))
+		m, err := jsonout.ToMap(o.Credential(a, o.BitstringEntry(b.Space, 0, 7)))
 		if err != nil {
 			t.Skip()
 		}

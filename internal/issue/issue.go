@@ -33,6 +33,10 @@ import (
 // Keyrings holds the key ring of every space, by slug.
 type Keyrings map[string]*keys.Keyring
 
+// Ledgers holds the status ledger of every space, by slug: the status
+// positions of its awards and the dates its lists are published with.
+type Ledgers map[string]*statuslist.Ledger
+
 // Issuer issues the credentials of a site.
 type Issuer struct {
 	Layout  layout.Layout
@@ -41,13 +45,13 @@ type Issuer struct {
 }
 
 // Site adds every credential document of site to out.
-func (is *Issuer) Site(site *model.Site, rings Keyrings, out publish.Files) error {
+func (is *Issuer) Site(site *model.Site, rings Keyrings, ledgers Ledgers, out publish.Files) error {
 	for _, sp := range site.Spaces {
-		ring := rings[sp.Slug]
-		if ring == nil {
-			return fmt.Errorf("space %s has no keys", sp.Slug)
+		ring, ledger := rings[sp.Slug], ledgers[sp.Slug]
+		if ring == nil || ledger == nil {
+			return fmt.Errorf("space %s has no keys or no status ledger", sp.Slug)
 		}
-		if err := is.space(site.Credentials, sp, ring, out); err != nil {
+		if err := is.space(site.Credentials, sp, ring, ledger, out); err != nil {
 			return fmt.Errorf("space %s: %w", sp.Slug, err)
 		}
 	}
@@ -56,19 +60,19 @@ func (is *Issuer) Site(site *model.Site, rings Keyrings, out publish.Files) erro
 
 // spaceJob is the shared state of one space's issuance.
 type spaceJob struct {
-	is      *Issuer
-	cfg     model.Credentials
-	sp      *model.Space
-	ring    *keys.Keyring
-	pub     keypub.Publisher
-	ob2     ob2.Issuer
-	ob3     ob3.Issuer
-	indexes map[string]int
+	is     *Issuer
+	cfg    model.Credentials
+	sp     *model.Space
+	ring   *keys.Keyring
+	pub    keypub.Publisher
+	ob2    ob2.Issuer
+	ob3    ob3.Issuer
+	ledger *statuslist.Ledger
 }
 
-func (is *Issuer) space(cfg model.Credentials, sp *model.Space, ring *keys.Keyring, out publish.Files) error {
+func (is *Issuer) space(cfg model.Credentials, sp *model.Space, ring *keys.Keyring, ledger *statuslist.Ledger, out publish.Files) error {
 	l := is.Layout
-	j := &spaceJob{is: is, cfg: cfg, sp: sp, ring: ring, pub: keypub.Publisher{Layout: l}, ob2: ob2.Issuer{Layout: l}, ob3: ob3.Issuer{Layout: l}}
+	j := &spaceJob{is: is, cfg: cfg, sp: sp, ring: ring, ledger: ledger, pub: keypub.Publisher{Layout: l}, ob2: ob2.Issuer{Layout: l}, ob3: ob3.Issuer{Layout: l}}
 
 	keyDocs, err := j.pub.Space(sp, ring)
 	if err != nil {
@@ -101,13 +105,10 @@ func (is *Issuer) space(cfg model.Credentials, sp *model.Space, ring *keys.Keyri
 		}
 	}
 
-	items := make([]statuslist.Item, len(sp.Awards))
-	for i, a := range sp.Awards {
-		items[i] = statuslist.Item{ID: a.ID, Date: a.Date}
-	}
-	j.indexes, err = statuslist.Allocator{Secret: sp.Secret, Size: cfg.StatusListSize}.Allocate(items)
-	if err != nil {
-		return err
+	for _, a := range sp.Awards {
+		if _, ok := ledger.Pos[a.ID]; !ok {
+			return fmt.Errorf("%s: award has no status position", a.Source)
+		}
 	}
 	if err := j.awards(out); err != nil {
 		return err
@@ -117,7 +118,11 @@ func (is *Issuer) space(cfg model.Credentials, sp *model.Space, ring *keys.Keyri
 			return err
 		}
 	}
-	return put(out, l.RevokedCredentials(sp), j.ob3.RevokedList(sp))
+	if cfg.Status == "1edtech" {
+		// Published only when credentials point at it: it names revoked credentials.
+		return put(out, l.RevokedCredentials(sp), j.ob3.RevokedList(sp))
+	}
+	return nil
 }
 
 // awards issues every award of the space on a pool of workers.
@@ -177,7 +182,8 @@ func (j *spaceJob) award(a *model.Award) (map[string][]byte, error) {
 		files[l.SignedAssertion(a)] = jwsb
 	}
 
-	status := j.ob3.BitstringEntry(j.sp, j.indexes[a.ID])
+	pos := j.ledger.Pos[a.ID]
+	status := j.ob3.BitstringEntry(j.sp, pos.List, pos.Index)
 	if j.cfg.Status == "1edtech" {
 		status = j.ob3.RevocationListEntry(j.sp)
 	}
@@ -205,7 +211,7 @@ func (j *spaceJob) award(a *model.Award) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	files[l.CredentialJWT(a)] = append(token, '\n')
+	files[l.CredentialJWT(a)] = token
 	cred.Proof = []dataintegrity.Proof{proof}
 	if files[l.Credential(a)], err = jsonout.Marshal(cred); err != nil {
 		return nil, err
@@ -227,55 +233,52 @@ func (j *spaceJob) signOB2(a *model.Award) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(tok, '\n'), nil
+	return tok, nil
 }
 
-// statusLists publishes the signed revocation and suspension lists.
+// statusLists publishes the signed revocation and suspension lists, every
+// list of the space, dated as the ledger says.
 func (j *spaceJob) statusLists(out publish.Files) error {
-	var awarded time.Time
-	for _, a := range j.sp.Awards {
-		if a.Date.After(awarded) {
-			awarded = a.Date
-		}
-	}
 	for _, purpose := range []string{ob3.PurposeRevocation, ob3.PurposeSuspension} {
-		// A list is dated by the latest event it reflects, so that a
-		// revocation does not re-sign the suspension list, and vice versa.
-		latest := awarded
-		for _, rv := range j.sp.Revocations {
-			if rv.Suspended == (purpose == ob3.PurposeSuspension) && rv.Date.After(latest) {
-				latest = rv.Date
-			}
-		}
-		bits, err := statuslist.New(j.cfg.StatusListSize)
+		date := j.ledger.Dates[purpose]
+		at, err := time.Parse(time.RFC3339, date)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s list date %q: %w", purpose, date, err)
+		}
+		lists := make([]*statuslist.Bitstring, j.ledger.Lists())
+		for i := range lists {
+			if lists[i], err = statuslist.New(j.ledger.Size); err != nil {
+				return err
+			}
 		}
 		for _, a := range j.sp.Awards {
 			if rv, ok := j.sp.Revocations[a.ID]; ok && rv.Suspended == (purpose == ob3.PurposeSuspension) {
-				bits.Set(j.indexes[a.ID], true)
+				p := j.ledger.Pos[a.ID]
+				lists[p.List].Set(p.Index, true)
 			}
 		}
-		enc, err := bits.Encode()
-		if err != nil {
-			return err
-		}
-		cred := j.ob3.StatusList(j.sp, purpose, enc, ob3.DateTime(latest))
-		m, err := jsonout.ToMap(cred)
-		if err != nil {
-			return err
-		}
-		k := j.ring.Signing(keys.EdDSA, latest)
-		proof, err := j.is.Suite.Sign(m, dataintegrity.Proof{
-			Type: dataintegrity.ProofType, Cryptosuite: dataintegrity.Cryptosuite, Created: ob3.DateTime(latest),
-			VerificationMethod: j.pub.VerificationMethod(j.sp, k), ProofPurpose: dataintegrity.AssertionMethod,
-		}, k.Signer().(ed25519.PrivateKey))
-		if err != nil {
-			return fmt.Errorf("%s list: %w", purpose, err)
-		}
-		cred.Proof = []dataintegrity.Proof{proof}
-		if err := put(out, j.is.Layout.StatusList(j.sp, purpose), cred); err != nil {
-			return err
+		k := j.ring.Signing(keys.EdDSA, at)
+		for n, bits := range lists {
+			enc, err := bits.Encode()
+			if err != nil {
+				return err
+			}
+			cred := j.ob3.StatusList(j.sp, purpose, n, enc, date)
+			m, err := jsonout.ToMap(cred)
+			if err != nil {
+				return err
+			}
+			proof, err := j.is.Suite.Sign(m, dataintegrity.Proof{
+				Type: dataintegrity.ProofType, Cryptosuite: dataintegrity.Cryptosuite, Created: date,
+				VerificationMethod: j.pub.VerificationMethod(j.sp, k), ProofPurpose: dataintegrity.AssertionMethod,
+			}, k.Signer().(ed25519.PrivateKey))
+			if err != nil {
+				return fmt.Errorf("%s list: %w", purpose, err)
+			}
+			cred.Proof = []dataintegrity.Proof{proof}
+			if err := put(out, j.is.Layout.StatusList(j.sp, purpose, n), cred); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

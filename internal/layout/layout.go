@@ -6,7 +6,10 @@ package layout
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/francebadge/blason/internal/model"
@@ -102,9 +105,13 @@ func (l Layout) Achievement(b *model.Badge) string {
 }
 
 // StatusList is a space's Bitstring Status List credential for a purpose
-// ("revocation" or "suspension").
-func (l Layout) StatusList(sp *model.Space, purpose string) string {
-	return sp.Slug + "/status/" + purpose + ".json"
+// ("revocation" or "suspension") and list number: the first list is
+// status/revocation.json, the next ones status/revocation-1.json, ….
+func (l Layout) StatusList(sp *model.Space, purpose string, list int) string {
+	if list == 0 {
+		return sp.Slug + "/status/" + purpose + ".json"
+	}
+	return sp.Slug + "/status/" + purpose + "-" + strconv.Itoa(list) + ".json"
 }
 
 // RevokedCredentials is a space's 1EdTech Revocation List.
@@ -145,7 +152,11 @@ func (l Layout) DID(sp *model.Space) string {
 }
 
 // DIDURL returns where a did:web identifier's document is served (https, as
-// the did:web method requires), or an error for another DID method.
+// the did:web method requires), or an error for another DID method or a
+// malformed identifier. In the host only %3A (the port colon) is decoded;
+// any other escape, or a character a host cannot hold, is refused, so that
+// a DID cannot smuggle a path, user info or a query into the URL. IP
+// literals are accepted (did:web forbids them, but local previews use them).
 func DIDURL(did string) (string, error) {
 	rest, ok := strings.CutPrefix(did, "did:web:")
 	if !ok || rest == "" {
@@ -153,12 +164,91 @@ func DIDURL(did string) (string, error) {
 	}
 	rest, _, _ = strings.Cut(rest, "#")
 	parts := strings.Split(rest, ":")
-	host, err := url.PathUnescape(parts[0])
+	host, err := didWebHost(parts[0])
 	if err != nil {
-		return "", fmt.Errorf("%q: bad host: %w", did, err)
+		return "", fmt.Errorf("%q: %w", did, err)
+	}
+	for _, seg := range parts[1:] {
+		if !didPathSegment(seg) {
+			return "", fmt.Errorf("%q: bad path segment %q", did, seg)
+		}
 	}
 	if len(parts) == 1 {
 		return "https://" + host + "/.well-known/did.json", nil
 	}
 	return "https://" + host + "/" + strings.Join(parts[1:], "/") + "/did.json", nil
+}
+
+// didWebHost decodes the host of a did:web identifier: a domain name or an
+// IP literal, with an optional %3A-encoded port.
+func didWebHost(enc string) (string, error) {
+	h := strings.ReplaceAll(strings.ReplaceAll(enc, "%3A", ":"), "%3a", ":")
+	if strings.Contains(h, "%") {
+		return "", fmt.Errorf("bad host %q: only %%3A may be percent-encoded", enc)
+	}
+	name, port := h, ""
+	if strings.HasPrefix(h, "[") { // IPv6 literal
+		end := strings.Index(h, "]")
+		if end < 0 {
+			return "", fmt.Errorf("bad host %q", enc)
+		}
+		name, port = h[1:end], h[end+1:]
+		if a, err := netip.ParseAddr(name); err != nil || !a.Is6() || a.Zone() != "" {
+			return "", fmt.Errorf("bad host %q: not an IPv6 address", enc)
+		}
+		if port != "" && !strings.HasPrefix(port, ":") {
+			return "", fmt.Errorf("bad host %q", enc)
+		}
+		port = strings.TrimPrefix(port, ":")
+		if port == "" && strings.HasSuffix(h, ":") {
+			return "", fmt.Errorf("bad host %q: empty port", enc)
+		}
+	} else {
+		var hasPort bool
+		name, port, hasPort = strings.Cut(h, ":")
+		if hasPort && port == "" {
+			return "", fmt.Errorf("bad host %q: empty port", enc)
+		}
+		if !hostNameRE.MatchString(name) {
+			return "", fmt.Errorf("bad host %q", enc)
+		}
+	}
+	if port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || strings.Trim(port, "0123456789") != "" {
+			return "", fmt.Errorf("bad host %q: bad port", enc)
+		}
+	}
+	return h, nil
+}
+
+// hostNameRE matches a domain name (or a dotted IPv4 address): labels of
+// letters, digits, hyphens and underscores, not starting or ending with a
+// hyphen, an optional final dot.
+var hostNameRE = regexp.MustCompile(`^([A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?\.?$`)
+
+// didPathSegment reports whether a did:web path segment is a plain URL
+// path segment: RFC 3986 pchars (percent-escapes other than of "/"
+// allowed), neither "." nor "..".
+func didPathSegment(seg string) bool {
+	if seg == "" || seg == "." || seg == ".." {
+		return false
+	}
+	for i := 0; i < len(seg); i++ {
+		c := seg[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', strings.IndexByte("-._~!$&'()*+,;=@", c) >= 0:
+		case c == '%' && i+2 < len(seg) && isHex(seg[i+1]) && isHex(seg[i+2]):
+			if d, _ := url.PathUnescape(seg[i : i+3]); d == "/" || d == "\\" || d == "." {
+				return false
+			}
+			i += 2
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }

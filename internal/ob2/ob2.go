@@ -207,7 +207,7 @@ func (is Issuer) Assertion(a *model.Award) Assertion {
 // be signed (JWS, RS256) with the key published at creator.
 func (is Issuer) SignedAssertion(a *model.Award, creator string) Assertion {
 	out := is.Assertion(a)
-	out.ID = "urn:uuid:" + ids.UUID(a.ID)
+	out.ID = "urn:uuid:" + ids.UUID(a.Badge.Space.Secret, a.ID)
 	out.Verification = Verification{Type: "SignedBadge", Creator: creator}
 	return out
 }
@@ -218,7 +218,9 @@ func (is Issuer) Tombstone(a *model.Award, rv model.Revocation) Tombstone {
 }
 
 // RevocationList returns the revocation list of a space, in award order.
-// With signed, the URN ids of signed assertions are listed too.
+// It matters for signed assertions only (a hosted one is revoked by its
+// tombstone), so it lists their URNs, and is empty unless signed: hosted
+// URLs are never listed anywhere.
 func (is Issuer) RevocationList(sp *model.Space, signed bool) RevocationList {
 	l := is.Layout
 	rl := RevocationList{
@@ -227,9 +229,8 @@ func (is Issuer) RevocationList(sp *model.Space, signed bool) RevocationList {
 	}
 	for _, a := range sp.Awards {
 		if rv, ok := sp.Revocations[a.ID]; ok {
-			rl.RevokedAssertions = append(rl.RevokedAssertions, RevokedAssertion{ID: l.URL(l.Assertion(a)), RevocationReason: rv.Reason})
 			if signed {
-				rl.RevokedAssertions = append(rl.RevokedAssertions, RevokedAssertion{ID: "urn:uuid:" + ids.UUID(a.ID), RevocationReason: rv.Reason})
+				rl.RevokedAssertions = append(rl.RevokedAssertions, RevokedAssertion{ID: "urn:uuid:" + ids.UUID(sp.Secret, a.ID), RevocationReason: rv.Reason})
 			}
 		}
 	}

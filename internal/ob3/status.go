@@ -35,9 +35,9 @@ type StatusListCredential struct {
 	Proof             []dataintegrity.Proof `json:"proof,omitempty"`
 }
 
-// BitstringEntry returns the credentialStatus of an award at index.
-func (is Issuer) BitstringEntry(sp *model.Space, index int) *Status {
-	u := is.Layout.URL(is.Layout.StatusList(sp, PurposeRevocation))
+// BitstringEntry returns the credentialStatus of an award at index of list.
+func (is Issuer) BitstringEntry(sp *model.Space, list, index int) *Status {
+	u := is.Layout.URL(is.Layout.StatusList(sp, PurposeRevocation, list))
 	i := strconv.Itoa(index)
 	return &Status{ID: u + "#" + i, Type: "BitstringStatusListEntry", StatusPurpose: PurposeRevocation, StatusListIndex: i, StatusListCredential: u}
 }
@@ -50,8 +50,8 @@ func (is Issuer) RevocationListEntry(sp *model.Space) *Status {
 // StatusList returns the unsigned status list credential of a space for a
 // purpose; validFrom comes from the content (the latest award or
 // revocation date), never from the clock.
-func (is Issuer) StatusList(sp *model.Space, purpose, encoded, validFrom string) StatusListCredential {
-	u := is.Layout.URL(is.Layout.StatusList(sp, purpose))
+func (is Issuer) StatusList(sp *model.Space, purpose string, list int, encoded, validFrom string) StatusListCredential {
+	u := is.Layout.URL(is.Layout.StatusList(sp, purpose, list))
 	return StatusListCredential{
 		Context:   []string{jsonld.CredentialsV2},
 		ID:        u,

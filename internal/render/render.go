@@ -117,9 +117,14 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 // credentials are never indexed.
 func (r *Renderer) headers(site *model.Site) []byte {
 	var b bytes.Buffer
-	b.WriteString("/*.json\n  Access-Control-Allow-Origin: *\n")
+	fmt.Fprintf(&b, "%s*.json\n  Access-Control-Allow-Origin: *\n", r.root)
 	for _, sp := range site.Spaces {
-		fmt.Fprintf(&b, "%s%s*\n  X-Robots-Tag: noindex, nofollow\n  Access-Control-Allow-Origin: *\n", r.root, r.layout.AssertionDir(sp))
+		for _, dir := range []string{r.layout.AssertionDir(sp), r.layout.CredentialDir(sp)} {
+			fmt.Fprintf(&b, "%s%s*\n  X-Robots-Tag: noindex, nofollow\n  Access-Control-Allow-Origin: *\n", r.root, dir)
+		}
+		// Compact JWS files are served as text, as Open Badges 3.0 recommends.
+		fmt.Fprintf(&b, "%s%s*.jwt\n  Content-Type: text/plain; charset=utf-8\n", r.root, r.layout.CredentialDir(sp))
+		fmt.Fprintf(&b, "%s%s*.jws\n  Content-Type: text/plain; charset=utf-8\n", r.root, r.layout.AssertionDir(sp))
 	}
 	return b.Bytes()
 }
@@ -148,6 +153,9 @@ func (r *Renderer) assets(site *model.Site, out publish.Files) error {
 	err := fs.WalkDir(r.theme, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("theme file %s is a symbolic link; copy the file instead (a link could publish files from outside the theme)", p)
 		}
 		b, err := fs.ReadFile(r.theme, p)
 		if err != nil {
@@ -214,6 +222,7 @@ func (r *Renderer) robots(site *model.Site) []byte {
 	b.WriteString("User-agent: *\n")
 	for _, sp := range site.Spaces {
 		fmt.Fprintf(&b, "Disallow: %s%s\n", r.root, r.layout.AssertionDir(sp))
+		fmt.Fprintf(&b, "Disallow: %s%s\n", r.root, r.layout.CredentialDir(sp))
 	}
 	fmt.Fprintf(&b, "\nSitemap: %s\n", r.layout.URL("sitemap.xml"))
 	return b.Bytes()

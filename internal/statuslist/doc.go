@@ -15,42 +15,22 @@
 // (STATUS_LIST_LENGTH_ERROR, see [ErrListLength]) and stops decompressing
 // beyond [MaxDecodedBytes] (zip-bomb guard).
 //
-// # Index allocation
+// # Positions
 //
-// [Allocator.Allocate] gives every [Item] an index in [0, Size). The rules
-// are:
+// A [Ledger] gives every award of a space a position — a list number and
+// an index — and remembers it for good: a credential carries its position,
+// signed, so a position must never move. Candidate j (j = 0, 1, 2, …) of
+// an award is
 //
-//  1. Candidates. Candidate j (j = 0, 1, 2, …) of an item is
+//	HMAC-SHA-256(secret, "blason/status" ‖ uint64be(len(ID)) ‖ ID ‖ uint32be(j))
 //
-//     HMAC-SHA-256(Secret, "blason/status" ‖ uint64be(len(ID)) ‖ ID ‖ uint32be(j))
-//
-//     whose first 8 bytes, read as a big-endian uint64, are reduced modulo
-//     Size. Plain modulo is used rather than rejection sampling: Size is at
-//     most a few million in practice, so the bias is below Size/2^64
-//     (< 2^-40) and irrelevant. Without the secret the indices cannot be
-//     predicted or linked to award ids, which gives the random assignment
-//     the specification's privacy section asks for.
-//
-//  2. Priority. Items are placed one after the other, earlier Date first
-//     and, for equal instants, by ID in byte-wise lexicographic order. Each
-//     item takes its first candidate not already taken by an item placed
-//     before it.
-//
-//  3. Limits. Size must be a multiple of 8 and at least [MinSize]; the
-//     Secret must not be empty; IDs must be non-empty and unique; and at
-//     most Size/4 items fit in one list (a load factor of at most 25% keeps
-//     collisions, and therefore probing, rare and leaves each set bit
-//     hidden among many unused ones). Exceeding it is an error suggesting a
-//     larger statusListSize, a multiple of 131072.
-//
-// Consequences of rule 2: an item's index depends only on itself and on the
-// items placed before it. Adding items dated after all existing ones (or on
-// the same instant with a greater ID) therefore never moves an existing
-// item's index. A back-dated item can only move an existing item when it
-// collides with it, that is, when it takes the slot that item occupied;
-// the displaced item then moves to its next free candidate, which may in
-// turn displace a later item, and so on (a rare chain at a 25% load).
-// Likewise, removing an item can move later items that had collided with
-// it, so revoked or withdrawn awards must stay in the input: keep every
-// award ever published in the list, and set its bit rather than dropping it.
+// whose first 8 bytes, read as a big-endian uint64, are reduced modulo the
+// list size (plain modulo: the bias is below 2^-40). New awards are placed
+// in date then id order in the last list, each at its first free
+// candidate; when that list holds a quarter of its size (a load that keeps
+// each set bit hidden among many unused ones), a new list starts. Without
+// the secret, positions can neither be predicted nor linked to award ids,
+// as the specification's privacy section asks. Positions of awards removed
+// from the content stay reserved. The ledger also keeps final revocations
+// and the dates lists were published with, so neither can go back.
 package statuslist

@@ -39,9 +39,10 @@ type Recipient struct {
 	Identity string
 }
 
-// Report is the result of verifying one hosted assertion.
+// Report is the result of verifying one badge.
 type Report struct {
 	URL      string
+	Issuer   string // the issuer id the badge claims (an OB 2.0 issuer URL, an OB 3.0 issuer id)
 	Status   Status
 	Reason   string   // revocation reason, when revoked
 	Problems []string // every rule that failed
@@ -136,6 +137,7 @@ func (v OB2) checkAssertion(ctx context.Context, rep *Report, u string, a map[st
 	if issuerURL == "" {
 		return
 	}
+	rep.Issuer = issuerURL
 	is, ok := v.fetchNode(ctx, rep, "issuer", issuerURL)
 	if !ok {
 		return
@@ -384,7 +386,15 @@ func (v OB2) fetchNode(ctx context.Context, rep *Report, what, u string) (map[st
 	if !slices.Contains(asStrings(m["@context"]), jsonld.OpenBadgesV2) {
 		rep.fail("%s: @context is not %s", what, jsonld.OpenBadgesV2)
 	}
-	if _, err := jsonld.ExpandStrict(v.Loader, b); err != nil {
+	err = within(ctx, func() error {
+		_, err := jsonld.ExpandStrict(v.Loader, b)
+		return err
+	})
+	switch {
+	case errors.Is(err, errTimedOut):
+		rep.fail("%v", err)
+		return nil, false
+	case err != nil:
 		rep.fail("%s: not valid JSON-LD under its context: %v", what, err)
 	}
 	return m, true

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,15 +58,18 @@ type response struct {
 // memFetcher serves responses from memory; an unknown URL is a 404 error.
 // It records what was fetched.
 type memFetcher struct {
+	mu      sync.Mutex
 	res     map[string]response
 	fetched []string
 }
 
 func (f *memFetcher) Fetch(_ context.Context, u string) ([]byte, string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.fetched = append(f.fetched, u)
 	r, ok := f.res[u]
 	if !ok {
-		return nil, "", fmt.Errorf("GET %s: 404 Not Found", u)
+		return nil, "", statusError{url: u, status: "404 Not Found", code: http.StatusNotFound}
 	}
 	return r.body, r.contentType, r.err
 }
@@ -828,7 +832,7 @@ func TestHTTPFetcher(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux) // on loopback
 	defer srv.Close()
-	f := HTTPFetcher{Client: srv.Client()}
+	f := HTTPFetcher{Client: srv.Client(), AllowPrivate: true}
 
 	tests := []struct {
 		name     string

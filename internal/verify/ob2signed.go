@@ -59,6 +59,7 @@ func (v OB2) Signed(ctx context.Context, token []byte, rcpt *Recipient) Report {
 	if issuerURL == "" {
 		return rep
 	}
+	rep.Issuer = issuerURL
 	is, ok := v.fetchNode(ctx, &rep, "issuer", issuerURL)
 	if !ok {
 		return rep

@@ -33,13 +33,30 @@ type Verifier struct {
 // New returns a verifier that fetches with f and judges dates against now.
 func New(f Fetcher, now time.Time) *Verifier {
 	l := jsonld.NewLoader()
-	return &Verifier{Fetcher: f, ob2: OB2{Fetcher: f, Loader: l, Now: now}, ob3: &OB3{Fetcher: f, Loader: l, Now: now}}
+	bf := budgetFetcher{f}
+	return &Verifier{Fetcher: f, ob2: OB2{Fetcher: bf, Loader: l, Now: now}, ob3: &OB3{Fetcher: bf, Loader: l, Now: now}}
 }
 
 var compactJWS = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`)
 
-// Bytes verifies a badge given as bytes.
+// Bytes verifies a badge given as bytes. At most MaxFetches resources are
+// fetched for it, and verification stops when ctx is done (a deadline is
+// reported as "verification timed out").
 func (v *Verifier) Bytes(ctx context.Context, data []byte, rcpt *Recipient) (string, Report) {
+	ctx = withBudget(ctx)
+	format, rep := v.bytes(ctx, data, rcpt)
+	timedOut(ctx, &rep)
+	return format, rep
+}
+
+// timedOut reports an input whose context ended during its verification.
+func timedOut(ctx context.Context, rep *Report) {
+	if ctx.Err() != nil && !slices.Contains(rep.Problems, errTimedOut.Error()) {
+		rep.fail("%v", errTimedOut)
+	}
+}
+
+func (v *Verifier) bytes(ctx context.Context, data []byte, rcpt *Recipient) (string, Report) {
 	data = bytes.TrimSpace(data)
 	if compactJWS.Match(data) {
 		parts := strings.Split(string(data), ".")
@@ -74,16 +91,18 @@ func (v *Verifier) Bytes(ctx context.Context, data []byte, rcpt *Recipient) (str
 
 // Target verifies a file or an http(s) URL.
 func (v *Verifier) Target(ctx context.Context, target string, rcpt *Recipient) (string, Report) {
+	ctx = withBudget(ctx)
 	var data []byte
 	var err error
 	if isHTTP(target) {
-		data, _, err = v.Fetcher.Fetch(ctx, target)
+		data, _, err = budgetFetcher{v.Fetcher}.Fetch(ctx, target)
 	} else {
 		data, err = os.ReadFile(target)
 	}
 	if err != nil {
 		rep := Report{URL: target}
 		rep.fail("%v", err)
+		timedOut(ctx, &rep)
 		return FormatUnknown, rep
 	}
 	f, rep := v.Bytes(ctx, data, rcpt)
