@@ -18,7 +18,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"time"
 
 	"github.com/francebadge/blason/internal/build"
 	"github.com/francebadge/blason/internal/diag"
@@ -27,8 +26,9 @@ import (
 const usage = `blason publishes Open Badges as a static site.
 
 Usage:
-  blason build  [-s SOURCE] [-d DESTINATION] [-b BASE_URL] [--quiet]
-                build the site from SOURCE (default .) into DESTINATION (default site/)
+  blason build  [-s SOURCE] [-d DESTINATION] [-b BASE_URL] [--quiet] [--force]
+                build the site from SOURCE (default .) into DESTINATION (default site/);
+                only awards whose inputs changed are signed again (--force: all of them)
   blason serve  [-s SOURCE] [--bind 127.0.0.1] [--port 1313]
                 build the site for http://localhost:PORT/ into a temporary folder, serve it
                 and rebuild it when content/, themes/, keys/ or blason.yaml change; open
@@ -116,31 +116,6 @@ func parse(fs *flag.FlagSet, args []string) error {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
 		return errUsage{errors.New("unexpected argument")}
-	}
-	return nil
-}
-
-func cmdBuild(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("build", stderr)
-	var o build.Options
-	fs.StringVar(&o.Source, "s", ".", "source folder (holding blason.yaml)")
-	fs.StringVar(&o.Destination, "d", "site", "destination folder, relative to the source folder")
-	fs.StringVar(&o.BaseURL, "b", "", "base URL, overriding blason.yaml's baseURL")
-	quiet := fs.Bool("quiet", false, "print nothing on success")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	start := time.Now()
-	res, err := build.Run(o)
-	if err != nil {
-		return err
-	}
-	for _, w := range res.Warnings {
-		fmt.Fprintln(stderr, "blason: warning:", w)
-	}
-	if !*quiet {
-		fmt.Fprintf(stdout, "%d spaces, %d badge classes, %d awards (%d revoked)\n", res.Spaces, res.Badges, res.Awards, res.Revoked)
-		fmt.Fprintf(stdout, "%d files: %d written, %d unchanged, %d removed in %s\n", res.Files, res.Written, res.Unchanged, res.Removed, time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }

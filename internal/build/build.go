@@ -15,7 +15,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/francebadge/blason/internal/config"
@@ -41,11 +45,16 @@ type Options struct {
 	BaseURL     string    // overrides the configuration when not empty
 	Now         time.Time // reference time for validation only; zero means time.Now()
 	Rand        io.Reader // entropy for new space secrets; nil means crypto/rand
+	Force       bool      // issue every award again, ignoring the build cache
+	// Progress, when set, is called as awards are issued (from several
+	// goroutines): done of total.
+	Progress func(done, total int)
 }
 
 // Result summarises a build.
 type Result struct {
 	Spaces, Badges, Awards, Revoked int
+	Issued                          int // awards issued (signed) by this build; the others were up to date
 	Warnings                        []string
 	publish.Stats
 }
@@ -105,10 +114,6 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	files, err := Generate(site, rings, ledgers, o.Source)
-	if err != nil {
-		return res, err
-	}
 	if w := baseURLWarning(site.BaseURL); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
@@ -118,8 +123,119 @@ func Run(o Options) (Result, error) {
 		res.Awards += len(sp.Awards)
 		res.Revoked += len(sp.Revocations)
 	}
-	res.Stats, err = publish.Target{Dir: o.Destination, Manifest: manifestPath(o.Source, o.Destination)}.Publish(files)
+
+	l := layout.Layout{Base: site.BaseURL, DefaultLang: site.Languages[0]}
+	loader := jsonld.NewLoader()
+	is := &issue.Issuer{Layout: l, Suite: dataintegrity.Suite{Loader: loader, Canon: jsonld.NewCanonicalizer(loader)}}
+	// Everything but the awards' own files: few, always made afresh.
+	docs, err := is.Documents(site, rings, ledgers)
+	if err != nil {
+		return res, err
+	}
+	theme, err := openTheme(o.Source, site.Theme)
+	if err != nil {
+		return res, err
+	}
+	r, err := render.New(l, theme)
+	if err != nil {
+		return res, err
+	}
+	if err := r.Site(site, docs); err != nil {
+		return res, err
+	}
+
+	// The awards: only those whose action key changed, or whose files are gone.
+	groups, err := is.Keys(site, rings, ledgers)
+	if err != nil {
+		return res, err
+	}
+	target := publish.Target{
+		Dir: o.Destination, Manifest: manifestPath(o.Source, o.Destination),
+		PathsOf: func(id string, g publish.Group) []string { return is.AwardPaths(g.Space, id, g.Flags) },
+	}
+	prev, err := target.ReadManifest()
+	if err != nil {
+		return res, err
+	}
+	next := publish.NewManifest()
+	for p := range docs {
+		next.Files[p] = true
+	}
+	next.Groups = groups
+	dirty := staleGroups(target, prev, next, o.Force)
+	sess, err := target.Begin(prev, next)
+	if err != nil {
+		return res, err
+	}
+	paths := make([]string, 0, len(docs))
+	for p := range docs {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		if err := sess.Put(p, docs[p]); err != nil {
+			return res, err
+		}
+	}
+	var done atomic.Int64
+	total := len(dirty)
+	res.Issued = total
+	if o.Progress != nil {
+		o.Progress(0, total)
+	}
+	err = is.Awards(site, rings, ledgers, sess, func(a *model.Award) bool { return dirty[a.ID] }, func() {
+		n := done.Add(1)
+		if o.Progress != nil {
+			o.Progress(int(n), total)
+		}
+	})
+	if err != nil {
+		return res, err
+	}
+	res.Stats, err = sess.Finish()
 	return res, err
+}
+
+// staleGroups returns the awards to issue: new or changed action keys, and
+// unchanged ones whose files are missing from the folder (deleted by hand,
+// or never written by a killed build).
+func staleGroups(t publish.Target, prev, next *publish.Manifest, force bool) map[string]bool {
+	dirty := map[string]bool{}
+	var check []string
+	for id, g := range next.Groups {
+		if force || prev.Groups[id] != g {
+			dirty[id] = true
+		} else {
+			check = append(check, id)
+		}
+	}
+	// Checking that files exist is a stat per file, done in parallel.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	ch := make(chan string, 256)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range ch {
+				g := next.Groups[id]
+				for _, p := range t.PathsOf(id, g) {
+					if _, err := os.Stat(filepath.Join(t.Dir, filepath.FromSlash(p))); err != nil {
+						mu.Lock()
+						dirty[id] = true
+						mu.Unlock()
+						break
+					}
+				}
+			}
+		}()
+	}
+	for _, id := range check {
+		ch <- id
+	}
+	close(ch)
+	wg.Wait()
+	return dirty
 }
 
 // Keyrings loads the key ring of every space, creating the keys the
@@ -223,29 +339,6 @@ func Ledgers(o Options, site *model.Site) (issue.Ledgers, error) {
 		}
 	}
 	return out, nil
-}
-
-// Generate produces every file of the site in memory.
-func Generate(site *model.Site, rings issue.Keyrings, ledgers issue.Ledgers, source string) (publish.Files, error) {
-	l := layout.Layout{Base: site.BaseURL, DefaultLang: site.Languages[0]}
-	theme, err := openTheme(source, site.Theme)
-	if err != nil {
-		return nil, err
-	}
-	r, err := render.New(l, theme)
-	if err != nil {
-		return nil, err
-	}
-	files := publish.Files{}
-	loader := jsonld.NewLoader()
-	is := &issue.Issuer{Layout: l, Suite: dataintegrity.Suite{Loader: loader, Canon: jsonld.NewCanonicalizer(loader)}}
-	if err := is.Site(site, rings, ledgers, files); err != nil {
-		return nil, err
-	}
-	if err := r.Site(site, files); err != nil {
-		return nil, err
-	}
-	return files, nil
 }
 
 // openTheme prefers the site's themes/<name> folder, then the embedded default.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/francebadge/blason/internal/dataintegrity"
@@ -44,18 +45,23 @@ type Issuer struct {
 	Workers int // parallel signers; 0 means GOMAXPROCS
 }
 
-// Site adds every credential document of site to out.
-func (is *Issuer) Site(site *model.Site, rings Keyrings, ledgers Ledgers, out publish.Files) error {
-	for _, sp := range site.Spaces {
-		ring, ledger := rings[sp.Slug], ledgers[sp.Slug]
-		if ring == nil || ledger == nil {
-			return fmt.Errorf("space %s has no keys or no status ledger", sp.Slug)
-		}
-		if err := is.space(site.Credentials, sp, ring, ledger, out); err != nil {
-			return fmt.Errorf("space %s: %w", sp.Slug, err)
+// Output receives issued files. Put is called from several goroutines.
+type Output interface {
+	Put(path string, data []byte) error
+}
+
+// Site issues every document of site into out: Documents, then every award.
+func (is *Issuer) Site(site *model.Site, rings Keyrings, ledgers Ledgers, out Output) error {
+	docs, err := is.Documents(site, rings, ledgers)
+	if err != nil {
+		return err
+	}
+	for p, b := range docs {
+		if err := out.Put(p, b); err != nil {
+			return err
 		}
 	}
-	return nil
+	return is.Awards(site, rings, ledgers, out, nil, nil)
 }
 
 // spaceJob is the shared state of one space's issuance.
@@ -70,11 +76,41 @@ type spaceJob struct {
 	ledger *statuslist.Ledger
 }
 
-func (is *Issuer) space(cfg model.Credentials, sp *model.Space, ring *keys.Keyring, ledger *statuslist.Ledger, out publish.Files) error {
+func (is *Issuer) job(site *model.Site, sp *model.Space, rings Keyrings, ledgers Ledgers) (*spaceJob, error) {
+	ring, ledger := rings[sp.Slug], ledgers[sp.Slug]
+	if ring == nil || ledger == nil {
+		return nil, fmt.Errorf("space %s has no keys or no status ledger", sp.Slug)
+	}
+	for _, a := range sp.Awards {
+		if _, ok := ledger.Pos[a.ID]; !ok {
+			return nil, fmt.Errorf("%s: award has no status position", a.Source)
+		}
+	}
 	l := is.Layout
-	j := &spaceJob{is: is, cfg: cfg, sp: sp, ring: ring, ledger: ledger, pub: keypub.Publisher{Layout: l}, ob2: ob2.Issuer{Layout: l}, ob3: ob3.Issuer{Layout: l}}
+	return &spaceJob{is: is, cfg: site.Credentials, sp: sp, ring: ring, ledger: ledger,
+		pub: keypub.Publisher{Layout: l}, ob2: ob2.Issuer{Layout: l}, ob3: ob3.Issuer{Layout: l}}, nil
+}
 
-	keyDocs, err := j.pub.Space(sp, ring)
+// Documents returns every document of the site that is not an award's:
+// profiles, badge classes, achievements, published keys, revocation and
+// status lists. There are few; they are always made afresh.
+func (is *Issuer) Documents(site *model.Site, rings Keyrings, ledgers Ledgers) (publish.Files, error) {
+	out := publish.Files{}
+	for _, sp := range site.Spaces {
+		j, err := is.job(site, sp, rings, ledgers)
+		if err != nil {
+			return nil, err
+		}
+		if err := j.documents(out); err != nil {
+			return nil, fmt.Errorf("space %s: %w", sp.Slug, err)
+		}
+	}
+	return out, nil
+}
+
+func (j *spaceJob) documents(out publish.Files) error {
+	l, sp, cfg := j.is.Layout, j.sp, j.cfg
+	keyDocs, err := j.pub.Space(sp, j.ring)
 	if err != nil {
 		return err
 	}
@@ -85,7 +121,7 @@ func (is *Issuer) space(cfg model.Credentials, sp *model.Space, ring *keys.Keyri
 	}
 	profile := j.ob2.Profile(sp)
 	if cfg.OB2Signed {
-		for _, k := range ring.All(keys.RS256) {
+		for _, k := range j.ring.All(keys.RS256) {
 			profile.PublicKey = append(profile.PublicKey, j.pub.OB2KeyURL(sp, k))
 		}
 	}
@@ -104,15 +140,6 @@ func (is *Issuer) space(cfg model.Credentials, sp *model.Space, ring *keys.Keyri
 			return err
 		}
 	}
-
-	for _, a := range sp.Awards {
-		if _, ok := ledger.Pos[a.ID]; !ok {
-			return fmt.Errorf("%s: award has no status position", a.Source)
-		}
-	}
-	if err := j.awards(out); err != nil {
-		return err
-	}
 	if len(sp.Awards) > 0 {
 		if err := j.statusLists(out); err != nil {
 			return err
@@ -125,40 +152,107 @@ func (is *Issuer) space(cfg model.Credentials, sp *model.Space, ring *keys.Keyri
 	return nil
 }
 
-// awards issues every award of the space on a pool of workers.
-func (j *spaceJob) awards(out publish.Files) error {
-	type result struct {
-		files map[string][]byte
-		err   error
+// Flags name the files of an award, for AwardPaths: h hosted OB 2.0
+// assertion, s signed OB 2.0 assertion, c OB 3.0 credential, j VC-JWT.
+func Flags(cfg model.Credentials) string {
+	if cfg.OB2Signed {
+		return "hscj"
 	}
-	results := make([]result, len(j.sp.Awards))
-	workers := j.is.Workers
+	return "hcj"
+}
+
+// AwardPaths lists the files of an award of a space, given its flags.
+func (is *Issuer) AwardPaths(space, id string, flags string) []string {
+	a := &model.Award{ID: id, Badge: &model.Badge{Space: &model.Space{Slug: space}}}
+	l := is.Layout
+	var out []string
+	for _, f := range flags {
+		switch f {
+		case 'h':
+			out = append(out, l.Assertion(a))
+		case 's':
+			out = append(out, l.SignedAssertion(a))
+		case 'c':
+			out = append(out, l.Credential(a))
+		case 'j':
+			out = append(out, l.CredentialJWT(a))
+		}
+	}
+	return out
+}
+
+// Awards issues the awards of the site into out, on a pool of workers:
+// every award, or only those for which want returns true. done, when not
+// nil, is called after each award (for progress reports).
+func (is *Issuer) Awards(site *model.Site, rings Keyrings, ledgers Ledgers, out Output, want func(*model.Award) bool, done func()) error {
+	type task struct {
+		j *spaceJob
+		a *model.Award
+	}
+	workers := is.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	next := make(chan int)
-	var wg sync.WaitGroup
+	tasks := make(chan task, workers*4)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		failed   atomic.Bool
+	)
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				f, err := j.award(j.sp.Awards[i])
-				results[i] = result{f, err}
+			for t := range tasks {
+				if failed.Load() {
+					continue
+				}
+				err := t.j.issue(t.a, out)
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("%s: %w", t.a.Source, err)
+					}
+					mu.Unlock()
+					failed.Store(true)
+				}
+				if done != nil {
+					done()
+				}
 			}
 		}()
 	}
-	for i := range j.sp.Awards {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for i, r := range results {
-		if r.err != nil {
-			return fmt.Errorf("%s: %w", j.sp.Awards[i].Source, r.err)
+	var jerr error
+	for _, sp := range site.Spaces {
+		j, err := is.job(site, sp, rings, ledgers)
+		if err != nil {
+			jerr = err
+			break
 		}
-		for p, b := range r.files {
-			out[p] = b
+		for _, a := range sp.Awards {
+			if want == nil || want(a) {
+				tasks <- task{j, a}
+			}
+		}
+	}
+	close(tasks)
+	wg.Wait()
+	if jerr != nil {
+		return jerr
+	}
+	return firstErr
+}
+
+// issue puts the files of one award.
+func (j *spaceJob) issue(a *model.Award, out Output) error {
+	files, err := j.award(a)
+	if err != nil {
+		return err
+	}
+	for p, b := range files {
+		if err := out.Put(p, b); err != nil {
+			return err
 		}
 	}
 	return nil

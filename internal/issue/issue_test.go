@@ -82,16 +82,17 @@ func newIssuer() *Issuer {
 
 func TestSiteIsDeterministic(t *testing.T) {
 	site, rings := demoShape(t, 40)
-	a, b := publish.Files{}, publish.Files{}
+	var ma, mb publish.Memory
 	ledgers := ledgersFor(t, site)
-	if err := newIssuer().Site(site, rings, ledgers, a); err != nil {
+	if err := newIssuer().Site(site, rings, ledgers, &ma); err != nil {
 		t.Fatal(err)
 	}
 	is := newIssuer()
 	is.Workers = 1
-	if err := is.Site(site, rings, ledgers, b); err != nil {
+	if err := is.Site(site, rings, ledgers, &mb); err != nil {
 		t.Fatal(err)
 	}
+	a, b := ma.Files, mb.Files
 	if len(a) != len(b) || len(a) < 80 {
 		t.Fatalf("%d and %d files", len(a), len(b))
 	}

@@ -5,7 +5,9 @@ package jsonld
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -214,4 +216,20 @@ func (l *Loader) Add(u string, doc []byte) error {
 	defer l.mu.Unlock()
 	l.cache[u] = &ld.RemoteDocument{DocumentURL: u, Document: d}
 	return nil
+}
+
+// ContextsDigest is a hash of every embedded context, for cache keys.
+func ContextsDigest() string {
+	urls := make([]string, 0, len(byURL))
+	for u := range byURL {
+		urls = append(urls, u)
+	}
+	sort.Strings(urls)
+	h := sha256.New()
+	for _, u := range urls {
+		b, _ := files.ReadFile(byURL[u])
+		h.Write([]byte(u))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -1,13 +1,18 @@
 // Package publish writes a generated site to its output folder without ever
 // wiping it: a file is written only when its bytes change, through a
-// temporary file and a rename, and files published by the previous build
-// that are no longer produced are removed, as listed in a manifest kept
-// outside the output folder.
+// temporary file and a rename, so readers (and a build killed at any
+// moment) only ever see whole files, old or new. A manifest kept outside
+// the output folder records what a build published — single files, and
+// groups of files issued together (an award's credentials) with the action
+// key they were made from — so that the next build can skip unchanged
+// groups and remove files no longer produced. Before touching the folder,
+// a build journals the union of the old and new manifests, so that a build
+// killed halfway is completed and cleaned up by the next one.
 package publish
 
 import (
+	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,71 +21,295 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
-// Files is a generated site: output path (slash-separated, relative) → bytes.
+// Files is a set of generated files: output path (slash-separated,
+// relative) → bytes.
 type Files map[string][]byte
 
 // Stats summarise a publication.
 type Stats struct {
 	Files     int // files in the site
 	Written   int // files created or changed
-	Unchanged int // files already up to date
+	Unchanged int // files produced again, identical
+	Reused    int // groups skipped: their files were already up to date
 	Removed   int // orphans removed
+}
+
+// Group is a set of files issued together from one action key.
+type Group struct {
+	Space string
+	Flags string // which outputs the group has, as understood by PathsOf
+	Key   string // action key; empty while the group is being (re)issued
+}
+
+// Manifest is what a build published in a folder.
+type Manifest struct {
+	Files  map[string]bool
+	Groups map[string]Group // by group id
+}
+
+// NewManifest returns an empty manifest.
+func NewManifest() *Manifest {
+	return &Manifest{Files: map[string]bool{}, Groups: map[string]Group{}}
 }
 
 // Target is an output folder and the manifest recording what was published there.
 type Target struct {
 	Dir      string // output folder
 	Manifest string // manifest file, outside Dir
+	// PathsOf lists the files of a group. Needed when groups are used.
+	PathsOf func(id string, g Group) []string
 }
 
-type manifest struct {
-	Files []string `json:"files"`
-}
+const manifestMagic = "blason-manifest 1"
 
-// Publish makes Dir hold exactly files (plus whatever the user put there
-// that no build ever published).
-func (t Target) Publish(files Files) (Stats, error) {
-	st := Stats{Files: len(files)}
-	paths := make([]string, 0, len(files))
-	for p := range files {
-		if err := checkPath(p); err != nil {
-			return st, err
+// ReadManifest reads the target's manifest; a missing one is empty.
+func (t Target) ReadManifest() (*Manifest, error) {
+	m := NewManifest()
+	f, err := os.Open(t.Manifest)
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		switch {
+		case n == 1:
+			if line != manifestMagic {
+				return nil, fmt.Errorf("%s: not a build manifest (delete it: the next build then rewrites every file)", t.Manifest)
+			}
+		case strings.HasPrefix(line, "f "):
+			m.Files[line[2:]] = true
+		case strings.HasPrefix(line, "g "):
+			f := strings.Split(line[2:], " ")
+			if len(f) != 4 {
+				return nil, fmt.Errorf("%s:%d: bad group line (delete the manifest to rebuild everything)", t.Manifest, n)
+			}
+			m.Groups[f[0]] = Group{Space: f[1], Flags: f[2], Key: strings.TrimPrefix(f[3], "-")}
+		default:
+			return nil, fmt.Errorf("%s:%d: unreadable line (delete the manifest to rebuild everything)", t.Manifest, n)
 		}
-		paths = append(paths, p)
 	}
-	sort.Strings(paths)
+	return m, sc.Err()
+}
+
+func (t Target) writeManifest(m *Manifest) error {
+	var b bytes.Buffer
+	b.WriteString(manifestMagic + "\n")
+	files := make([]string, 0, len(m.Files))
+	for p := range m.Files {
+		files = append(files, p)
+	}
+	sort.Strings(files)
+	for _, p := range files {
+		b.WriteString("f " + p + "\n")
+	}
+	ids := make([]string, 0, len(m.Groups))
+	for id := range m.Groups {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		g := m.Groups[id]
+		key := g.Key
+		if key == "" {
+			key = "-"
+		}
+		fmt.Fprintf(&b, "g %s %s %s %s\n", id, g.Space, g.Flags, key)
+	}
+	return WriteAtomic(t.Manifest, b.Bytes(), 0o600)
+}
+
+// Session is one build's publication into a target.
+type Session struct {
+	t             Target
+	prev, next    *Manifest
+	written, same atomic.Int64
+	mkdirMu       sync.Mutex
+	made          map[string]bool
+	tmp           string // folder for files being written, beside the output folder
+}
+
+// tmpDir is where files are written before being renamed into place: a
+// sibling of the output folder (same file system, so renames are atomic),
+// never inside it, so a killed build leaves no stray file in the site.
+func (t Target) tmpDir() string {
+	d := filepath.Clean(t.Dir)
+	return filepath.Join(filepath.Dir(d), "."+filepath.Base(d)+".blason-tmp")
+}
+
+// Begin starts publishing next over prev: it journals their union, with
+// the groups about to be issued marked unfinished, so that a build killed
+// from here on is completed and cleaned up by the next one.
+func (t Target) Begin(prev, next *Manifest) (*Session, error) {
+	for p := range next.Files {
+		if err := checkPath(p); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(t.Dir, 0o755); err != nil {
-		return st, err
+		return nil, err
 	}
-	for _, p := range paths {
-		changed, err := writeIfChanged(filepath.Join(t.Dir, filepath.FromSlash(p)), files[p])
+	journal := NewManifest()
+	for p := range prev.Files {
+		journal.Files[p] = true
+	}
+	for p := range next.Files {
+		journal.Files[p] = true
+	}
+	for id, g := range prev.Groups {
+		journal.Groups[id] = g
+	}
+	for id, g := range next.Groups {
+		if old, ok := prev.Groups[id]; ok && old == g {
+			continue // unchanged: keep as recorded
+		}
+		if old, ok := prev.Groups[id]; ok && old.Flags != g.Flags {
+			g.Flags = mergeFlags(old.Flags, g.Flags) // either set of files may be present
+		}
+		g.Key = ""
+		journal.Groups[id] = g
+	}
+	if err := t.writeManifest(journal); err != nil {
+		return nil, err
+	}
+	tmp := t.tmpDir()
+	if err := os.RemoveAll(tmp); err != nil { // what a killed build left
+		return nil, err
+	}
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return nil, err
+	}
+	return &Session{t: t, prev: prev, next: next, made: map[string]bool{}, tmp: tmp}, nil
+}
+
+func mergeFlags(a, b string) string {
+	out := []byte(a)
+	for i := 0; i < len(b); i++ {
+		if !strings.ContainsRune(string(out), rune(b[i])) {
+			out = append(out, b[i])
+		}
+	}
+	return string(out)
+}
+
+// Put writes one file if its bytes differ from what the folder holds. It
+// may be called from several goroutines.
+func (s *Session) Put(p string, data []byte) error {
+	if err := checkPath(p); err != nil {
+		return err
+	}
+	full := filepath.Join(s.t.Dir, filepath.FromSlash(p))
+	if old, err := os.ReadFile(full); err == nil && bytes.Equal(old, data) {
+		s.same.Add(1)
+		return nil
+	}
+	dir := filepath.Dir(full)
+	s.mkdirMu.Lock()
+	if !s.made[dir] {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			s.mkdirMu.Unlock()
+			return err
+		}
+		s.made[dir] = true
+	}
+	s.mkdirMu.Unlock()
+	if err := writeVia(s.tmp, full, data, 0o644); err != nil {
+		return err
+	}
+	s.written.Add(1)
+	return nil
+}
+
+// Finish removes the files of the previous build that this one did not
+// produce and records the new manifest.
+func (s *Session) Finish() (Stats, error) {
+	st := Stats{Written: int(s.written.Load()), Unchanged: int(s.same.Load())}
+	keep := map[string]bool{}
+	for p := range s.next.Files {
+		keep[p] = true
+	}
+	for id, g := range s.next.Groups {
+		for _, p := range s.t.PathsOf(id, g) {
+			keep[p] = true
+		}
+	}
+	st.Files = len(keep)
+	for id, g := range s.next.Groups {
+		if old, ok := s.prev.Groups[id]; ok && old == g {
+			st.Reused++
+		}
+	}
+	var gone []string
+	for p := range s.prev.Files {
+		if !keep[p] {
+			gone = append(gone, p)
+		}
+	}
+	for id, g := range s.prev.Groups {
+		for _, p := range s.t.PathsOf(id, g) {
+			if !keep[p] {
+				gone = append(gone, p)
+			}
+		}
+	}
+	os.RemoveAll(s.tmp)
+	sort.Strings(gone)
+	for _, p := range gone {
+		if checkPath(p) != nil {
+			continue
+		}
+		full := filepath.Join(s.t.Dir, filepath.FromSlash(p))
+		err := os.Remove(full)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			return st, err
 		}
-		if changed {
-			st.Written++
-		} else {
-			st.Unchanged++
-		}
-	}
-	prev, err := readManifest(t.Manifest)
-	if err != nil {
-		return st, err
-	}
-	for _, p := range prev.Files {
-		if _, ok := files[p]; ok || checkPath(p) != nil {
-			continue
-		}
-		full := filepath.Join(t.Dir, filepath.FromSlash(p))
-		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return st, err
-		}
 		st.Removed++
-		removeEmptyParents(t.Dir, filepath.Dir(full))
+		removeEmptyParents(s.t.Dir, filepath.Dir(full))
 	}
-	return st, writeManifest(t.Manifest, manifest{Files: paths})
+	return st, s.t.writeManifest(s.next)
+}
+
+// Publish makes Dir hold exactly files (plus whatever the user put there
+// that no build ever published); for sites without groups.
+func (t Target) Publish(files Files) (Stats, error) {
+	prev, err := t.ReadManifest()
+	if err != nil {
+		return Stats{}, err
+	}
+	next := NewManifest()
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		next.Files[p] = true
+		paths = append(paths, p)
+	}
+	if t.PathsOf == nil {
+		t.PathsOf = func(string, Group) []string { return nil }
+	}
+	s, err := t.Begin(prev, next)
+	if err != nil {
+		return Stats{}, err
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if err := s.Put(p, files[p]); err != nil {
+			return Stats{}, err
+		}
+	}
+	return s.Finish()
 }
 
 // checkPath refuses paths that would escape the output folder.
@@ -91,20 +320,27 @@ func checkPath(p string) error {
 	return nil
 }
 
-func writeIfChanged(full string, data []byte) (bool, error) {
-	if old, err := os.ReadFile(full); err == nil && bytes.Equal(old, data) {
-		return false, nil
-	}
-	return true, WriteAtomic(full, data, 0o644)
-}
-
 // WriteAtomic writes data to name through a temporary file in the same
 // folder and a rename, so readers see the old or the new file, never a part.
 func WriteAtomic(name string, data []byte, perm fs.FileMode) error {
-	dir := filepath.Dir(name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return err
 	}
+	return writeVia(filepath.Dir(name), name, data, perm)
+}
+
+// writeVia writes data to a temporary file in dir, then renames it to
+// name; if dir is on another file system, it writes beside name instead.
+func writeVia(dir, name string, data []byte, perm fs.FileMode) error {
+	err := writeRename(dir, name, data, perm)
+	var le *os.LinkError
+	if errors.As(err, &le) && dir != filepath.Dir(name) {
+		return writeRename(filepath.Dir(name), name, data, perm)
+	}
+	return err
+}
+
+func writeRename(dir, name string, data []byte, perm fs.FileMode) error {
 	f, err := os.CreateTemp(dir, ".blason-*.tmp")
 	if err != nil {
 		return err
@@ -135,25 +371,22 @@ func removeEmptyParents(root, dir string) {
 	}
 }
 
-func readManifest(name string) (manifest, error) {
-	var m manifest
-	b, err := os.ReadFile(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return m, nil
-	}
-	if err != nil {
-		return m, err
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("%s: corrupt manifest (delete it; orphans of the previous build will then stay): %w", name, err)
-	}
-	return m, nil
+// Memory collects files in memory; it is safe for concurrent use.
+type Memory struct {
+	mu    sync.Mutex
+	Files Files
 }
 
-func writeManifest(name string, m manifest) error {
-	b, err := json.Marshal(m)
-	if err != nil {
+// Put records a file.
+func (m *Memory) Put(p string, data []byte) error {
+	if err := checkPath(p); err != nil {
 		return err
 	}
-	return WriteAtomic(name, b, 0o600)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.Files == nil {
+		m.Files = Files{}
+	}
+	m.Files[p] = data
+	return nil
 }

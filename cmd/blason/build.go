@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/francebadge/blason/internal/build"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+func cmdBuild(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("build", stderr)
+	var o build.Options
+	fs.StringVar(&o.Source, "s", ".", "source folder (holding blason.yaml)")
+	fs.StringVar(&o.Destination, "d", "site", "destination folder, relative to the source folder")
+	fs.StringVar(&o.BaseURL, "b", "", "base URL, overriding blason.yaml's baseURL")
+	fs.BoolVar(&o.Force, "force", false, "sign every award again, ignoring the build cache")
+	quiet := fs.Bool("quiet", false, "print nothing on success")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	start := time.Now()
+	var p *progress
+	if !*quiet {
+		p = newProgress(stderr)
+		o.Progress = p.update
+	}
+	res, err := build.Run(o)
+	p.finish()
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(stderr, "blason: warning:", w)
+	}
+	if !*quiet {
+		fmt.Fprintf(stdout, "%d spaces, %d badge classes, %d awards (%d revoked)\n", res.Spaces, res.Badges, res.Awards, res.Revoked)
+		fmt.Fprintf(stdout, "%d awards issued, %d reused; %d files: %d written, %d unchanged, %d removed in %s\n",
+			res.Issued, res.Awards-res.Issued, res.Files, res.Written, res.Files-res.Written, res.Removed, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// progress shows how far the signing of awards is: a bar with rate and
+// time left on a terminal, a plain line every few seconds otherwise.
+type progress struct {
+	mu    sync.Mutex
+	w     io.Writer
+	tty   bool
+	bar   *progressbar.ProgressBar
+	last  time.Time
+	start time.Time
+}
+
+func newProgress(w io.Writer) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	return &progress{w: w, tty: tty, start: time.Now(), last: time.Now()}
+}
+
+func (p *progress) update(done, total int) {
+	if total < 200 {
+		return // a small build needs no progress report
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		if p.bar == nil {
+			p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription("signing"),
+				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("credentials"),
+				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+		}
+		p.bar.Set(done)
+		return
+	}
+	if time.Since(p.last) >= 5*time.Second || (done == total && done > 0 && time.Since(p.start) >= 5*time.Second) {
+		p.last = time.Now()
+		rate := float64(done) / time.Since(p.start).Seconds()
+		left := time.Duration(float64(total-done)/max(rate, 1)) * time.Second
+		fmt.Fprintf(p.w, "signing: %d/%d awards, %.0f/s, %s left\n", done, total, rate, left.Round(time.Second))
+	}
+}
+
+func (p *progress) finish() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		p.bar.Finish()
+	}
+}
