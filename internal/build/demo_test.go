@@ -2,6 +2,7 @@ package build
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
@@ -135,6 +136,15 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The crash test runs builds in child processes of this test binary.
+	if src := os.Getenv("BLASON_CHILD_BUILD_SOURCE"); src != "" {
+		_, err := Run(Options{Source: src, Destination: os.Getenv("BLASON_CHILD_BUILD_DEST"), Now: now, Force: os.Getenv("BLASON_CHILD_BUILD_FORCE") == "1"})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	code := m.Run()
 	if demoDir != "" {
 		os.RemoveAll(demoDir)
