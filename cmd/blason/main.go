@@ -47,6 +47,9 @@ Usage:
                 add new keys (every algorithm the space uses, or --alg) that sign the awards
                 dated from --from (default today); older awards keep their keys, and every
                 public key stays published
+  blason bench  [--awards N] [--dir DIR] [--keep]
+                build a synthetic site of N awards: full build rate, no-op rebuild,
+                one-award rebuild, peak memory
   blason version
   blason help
 
@@ -54,6 +57,14 @@ The content model is described in docs/content.md.
 `
 
 func main() {
+	// Signing allocates a lot of short-lived memory: collect less often than
+	// Go's default (unless GOGC says otherwise), within a soft memory limit.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1536 << 20)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -72,6 +83,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdVerify(args[1:], stdout, stderr)
 	case "keys":
 		err = cmdKeys(args[1:], stdout, stderr)
+	case "bench":
+		err = cmdBench(args[1:], stdout, stderr)
 	case "awards":
 		err = cmdAwards(args[1:], stdout, stderr)
 	case "version", "--version", "-version":

@@ -27,7 +27,9 @@ func TestKilledBuildsLeaveWholeFiles(t *testing.T) {
 	mustBuild(t, Options{Source: src, Destination: dest})
 	r := rand.New(rand.NewSource(time.Now().UnixNano()))
 	edits := []func(){
-		func() { appendTo(t, filepath.Join(src, "content/ecole-ingenieurs/badges/innovation.md"), "\nUne phrase de plus.\n") },
+		func() {
+			appendTo(t, filepath.Join(src, "content/ecole-ingenieurs/badges/innovation.md"), "\nUne phrase de plus.\n")
+		},
 		func() { os.Remove(filepath.Join(src, "content/association/awards/saison-2023-2024.csv")) },
 		func() { replaceIn(t, filepath.Join(src, "content/universite/_space.md"), "name: ", "name: Nouvelle ") },
 		func() { appendTo(t, filepath.Join(src, "content/reseau/badges/ambassadeur.md"), "\nEncore.\n") },

@@ -2,11 +2,11 @@ package build
 
 import (
 	"bytes"
-	"fmt"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"net"
 	"net/http"

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/piprate/json-gold/ld"
 )
@@ -339,6 +338,9 @@ func (c *Canonicalizer) fill(t *template, vals []string) (string, error) {
 		seen[k] = true
 		quads = append(quads, &ld.Quad{Subject: s, Predicate: p, Object: o})
 	}
+	if out, ok := canonicalSimple(quads); ok {
+		return out, nil
+	}
 	ds := ld.NewRDFDataset()
 	ds.Graphs["@default"] = quads
 	opts := ld.NewJsonLdOptions("")
@@ -367,6 +369,18 @@ func nodeKey(n ld.Node) string {
 	return ""
 }
 
+// plainRest reports whether the path, query and fragment of an IRI are
+// printable ASCII other than space, %, [ and ].
+func plainRest(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || c == '%' || c == '[' || c == ']' {
+			return false
+		}
+	}
+	return true
+}
+
 // validIRI mirrors json-gold's check when it turns JSON-LD into RDF: an
 // http(s) IRI must pass its URL test (a costly regular expression), or the
 // quad is dropped. The test only looks at the origin and at whether the
@@ -378,17 +392,18 @@ func (c *Canonicalizer) validIRI(v string) bool {
 	}
 	start := strings.Index(v, "://") + 3
 	end := strings.IndexAny(v[start:], "/?#")
-	if end < 0 || strings.ContainsAny(v, "@\t\n\f\r\v ") || utf8.RuneCountInString(v) >= 2083 {
-		return ld.IsURL(v)
+	if end < 0 || len(v) >= 2083 || !plainRest(v[start+end:]) || strings.Contains(v[:start+end], "@") {
+		return ld.IsURL(v) // anything unusual gets the full test
 	}
+	// With an ordinary origin and a rest of printable ASCII without %, [ or ],
+	// the URL parses (as json-gold requires) exactly when "origin/" does, and
+	// the regular expression matches exactly when it matches "origin/".
 	origin := v[:start+end]
-	if u, err := url.Parse(v); err != nil || u.Host == "" || strings.HasPrefix(u.Host, ".") {
-		return ld.IsURL(v)
-	}
 	if ok, hit := c.origins.Load(origin); hit {
 		return ok.(bool)
 	}
-	ok := ld.IsURL(origin + "/")
+	u, err := url.Parse(origin + "/")
+	ok := err == nil && u.Host != "" && !strings.HasPrefix(u.Host, ".") && ld.IsURL(origin+"/")
 	c.origins.Store(origin, ok)
 	return ok
 }

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"runtime/pprof"
+
+	"github.com/francebadge/blason/internal/bench"
+)
+
+func cmdBench(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", stderr)
+	var o bench.Options
+	fs.IntVar(&o.Awards, "awards", 10000, "number of synthetic awards")
+	fs.StringVar(&o.Dir, "dir", "", "work folder (default: a temporary folder, removed afterwards)")
+	fs.BoolVar(&o.Keep, "keep", false, "keep the work folder")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if o.Awards < 1 {
+		return errors.New("--awards must be at least 1")
+	}
+	_, err := bench.Run(o, stdout)
+	return err
+}

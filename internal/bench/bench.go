@@ -1,0 +1,112 @@
+// Package bench measures builds at scale on a synthetic site: a full
+// build, a no-op rebuild, and a rebuild after one award row changed,
+// printing rates, times and peak memory with the machine's core count.
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/francebadge/blason/internal/build"
+	"github.com/francebadge/blason/internal/synth"
+)
+
+// Options choose the size of the run.
+type Options struct {
+	Awards int
+	Dir    string // work folder; a temporary one when empty (and removed)
+	Keep   bool   // keep the work folder
+}
+
+// Figures are the measurements of one run.
+type Figures struct {
+	Awards           int
+	Full, NoOp, One  time.Duration
+	Files            int
+	OneWritten       int
+	OneIssued        int
+	PeakRSS          int64 // bytes
+	CredentialsPerS  float64
+	Cores, Gomaxproc int
+}
+
+// Run generates the site, builds it three times and prints the figures.
+func Run(o Options, w io.Writer) (*Figures, error) {
+	dir := o.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "blason-bench-")
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+		if !o.Keep {
+			defer os.RemoveAll(dir)
+		}
+	}
+	src := filepath.Join(dir, "src")
+	dest := filepath.Join(dir, "site")
+	f := &Figures{Awards: o.Awards, Cores: runtime.NumCPU(), Gomaxproc: runtime.GOMAXPROCS(0)}
+	fmt.Fprintf(w, "machine: %d cores (GOMAXPROCS %d), %s %s/%s\n", f.Cores, f.Gomaxproc, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	start := time.Now()
+	lists, err := synth.Write(src, synth.Options{Awards: o.Awards})
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(w, "generated %d awards in %d lists in %s\n", o.Awards, len(lists), time.Since(start).Round(time.Millisecond))
+
+	opts := build.Options{Source: src, Destination: dest}
+	start = time.Now()
+	res, err := build.Run(opts)
+	if err != nil {
+		return nil, err
+	}
+	f.Full, f.Files = time.Since(start), res.Files
+	f.CredentialsPerS = float64(o.Awards) / f.Full.Seconds()
+	fmt.Fprintf(w, "full build: %s, %.0f credentials/s (%.0f per core), %d files\n", f.Full.Round(time.Millisecond), f.CredentialsPerS, f.CredentialsPerS/float64(f.Gomaxproc), res.Files)
+
+	start = time.Now()
+	res, err = build.Run(opts)
+	if err != nil {
+		return nil, err
+	}
+	f.NoOp = time.Since(start)
+	fmt.Fprintf(w, "no-op rebuild: %s (%d files written)\n", f.NoOp.Round(time.Millisecond), res.Written)
+
+	// Change one award row: its evidence narrative.
+	path := lists[len(lists)/2]
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	i := bytes.IndexByte(b, '\n') + 1 // first data row
+	j := i + bytes.IndexByte(b[i:], '\n')
+	row := bytes.Replace(b[i:j], []byte("Évaluation en situation"), []byte("Évaluation en situation, revue"), 1)
+	row = bytes.Replace(row, []byte("situation, revue"), []byte(`situation revue`), 1)
+	changed := append(append(append([]byte(nil), b[:i]...), row...), b[j:]...)
+	if err := os.WriteFile(path, changed, 0o644); err != nil {
+		return nil, err
+	}
+	start = time.Now()
+	res, err = build.Run(opts)
+	if err != nil {
+		return nil, err
+	}
+	f.One, f.OneWritten, f.OneIssued = time.Since(start), res.Written, res.Issued
+	fmt.Fprintf(w, "one award changed: %s (%d award issued, %d files written)\n", f.One.Round(time.Millisecond), res.Issued, res.Written)
+
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		f.PeakRSS = ru.Maxrss * 1024 // Linux reports KiB
+		fmt.Fprintf(w, "peak RSS: %d MiB\n", f.PeakRSS>>20)
+	}
+	if o.Keep {
+		fmt.Fprintf(w, "kept in %s\n", dir)
+	}
+	return f, nil
+}
