@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -198,14 +199,28 @@ func Run(o Options) (Result, error) {
 
 // staleGroups returns the awards to issue: new or changed action keys, and
 // unchanged ones whose files are missing from the folder (deleted by hand,
-// or never written by a killed build).
+// or never written by a killed build). Files are looked for only in
+// folders whose modification time changed since the last build.
 func staleGroups(t publish.Target, prev, next *publish.Manifest, force bool) map[string]bool {
 	dirty := map[string]bool{}
+	intact := t.Intact(prev)
+	shapeOK := map[publish.Group]bool{}
 	var check []string
 	for id, g := range next.Groups {
 		if force || prev.Groups[id] != g {
 			dirty[id] = true
-		} else {
+			continue
+		}
+		shape := publish.Group{Space: g.Space, Flags: g.Flags}
+		ok, seen := shapeOK[shape]
+		if !seen {
+			ok = true
+			for _, p := range t.PathsOf(id, g) {
+				ok = ok && intact(path.Dir(p))
+			}
+			shapeOK[shape] = ok
+		}
+		if !ok {
 			check = append(check, id)
 		}
 	}

@@ -8,11 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/yamlx"
@@ -125,7 +129,11 @@ func (t *table) get(c string) string {
 	if !ok || i >= len(t.rec) {
 		return ""
 	}
-	return strings.TrimSpace(t.rec[i])
+	v := t.rec[i]
+	if n := len(v); n > 0 && (v[0] <= ' ' || v[0] >= 0x80 || v[n-1] <= ' ' || v[n-1] >= 0x80) {
+		return strings.TrimSpace(v) // only values that may have spaces to trim
+	}
+	return v
 }
 
 // line returns the line of the current record.
@@ -144,22 +152,97 @@ func (l *loader) awards(sp *model.Space) {
 		badges[b.Slug] = b
 		slugs = append(slugs, b.Slug)
 	}
-	seen := map[string]string{} // dedup key → first "file:line"
-	for _, f := range files {
-		t, done := l.openTable(f, awardColumns, []string{"badge", "date"})
-		if t == nil {
-			continue
-		}
-		for t.next(l) {
-			if a := l.award(t, sp, badges, slugs, seen); a != nil {
-				sp.Awards = append(sp.Awards, a)
+	// Award lists are read in parallel, each with its own diagnostics;
+	// duplicates across lists are then found in file and line order.
+	type result struct {
+		awards []*model.Award
+		diags  diag.List
+	}
+	results := make([]result, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fl := *l
+				fl.diags = &results[i].diags
+				t, done := fl.openTable(files[i], awardColumns, []string{"badge", "date"})
+				if t == nil {
+					continue
+				}
+				for t.next(&fl) {
+					if a := fl.award(t, sp, badges, slugs); a != nil {
+						results[i].awards = append(results[i].awards, a)
+					}
+				}
+				done()
 			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	seen := map[dupKey]string{} // → first "file:line"
+	for i := range results {
+		l.diags.Append(&results[i].diags)
+		for _, a := range results[i].awards {
+			if l.duplicate(a, seen) {
+				continue
+			}
+			sp.Awards = append(sp.Awards, a)
 		}
-		done()
 	}
 }
 
-func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge, slugs []string, seen map[string]string) *model.Award {
+// duplicate reports (and records) an award already given to the same
+// recipient (any shared identifier) for the same badge and level.
+func (l *loader) duplicate(a *model.Award, seen map[dupKey]string) bool {
+	lv := ""
+	if a.Level != nil {
+		lv = a.Level.ID
+	}
+	slug, r := a.Badge.Slug, a.Recipient
+	keys := [3]dupKey{{slug, lv, 'e', r.Email}, {slug, lv, 'p', r.EPPN}, {slug, lv, 's', r.StudentID}}
+	for _, k := range keys {
+		if k.value == "" {
+			continue
+		}
+		if first, dup := seen[k]; dup {
+			what := slug
+			if lv != "" {
+				what += " (" + lv + ")"
+			}
+			file, line := splitSource(a.Source)
+			l.diags.Add(file, line, "remove one of the two rows; the recipient already holds this award", "duplicate award of %s to the same recipient, first awarded at %s", what, first)
+			return true
+		}
+	}
+	for _, k := range keys {
+		if k.value != "" {
+			seen[k] = a.Source
+		}
+	}
+	return false
+}
+
+func splitSource(s string) (string, int) {
+	i := strings.LastIndexByte(s, ':')
+	n, _ := strconv.Atoi(s[i+1:])
+	return s[:i], n
+}
+
+// dupKey identifies an award to one recipient identifier, for duplicates.
+type dupKey struct {
+	badge, level string
+	kind         byte // e-mail, eppn or student number
+	value        string
+}
+
+func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge, slugs []string) *model.Award {
 	line := t.line()
 	bad := func(hint, format string, args ...any) { l.diags.Add(t.file, line, hint, format, args...) }
 	ok := true
@@ -180,7 +263,7 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 		fail("a student number is made of letters, digits, '.', '_' or '-'", "malformed student_id")
 	}
 
-	a := &model.Award{Recipient: r, Source: fmt.Sprintf("%s:%d", t.file, line)}
+	a := &model.Award{Recipient: r, Source: t.file + ":" + strconv.Itoa(line)}
 	slug := t.get("badge")
 	b := badges[slug]
 	switch {
@@ -256,25 +339,6 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 	}
 	if !ok {
 		return nil
-	}
-	for _, k := range []string{"email:" + r.Email, "eppn:" + r.EPPN, "student:" + r.StudentID} {
-		if strings.HasSuffix(k, ":") {
-			continue
-		}
-		key := slug + "\x00" + lv + "\x00" + k
-		if first, dup := seen[key]; dup {
-			what := slug
-			if lv != "" {
-				what += " (" + lv + ")"
-			}
-			bad("remove one of the two rows; the recipient already holds this award", "duplicate award of %s to the same recipient, first awarded at %s", what, first)
-			return nil
-		}
-	}
-	for _, k := range []string{"email:" + r.Email, "eppn:" + r.EPPN, "student:" + r.StudentID} {
-		if !strings.HasSuffix(k, ":") {
-			seen[slug+"\x00"+lv+"\x00"+k] = a.Source
-		}
 	}
 	return a
 }

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/francebadge/blason/internal/config"
@@ -77,9 +79,19 @@ func Load(src string, opt Options) (*model.Site, error) {
 			return nil, fmt.Errorf("space %s: %w", sp.Slug, err)
 		}
 		sp.Secret = sec
-		for _, a := range sp.Awards {
-			a.ID = ids.AwardID(sec, sp.Slug, a.Badge.Slug, primaryIdentity(a.Recipient), levelID(a.Level), a.Date.Format(time.DateOnly))
+		workers := runtime.GOMAXPROCS(0)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(sp.Awards); i += workers {
+					a := sp.Awards[i]
+					a.ID = ids.AwardID(sec, sp.Slug, a.Badge.Slug, primaryIdentity(a.Recipient), levelID(a.Level), a.Date.Format(time.DateOnly))
+				}
+			}()
 		}
+		wg.Wait()
 		l.checkRevocations(sp)
 	}
 	if err := diags.Err(); err != nil {

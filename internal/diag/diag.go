@@ -41,6 +41,11 @@ func (l *List) Add(file string, line int, hint, format string, args ...any) {
 	l.items = append(l.items, Diagnostic{File: file, Line: line, Msg: fmt.Sprintf(format, args...), Hint: hint})
 }
 
+// Append adds every problem of other.
+func (l *List) Append(other *List) {
+	l.items = append(l.items, other.items...)
+}
+
 // Len reports how many problems were recorded.
 func (l *List) Len() int { return len(l.items) }
 

@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"hash"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/francebadge/blason/internal/jsonld"
@@ -74,36 +76,53 @@ func (is *Issuer) Keys(site *model.Site, rings Keyrings, ledgers Ledgers) (map[s
 			}
 			badgeSums[b] = w.sum()
 		}
-		signers := map[string]string{} // by award day: the keys that sign it
-		for _, a := range sp.Awards {
-			w := newKeyWriter()
-			w.h.Write(badgeSums[a.Badge])
-			lv := ""
-			if a.Level != nil {
-				lv = a.Level.ID
-			}
-			r := a.Recipient
-			w.str(a.ID, lv, r.Email, r.EPPN, r.StudentID, a.Date.Format(time.RFC3339), a.Expires.Format(time.RFC3339), a.EvidenceURL, a.EvidenceNarrative)
-			if rv, ok := sp.Revocations[a.ID]; ok {
-				w.str("revoked", strconv.FormatBool(rv.Suspended), rv.Reason)
-			}
-			pos := j.ledger.Pos[a.ID]
-			w.str(strconv.Itoa(pos.List), strconv.Itoa(pos.Index))
-			day := a.Date.Format(time.DateOnly)
-			s, ok := signers[day]
-			if !ok {
-				kw := newKeyWriter()
-				for _, alg := range []string{keys.EdDSA, site.Credentials.JWTAlg, keys.RS256} {
-					if k := j.ring.Signing(alg, a.Date); k != nil {
-						kw.str(k.Kid, k.Thumbprint())
-					}
+		keysOf := make([]string, len(sp.Awards))
+		workers := runtime.GOMAXPROCS(0)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				signers := map[string]string{} // by award day: the keys that sign it
+				for i := w; i < len(sp.Awards); i += workers {
+					keysOf[i] = awardKey(j, badgeSums, signers, site.Credentials.JWTAlg, sp.Awards[i])
 				}
-				s = string(kw.sum())
-				signers[day] = s
-			}
-			w.str(s)
-			out[a.ID] = publish.Group{Space: sp.Slug, Flags: flags, Key: hex.EncodeToString(w.sum()[:16])}
+			}()
+		}
+		wg.Wait()
+		for i, a := range sp.Awards {
+			out[a.ID] = publish.Group{Space: sp.Slug, Flags: flags, Key: keysOf[i]}
 		}
 	}
 	return out, nil
+}
+
+func awardKey(j *spaceJob, badgeSums map[*model.Badge][]byte, signers map[string]string, jwtAlg string, a *model.Award) string {
+	w := newKeyWriter()
+	w.h.Write(badgeSums[a.Badge])
+	lv := ""
+	if a.Level != nil {
+		lv = a.Level.ID
+	}
+	r := a.Recipient
+	w.str(a.ID, lv, r.Email, r.EPPN, r.StudentID, a.Date.Format(time.RFC3339), a.Expires.Format(time.RFC3339), a.EvidenceURL, a.EvidenceNarrative)
+	if rv, ok := j.sp.Revocations[a.ID]; ok {
+		w.str("revoked", strconv.FormatBool(rv.Suspended), rv.Reason)
+	}
+	pos := j.ledger.Pos[a.ID]
+	w.str(strconv.Itoa(pos.List), strconv.Itoa(pos.Index))
+	day := a.Date.Format(time.DateOnly)
+	s, ok := signers[day]
+	if !ok {
+		kw := newKeyWriter()
+		for _, alg := range []string{keys.EdDSA, jwtAlg, keys.RS256} {
+			if k := j.ring.Signing(alg, a.Date); k != nil {
+				kw.str(k.Kid, k.Thumbprint())
+			}
+		}
+		s = string(kw.sum())
+		signers[day] = s
+	}
+	w.str(s)
+	return hex.EncodeToString(w.sum()[:16])
 }

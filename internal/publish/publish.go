@@ -20,6 +20,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,7 +42,7 @@ type Stats struct {
 // Group is a set of files issued together from one action key.
 type Group struct {
 	Space string
-	Flags string // which outputs the group has, as understood by PathsOf
+	Flags string // which outputs the group has, one letter per file, as understood by PathsOf
 	Key   string // action key; empty while the group is being (re)issued
 }
 
@@ -49,11 +50,15 @@ type Group struct {
 type Manifest struct {
 	Files  map[string]bool
 	Groups map[string]Group // by group id
+	// Dirs records the modification time of the folders holding groups, as
+	// the build left them: a folder whose time has not changed since has
+	// lost no file, so its groups need no check that their files exist.
+	Dirs map[string]int64
 }
 
 // NewManifest returns an empty manifest.
 func NewManifest() *Manifest {
-	return &Manifest{Files: map[string]bool{}, Groups: map[string]Group{}}
+	return &Manifest{Files: map[string]bool{}, Groups: map[string]Group{}, Dirs: map[string]int64{}}
 }
 
 // Target is an output folder and the manifest recording what was published there.
@@ -66,15 +71,32 @@ type Target struct {
 
 const manifestMagic = "blason-manifest 1"
 
-// ReadManifest reads the target's manifest; a missing one is empty.
+func (t Target) journal() string { return t.Manifest + ".journal" }
+
+// ReadManifest reads the target's manifest; a missing one is empty. When a
+// build was killed, the journal it left is merged in: its groups count as
+// unfinished, its files as possibly present.
 func (t Target) ReadManifest() (*Manifest, error) {
 	m := NewManifest()
-	f, err := os.Open(t.Manifest)
+	if err := readManifestFile(t.Manifest, m, false); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(t.journal()); err == nil {
+		if err := readManifestFile(t.journal(), m, true); err != nil {
+			return nil, err
+		}
+		m.Dirs = map[string]int64{} // nothing can be trusted about the folders
+	}
+	return m, nil
+}
+
+func readManifestFile(name string, m *Manifest, journal bool) error {
+	f, err := os.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
-		return m, nil
+		return nil
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -86,21 +108,39 @@ func (t Target) ReadManifest() (*Manifest, error) {
 		switch {
 		case n == 1:
 			if line != manifestMagic {
-				return nil, fmt.Errorf("%s: not a build manifest (delete it: the next build then rewrites every file)", t.Manifest)
+				return fmt.Errorf("%s: not a build manifest (delete it: the next build then rewrites every file)", name)
 			}
 		case strings.HasPrefix(line, "f "):
 			m.Files[line[2:]] = true
 		case strings.HasPrefix(line, "g "):
 			f := strings.Split(line[2:], " ")
 			if len(f) != 4 {
-				return nil, fmt.Errorf("%s:%d: bad group line (delete the manifest to rebuild everything)", t.Manifest, n)
+				return fmt.Errorf("%s:%d: bad group line (delete the manifest to rebuild everything)", name, n)
 			}
-			m.Groups[f[0]] = Group{Space: f[1], Flags: f[2], Key: strings.TrimPrefix(f[3], "-")}
+			g := Group{Space: f[1], Flags: f[2], Key: strings.TrimPrefix(f[3], "-")}
+			if journal {
+				if old, ok := m.Groups[f[0]]; ok {
+					g.Flags = mergeFlags(old.Flags, g.Flags)
+				}
+				g.Key = ""
+			}
+			m.Groups[f[0]] = g
+		case strings.HasPrefix(line, "d "):
+			f := strings.Split(line[2:], " ")
+			var ns int64
+			var err error
+			if len(f) == 2 {
+				ns, err = strconv.ParseInt(f[1], 10, 64)
+			}
+			if len(f) != 2 || err != nil {
+				return fmt.Errorf("%s:%d: bad folder line (delete the manifest to rebuild everything)", name, n)
+			}
+			m.Dirs[f[0]] = ns
 		default:
-			return nil, fmt.Errorf("%s:%d: unreadable line (delete the manifest to rebuild everything)", t.Manifest, n)
+			return fmt.Errorf("%s:%d: unreadable line (delete the manifest to rebuild everything)", name, n)
 		}
 	}
-	return m, sc.Err()
+	return sc.Err()
 }
 
 func (t Target) writeManifest(m *Manifest) error {
@@ -125,9 +165,45 @@ func (t Target) writeManifest(m *Manifest) error {
 		if key == "" {
 			key = "-"
 		}
-		fmt.Fprintf(&b, "g %s %s %s %s\n", id, g.Space, g.Flags, key)
+		b.WriteString("g ")
+		b.WriteString(id)
+		b.WriteByte(' ')
+		b.WriteString(g.Space)
+		b.WriteByte(' ')
+		b.WriteString(g.Flags)
+		b.WriteByte(' ')
+		b.WriteString(key)
+		b.WriteByte('\n')
+	}
+	dirs := make([]string, 0, len(m.Dirs))
+	for d := range m.Dirs {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		fmt.Fprintf(&b, "d %s %d\n", d, m.Dirs[d])
 	}
 	return WriteAtomic(t.Manifest, b.Bytes(), 0o600)
+}
+
+// Intact returns a test of whether a folder (slash path relative to the
+// output folder) has kept every file of the previous build: its
+// modification time is the one that build recorded.
+func (t Target) Intact(prev *Manifest) func(dir string) bool {
+	var mu sync.Mutex
+	memo := map[string]bool{}
+	return func(dir string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if ok, seen := memo[dir]; seen {
+			return ok
+		}
+		want, recorded := prev.Dirs[dir]
+		fi, err := os.Stat(filepath.Join(t.Dir, filepath.FromSlash(dir)))
+		ok := recorded && err == nil && fi.ModTime().UnixNano() == want
+		memo[dir] = ok
+		return ok
+	}
 }
 
 // Session is one build's publication into a target.
@@ -148,9 +224,9 @@ func (t Target) tmpDir() string {
 	return filepath.Join(filepath.Dir(d), "."+filepath.Base(d)+".blason-tmp")
 }
 
-// Begin starts publishing next over prev: it journals their union, with
-// the groups about to be issued marked unfinished, so that a build killed
-// from here on is completed and cleaned up by the next one.
+// Begin starts publishing next over prev. It first journals what may
+// change — the groups about to be issued and the new files — so that a
+// build killed from here on is completed and cleaned up by the next one.
 func (t Target) Begin(prev, next *Manifest) (*Session, error) {
 	for p := range next.Files {
 		if err := checkPath(p); err != nil {
@@ -161,27 +237,21 @@ func (t Target) Begin(prev, next *Manifest) (*Session, error) {
 		return nil, err
 	}
 	journal := NewManifest()
-	for p := range prev.Files {
-		journal.Files[p] = true
-	}
 	for p := range next.Files {
-		journal.Files[p] = true
-	}
-	for id, g := range prev.Groups {
-		journal.Groups[id] = g
+		if !prev.Files[p] {
+			journal.Files[p] = true
+		}
 	}
 	for id, g := range next.Groups {
 		if old, ok := prev.Groups[id]; ok && old == g {
-			continue // unchanged: keep as recorded
+			continue
 		}
-		if old, ok := prev.Groups[id]; ok && old.Flags != g.Flags {
-			g.Flags = mergeFlags(old.Flags, g.Flags) // either set of files may be present
-		}
-		g.Key = ""
 		journal.Groups[id] = g
 	}
-	if err := t.writeManifest(journal); err != nil {
-		return nil, err
+	if len(journal.Files) > 0 || len(journal.Groups) > 0 {
+		if err := (Target{Manifest: t.journal()}).writeManifest(journal); err != nil {
+			return nil, err
+		}
 	}
 	tmp := t.tmpDir()
 	if err := os.RemoveAll(tmp); err != nil { // what a killed build left
@@ -234,30 +304,36 @@ func (s *Session) Put(p string, data []byte) error {
 // Finish removes the files of the previous build that this one did not
 // produce and records the new manifest.
 func (s *Session) Finish() (Stats, error) {
-	st := Stats{Written: int(s.written.Load()), Unchanged: int(s.same.Load())}
-	keep := map[string]bool{}
-	for p := range s.next.Files {
-		keep[p] = true
-	}
-	for id, g := range s.next.Groups {
-		for _, p := range s.t.PathsOf(id, g) {
-			keep[p] = true
-		}
-	}
-	st.Files = len(keep)
-	for id, g := range s.next.Groups {
-		if old, ok := s.prev.Groups[id]; ok && old == g {
-			st.Reused++
-		}
-	}
+	st := Stats{Written: int(s.written.Load()), Unchanged: int(s.same.Load()), Files: len(s.next.Files)}
 	var gone []string
 	for p := range s.prev.Files {
-		if !keep[p] {
+		if !s.next.Files[p] {
 			gone = append(gone, p)
 		}
 	}
-	for id, g := range s.prev.Groups {
-		for _, p := range s.t.PathsOf(id, g) {
+	changed := len(gone) > 0 || len(s.next.Files) != len(s.prev.Files)
+	for id, g := range s.next.Groups {
+		st.Files += len(g.Flags)
+		if old, ok := s.prev.Groups[id]; ok && old == g {
+			st.Reused++
+		} else {
+			changed = true
+		}
+	}
+	for id, old := range s.prev.Groups {
+		g, ok := s.next.Groups[id]
+		if ok && g.Flags == old.Flags {
+			continue
+		}
+		changed = true
+		var keep map[string]bool
+		if ok {
+			keep = map[string]bool{}
+			for _, p := range s.t.PathsOf(id, g) {
+				keep[p] = true
+			}
+		}
+		for _, p := range s.t.PathsOf(id, old) {
 			if !keep[p] {
 				gone = append(gone, p)
 			}
@@ -280,7 +356,35 @@ func (s *Session) Finish() (Stats, error) {
 		st.Removed++
 		removeEmptyParents(s.t.Dir, filepath.Dir(full))
 	}
-	return st, s.t.writeManifest(s.next)
+	// Record the folders holding groups, as this build leaves them.
+	seenShape := map[Group]bool{}
+	for id, g := range s.next.Groups {
+		shape := Group{Space: g.Space, Flags: g.Flags}
+		if seenShape[shape] {
+			continue
+		}
+		seenShape[shape] = true
+		for _, p := range s.t.PathsOf(id, g) {
+			d := path.Dir(p)
+			if fi, err := os.Stat(filepath.Join(s.t.Dir, filepath.FromSlash(d))); err == nil {
+				s.next.Dirs[d] = fi.ModTime().UnixNano()
+			}
+		}
+	}
+	for d, ns := range s.next.Dirs {
+		if s.prev.Dirs[d] != ns {
+			changed = true
+		}
+	}
+	if changed || len(s.next.Dirs) != len(s.prev.Dirs) {
+		if err := s.t.writeManifest(s.next); err != nil {
+			return st, err
+		}
+	}
+	if err := os.Remove(s.t.journal()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return st, err
+	}
+	return st, nil
 }
 
 // Publish makes Dir hold exactly files (plus whatever the user put there
