@@ -20,6 +20,7 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.BaseURL, "b", "", "base URL, overriding blason.yaml's baseURL")
 	fs.BoolVar(&o.Force, "force", false, "sign every award again, ignoring the build cache")
 	quiet := fs.Bool("quiet", false, "print nothing on success")
+	verbose := fs.Bool("v", false, "also print how long each stage took")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -41,6 +42,11 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%d spaces, %d badge classes, %d awards (%d revoked)\n", res.Spaces, res.Badges, res.Awards, res.Revoked)
 		fmt.Fprintf(stdout, "%d awards issued, %d reused; %d files: %d written, %d unchanged, %d removed in %s\n",
 			res.Issued, res.Awards-res.Issued, res.Files, res.Written, res.Files-res.Written, res.Removed, time.Since(start).Round(time.Millisecond))
+		if *verbose {
+			for _, p := range res.Phases {
+				fmt.Fprintf(stdout, "  %-20s %s\n", p.Name, p.Duration.Round(time.Millisecond))
+			}
+		}
 	}
 	return nil
 }

@@ -39,6 +39,12 @@ import (
 	"github.com/francebadge/blason/themes"
 )
 
+// Phase is one timed stage of a build.
+type Phase struct {
+	Name     string
+	Duration time.Duration
+}
+
 // Options parameterise a build.
 type Options struct {
 	Source      string    // site folder holding blason.yaml, content/, keys/
@@ -57,6 +63,8 @@ type Result struct {
 	Spaces, Badges, Awards, Revoked int
 	Issued                          int // awards issued (signed) by this build; the others were up to date
 	Warnings                        []string
+	Phases                          []Phase // how long each stage took
+
 	publish.Stats
 }
 
@@ -100,6 +108,12 @@ func Load(o Options) (*model.Site, error) {
 func Run(o Options) (Result, error) {
 	o = o.withDefaults()
 	var res Result
+	last := time.Now()
+	phase := func(name string) {
+		now := time.Now()
+		res.Phases = append(res.Phases, Phase{name, now.Sub(last)})
+		last = now
+	}
 	if err := checkFolders(o.Source, o.Destination); err != nil {
 		return res, err
 	}
@@ -111,10 +125,12 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	phase("load")
 	ledgers, err := Ledgers(o, site)
 	if err != nil {
 		return res, err
 	}
+	phase("keys and ledgers")
 	if w := baseURLWarning(site.BaseURL); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
@@ -144,6 +160,7 @@ func Run(o Options) (Result, error) {
 	if err := r.Site(site, docs); err != nil {
 		return res, err
 	}
+	phase("documents and pages")
 
 	// The awards: only those whose action key changed, or whose files are gone.
 	groups, err := is.Keys(site, rings, ledgers)
@@ -164,6 +181,7 @@ func Run(o Options) (Result, error) {
 	}
 	next.Groups = groups
 	dirty := staleGroups(target, prev, next, o.Force)
+	phase("cache")
 	sess, err := target.Begin(prev, next)
 	if err != nil {
 		return res, err
@@ -193,7 +211,9 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	phase("issue and write")
 	res.Stats, err = sess.Finish()
+	phase("finish")
 	return res, err
 }
 

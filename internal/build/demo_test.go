@@ -236,6 +236,25 @@ func TestBuildsAreByteIdentical(t *testing.T) {
 			t.Errorf("%s differs between two builds", p)
 		}
 	}
+	// A warm build (cache in use) after a change and its undoing gives the
+	// same bytes as the cold builds.
+	badge := filepath.Join(src, "content", "ecole-ingenieurs", "badges", "innovation.md")
+	orig, _ := os.ReadFile(badge)
+	os.WriteFile(badge, append(append([]byte(nil), orig...), "\nUne phrase de plus.\n"...), 0o644)
+	if res := mustBuild(t, Options{Source: src, Destination: d1}); res.Issued == 0 || res.Issued == res.Awards {
+		t.Fatalf("the warm build issued %d of %d awards", res.Issued, res.Awards)
+	}
+	os.WriteFile(badge, orig, 0o644)
+	mustBuild(t, Options{Source: src, Destination: d1})
+	warm := readTree(t, d1)
+	if len(warm) != len(b) {
+		t.Fatalf("warm build holds %d files, cold %d", len(warm), len(b))
+	}
+	for p, x := range b {
+		if !bytes.Equal(x, warm[p]) {
+			t.Errorf("%s differs between a cold and a warm build", p)
+		}
+	}
 }
 
 // TestNoPersonalDataInSite scans every published byte for every recipient
