@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/francebadge/blason/internal/bake"
 	"github.com/francebadge/blason/internal/keys"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/ob2"
@@ -197,6 +200,53 @@ func TestKeyRotation(t *testing.T) {
 	for _, k := range newKeys {
 		if !strings.Contains(did, k.Kid) {
 			t.Errorf("did.json lacks the new key %s", k.Kid)
+		}
+	}
+}
+
+// TestBakedDemoCredentialsVerify bakes demo credentials into their badge
+// image (SVG) and into a PNG, in every form, and verifies them read back.
+func TestBakedDemoCredentialsVerify(t *testing.T) {
+	d := sharedDemo(t)
+	a := d.site.Spaces[0].Awards[0] // association
+	sp := a.Badge.Space.Slug
+	read := func(p string) []byte {
+		b, err := os.ReadFile(filepath.Join(d.dest, sp, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	svg := read("badges/" + a.Badge.Slug + "/image" + a.Badge.Image.Ext)
+	var pngBuf bytes.Buffer
+	png.Encode(&pngBuf, image.NewGray(image.Rect(0, 0, 4, 4)))
+	cred, jwt := read("credentials/"+a.ID+".json"), read("credentials/"+a.ID+".jwt")
+	hosted := d.base + sp + "/assertions/" + a.ID + ".json"
+	type baked struct {
+		name string
+		img  []byte
+		err  error
+	}
+	var imgs []baked
+	add := func(name string, img []byte, err error) { imgs = append(imgs, baked{name, img, err}) }
+	i, err := bake.SVG(svg, bake.OB3, "", string(cred))
+	add("OB 3.0 JSON in SVG", i, err)
+	i, err = bake.SVG(svg, bake.OB3, string(jwt), "")
+	add("OB 3.0 JWT in SVG", i, err)
+	i, err = bake.PNG(pngBuf.Bytes(), bake.OB3, string(cred))
+	add("OB 3.0 JSON in PNG", i, err)
+	i, err = bake.PNG(pngBuf.Bytes(), bake.OB2, hosted)
+	add("OB 2.0 hosted URL in PNG", i, err)
+	i, err = bake.SVG(svg, bake.OB2, hosted, "")
+	add("OB 2.0 hosted URL in SVG", i, err)
+	v := verify.New(verify.DirFetcher{Base: d.base, Dir: d.dest}, now)
+	for _, b := range imgs {
+		if b.err != nil {
+			t.Fatalf("%s: %v", b.name, b.err)
+		}
+		format, rep := v.Bytes(context.Background(), b.img, nil)
+		if rep.Status != wantStatus(a) || len(rep.Problems) > 0 || !strings.Contains(format, "baked in") {
+			t.Errorf("%s: %s %v %v", b.name, format, rep.Status, rep.Problems)
 		}
 	}
 }

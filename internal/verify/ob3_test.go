@@ -609,3 +609,26 @@ func TestOB3SchemaProblemIsSpecific(t *testing.T) {
 		t.Fatalf("schema problem %q, want %q (all: %v)", got, want, rep.Problems)
 	}
 }
+
+// TestVerifyBakedImages verifies credentials read back from PNG and SVG
+// images, and reports an image without a badge.
+func TestVerifyBakedImages(t *testing.T) {
+	j, err := os.ReadFile("../bake/testdata/simple-json.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := New(DirFetcher{Base: "https://example.com/", Dir: t.TempDir()}, time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC))
+	format, rep := v.Bytes(context.Background(), j, nil)
+	if !strings.Contains(format, "baked in SVG") || !strings.HasPrefix(format, FormatOB3DI) {
+		t.Fatalf("format %q", format)
+	}
+	// The sample's issuer is not published here: its key cannot be
+	// authenticated, but the payload was found and checked.
+	if rep.Status != Invalid || !strings.Contains(strings.Join(rep.Problems, ";"), "proof") {
+		t.Fatalf("status %v %v", rep.Status, rep.Problems)
+	}
+	empty := []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>`)
+	if _, rep := v.Bytes(context.Background(), empty, nil); rep.Status != Invalid || !strings.Contains(strings.Join(rep.Problems, ";"), "no Open Badges payload") {
+		t.Fatalf("empty image: %v %v", rep.Status, rep.Problems)
+	}
+}

@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/francebadge/blason/internal/bake"
 	"github.com/francebadge/blason/internal/jsonld"
 )
 
@@ -57,6 +59,10 @@ func timedOut(ctx context.Context, rep *Report) {
 }
 
 func (v *Verifier) bytes(ctx context.Context, data []byte, rcpt *Recipient) (string, Report) {
+	if payload, version, ok := unbake(data); ok {
+		format, rep := v.baked(ctx, payload, rcpt)
+		return fmt.Sprintf("%s, baked in %s", format, version), rep
+	}
 	data = bytes.TrimSpace(data)
 	if compactJWS.Match(data) {
 		parts := strings.Split(string(data), ".")
@@ -110,4 +116,45 @@ func (v *Verifier) Target(ctx context.Context, target string, rcpt *Recipient) (
 		rep.URL = target
 	}
 	return f, rep
+}
+
+// unbake extracts the badge baked in a PNG or SVG image, preferring an
+// Open Badges 3.0 payload; ok is false for anything that is not an image.
+func unbake(data []byte) (payload []byte, image string, ok bool) {
+	var get func([]byte, bake.Version) (string, error)
+	switch {
+	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+		get, image = bake.UnbakePNG, "PNG"
+	case looksLikeSVG(data):
+		get, image = bake.UnbakeSVG, "SVG"
+	default:
+		return nil, "", false
+	}
+	for _, v := range []bake.Version{bake.OB3, bake.OB2} {
+		if p, err := get(data, v); err == nil {
+			return []byte(p), image, true
+		}
+	}
+	return nil, image, true // an image without a badge
+}
+
+func looksLikeSVG(data []byte) bool {
+	head := data[:min(len(data), 1024)]
+	t := bytes.TrimSpace(head)
+	return (bytes.HasPrefix(t, []byte("<?xml")) || bytes.HasPrefix(t, []byte("<svg"))) && bytes.Contains(head, []byte("<svg"))
+}
+
+// baked verifies a payload read from an image: a JSON document, a compact
+// JWS, or the URL of a hosted assertion.
+func (v *Verifier) baked(ctx context.Context, payload []byte, rcpt *Recipient) (string, Report) {
+	p := bytes.TrimSpace(payload)
+	if len(p) == 0 {
+		rep := Report{}
+		rep.fail("the image holds no Open Badges payload")
+		return FormatUnknown, rep
+	}
+	if isHTTP(string(p)) {
+		return FormatOB2Hosted, v.ob2.Hosted(ctx, string(p), rcpt)
+	}
+	return v.bytes(ctx, p, rcpt)
 }
