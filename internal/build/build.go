@@ -224,24 +224,17 @@ func Run(o Options) (Result, error) {
 func staleGroups(t publish.Target, prev, next *publish.Manifest, force bool) map[string]bool {
 	dirty := map[string]bool{}
 	intact := t.Intact(prev)
-	shapeOK := map[publish.Group]bool{}
 	var check []string
 	for id, g := range next.Groups {
 		if force || prev.Groups[id] != g {
 			dirty[id] = true
 			continue
 		}
-		shape := publish.Group{Space: g.Space, Flags: g.Flags}
-		ok, seen := shapeOK[shape]
-		if !seen {
-			ok = true
-			for _, p := range t.PathsOf(id, g) {
-				ok = ok && intact(path.Dir(p))
+		for _, p := range t.PathsOf(id, g) {
+			if !intact(path.Dir(p)) {
+				check = append(check, id)
+				break
 			}
-			shapeOK[shape] = ok
-		}
-		if !ok {
-			check = append(check, id)
 		}
 	}
 	// Checking that files exist is a stat per file, done in parallel.

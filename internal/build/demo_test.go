@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/francebadge/blason/internal/jsonld"
+	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/ob2"
 	"github.com/francebadge/blason/internal/verify"
@@ -26,6 +27,9 @@ import (
 
 // repoRoot holds the demo site (blason.yaml and content/).
 const repoRoot = "../.."
+
+// paths names the published files of awards.
+var paths layout.Layout
 
 // now is the reference time of these tests, after every demo award date.
 var now = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
@@ -196,7 +200,7 @@ func TestDemoAssertionsVerifyHosted(t *testing.T) {
 		for _, a := range sp.Awards {
 			n++
 			typ, ident := ob2.RecipientIdentity(a.Recipient, sp.Slug)
-			u := base + sp.Slug + "/assertions/" + a.ID + ".json"
+			u := base + paths.Assertion(a)
 			rep := v.Hosted(context.Background(), u, &verify.Recipient{Type: typ, Identity: ident})
 			want := verify.Valid
 			if !a.Expires.IsZero() && a.Expires.Before(now) {
@@ -215,7 +219,7 @@ func TestDemoAssertionsVerifyHosted(t *testing.T) {
 
 	// A wrong recipient must not match: the check above can fail.
 	a := site.Spaces[1].Awards[0]
-	rep := v.Hosted(context.Background(), base+a.Badge.Space.Slug+"/assertions/"+a.ID+".json", &verify.Recipient{Type: "email", Identity: "someone.else@example.org"})
+	rep := v.Hosted(context.Background(), base+paths.Assertion(a), &verify.Recipient{Type: "email", Identity: "someone.else@example.org"})
 	if rep.Status != verify.Invalid {
 		t.Fatalf("a wrong recipient verified: %+v", rep)
 	}
@@ -353,7 +357,7 @@ func TestRevocationAndSuspension(t *testing.T) {
 		t.Fatalf("build reports %d revoked or suspended", res.Revoked)
 	}
 	after := readTree(t, dest)
-	assertionPath := "universite/assertions/" + revoked.ID + ".json"
+	assertionPath := paths.Assertion(revoked)
 	var tomb map[string]any
 	if err := json.Unmarshal(after[assertionPath], &tomb); err != nil {
 		t.Fatal(err)
@@ -378,8 +382,8 @@ func TestRevocationAndSuspension(t *testing.T) {
 	}
 	slices.Sort(changed)
 	want := []string{
-		"universite/assertions/" + revoked.ID + ".json",
-		"universite/assertions/" + suspended.ID + ".json",
+		paths.Assertion(revoked),
+		paths.Assertion(suspended),
 		"universite/revocations.json",
 		"universite/status/revocation.json",
 		"universite/status/suspension.json",
@@ -394,7 +398,7 @@ func TestRevocationAndSuspension(t *testing.T) {
 		a      *model.Award
 		status verify.Status
 	}{{revoked, verify.Revoked}, {suspended, verify.Suspended}, {sp.Awards[5], verify.Valid}} {
-		for _, p := range []string{"universite/credentials/" + tt.a.ID + ".json", "universite/credentials/" + tt.a.ID + ".jwt", "universite/assertions/" + tt.a.ID + ".jws"} {
+		for _, p := range []string{paths.Credential(tt.a), paths.CredentialJWT(tt.a), paths.SignedAssertion(tt.a)} {
 			_, rep := v.Target(ctx, filepath.Join(dest, p), nil)
 			want := tt.status
 			if strings.HasSuffix(p, ".jws") && want == verify.Suspended {
@@ -414,7 +418,7 @@ func TestRevocationAndSuspension(t *testing.T) {
 	os.WriteFile(filepath.Join(src, "content", "universite", "revocations.csv"), []byte(csvText[:strings.LastIndex(strings.TrimSpace(csvText), "\n")+1]), 0o644)
 	mustBuild(t, Options{Source: src, Destination: dest})
 	v = verify.New(verify.DirFetcher{Base: site.BaseURL, Dir: dest}, now) // a verifier caches the lists it read
-	if _, rep := v.Target(ctx, filepath.Join(dest, "universite/credentials/"+suspended.ID+".json"), nil); rep.Status != verify.Valid {
+	if _, rep := v.Target(ctx, filepath.Join(dest, paths.Credential(suspended)), nil); rep.Status != verify.Valid {
 		t.Errorf("after lifting the suspension: %v %v", rep.Status, rep.Problems)
 	}
 }

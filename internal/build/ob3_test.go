@@ -47,11 +47,11 @@ func TestDemoCredentialsVerify(t *testing.T) {
 				format string
 				rcpt   *verify.Recipient
 			}{
-				{"credentials/" + a.ID + ".json", verify.FormatOB3DI, &verify.Recipient{Type: typ, Identity: ident}},
-				{"credentials/" + a.ID + ".jwt", verify.FormatOB3JWT, &verify.Recipient{Type: typ, Identity: ident}},
-				{"assertions/" + a.ID + ".jws", verify.FormatOB2Signed, &verify.Recipient{Type: typ2, Identity: ident2}},
+				{paths.Credential(a), verify.FormatOB3DI, &verify.Recipient{Type: typ, Identity: ident}},
+				{paths.CredentialJWT(a), verify.FormatOB3JWT, &verify.Recipient{Type: typ, Identity: ident}},
+				{paths.SignedAssertion(a), verify.FormatOB2Signed, &verify.Recipient{Type: typ2, Identity: ident2}},
 			} {
-				data, err := os.ReadFile(filepath.Join(d.dest, sp.Slug, f.path))
+				data, err := os.ReadFile(filepath.Join(d.dest, f.path))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -75,7 +75,7 @@ func TestTamperedFilesFailVerification(t *testing.T) {
 	d := sharedDemo(t)
 	a := d.site.Spaces[1].Awards[0] // ecole-ingenieurs
 	sp := a.Badge.Space.Slug
-	cred := sp + "/credentials/" + a.ID + ".json"
+	cred := paths.Credential(a)
 	tests := []struct {
 		name, file, target string
 		edit               func([]byte) []byte
@@ -83,12 +83,12 @@ func TestTamperedFilesFailVerification(t *testing.T) {
 	}{
 		{"credential name", cred, cred, replaceOnce(`"name": "`, `"name": "X`), "signature does not match"},
 		{"credential date", cred, cred, replaceOnce(`"validFrom": "20`, `"validFrom": "19`), "signature does not match"},
-		{"VC-JWT payload", sp + "/credentials/" + a.ID + ".jwt", sp + "/credentials/" + a.ID + ".jwt", flipAt(120), "VC-JWT"},
+		{"VC-JWT payload", paths.CredentialJWT(a), paths.CredentialJWT(a), flipAt(120), "VC-JWT"},
 		{"revocation list", sp + "/status/revocation.json", cred, replaceOnce(`"validFrom": "20`, `"validFrom": "19`), "status"},
 		{"suspension list", sp + "/status/suspension.json", cred, replaceOnce(`"encodedList": "uH4s`, `"encodedList": "uH4t`), "status"},
 		{"DID document key", sp + "/did.json", cred, replaceOnce(`"publicKeyMultibase": "z6Mk`, `"publicKeyMultibase": "z6Mm`), "proof"},
-		{"DID document for the JWT", sp + "/did.json", sp + "/credentials/" + a.ID + ".jwt", replaceOnce(`"x": "`, `"x": "A`), "not an assertion key"},
-		{"OB 2.0 key", sp + "/keys/", sp + "/assertions/" + a.ID + ".jws", nil, "key:|signature:"},
+		{"DID document for the JWT", sp + "/did.json", paths.CredentialJWT(a), replaceOnce(`"x": "`, `"x": "A`), "not an assertion key"},
+		{"OB 2.0 key", sp + "/keys/", paths.SignedAssertion(a), nil, "key:|signature:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,7 +173,7 @@ func TestKeyRotation(t *testing.T) {
 			continue
 		}
 		for _, a := range sp.Awards {
-			p := "association/credentials/" + a.ID + ".json"
+			p := paths.Credential(a)
 			usesNew := bytes.Contains(after[p], []byte(newKeys[keys.EdDSA].Kid))
 			if a.Date.Before(pivot) {
 				old++
@@ -186,7 +186,7 @@ func TestKeyRotation(t *testing.T) {
 					t.Errorf("%s (%s): not signed with the new key", p, a.Date.Format(time.DateOnly))
 				}
 			}
-			for _, f := range []string{p, strings.TrimSuffix(p, ".json") + ".jwt", "association/assertions/" + a.ID + ".jws"} {
+			for _, f := range []string{p, paths.CredentialJWT(a), paths.SignedAssertion(a)} {
 				if _, rep := v.Target(context.Background(), filepath.Join(dest, f), nil); rep.Status != wantStatus(a) || len(rep.Problems) > 0 {
 					t.Errorf("%s: %v %v", f, rep.Status, rep.Problems)
 				}
@@ -211,17 +211,17 @@ func TestBakedDemoCredentialsVerify(t *testing.T) {
 	a := d.site.Spaces[0].Awards[0] // association
 	sp := a.Badge.Space.Slug
 	read := func(p string) []byte {
-		b, err := os.ReadFile(filepath.Join(d.dest, sp, p))
+		b, err := os.ReadFile(filepath.Join(d.dest, p))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return b
 	}
-	svg := read("badges/" + a.Badge.Slug + "/image" + a.Badge.Image.Ext)
+	svg := read(sp + "/badges/" + a.Badge.Slug + "/image" + a.Badge.Image.Ext)
 	var pngBuf bytes.Buffer
 	png.Encode(&pngBuf, image.NewGray(image.Rect(0, 0, 4, 4)))
-	cred, jwt := read("credentials/"+a.ID+".json"), read("credentials/"+a.ID+".jwt")
-	hosted := d.base + sp + "/assertions/" + a.ID + ".json"
+	cred, jwt := read(paths.Credential(a)), read(paths.CredentialJWT(a))
+	hosted := d.base + paths.Assertion(a)
 	type baked struct {
 		name string
 		img  []byte

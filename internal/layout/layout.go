@@ -71,9 +71,19 @@ func (l Layout) BadgeImage(b *model.Badge) string {
 // never listed and is disallowed to crawlers.
 func (l Layout) AssertionDir(sp *model.Space) string { return sp.Slug + "/assertions/" }
 
+// shard spreads an award's files over sub-folders named after the first two
+// characters of its id (1,024 of them): file systems create files much
+// faster in many small folders than in one with a million entries.
+func shard(id string) string {
+	if len(id) < 2 {
+		return ""
+	}
+	return id[:2] + "/"
+}
+
 // Assertion is the hosted Open Badges 2.0 assertion of an award.
 func (l Layout) Assertion(a *model.Award) string {
-	return a.Badge.Space.Slug + "/assertions/" + a.ID + ".json"
+	return a.Badge.Space.Slug + "/assertions/" + shard(a.ID) + a.ID + ".json"
 }
 
 // Asset is a theme file.
@@ -86,17 +96,17 @@ func (l Layout) CredentialDir(sp *model.Space) string { return sp.Slug + "/crede
 // Credential is the Open Badges 3.0 credential of an award, with its
 // embedded Data Integrity proof.
 func (l Layout) Credential(a *model.Award) string {
-	return a.Badge.Space.Slug + "/credentials/" + a.ID + ".json"
+	return a.Badge.Space.Slug + "/credentials/" + shard(a.ID) + a.ID + ".json"
 }
 
 // CredentialJWT is the same credential secured as a VC-JWT.
 func (l Layout) CredentialJWT(a *model.Award) string {
-	return a.Badge.Space.Slug + "/credentials/" + a.ID + ".jwt"
+	return a.Badge.Space.Slug + "/credentials/" + shard(a.ID) + a.ID + ".jwt"
 }
 
 // SignedAssertion is the Open Badges 2.0 signed (JWS) assertion of an award.
 func (l Layout) SignedAssertion(a *model.Award) string {
-	return a.Badge.Space.Slug + "/assertions/" + a.ID + ".jws"
+	return a.Badge.Space.Slug + "/assertions/" + shard(a.ID) + a.ID + ".jws"
 }
 
 // Achievement is the Open Badges 3.0 Achievement of a badge.

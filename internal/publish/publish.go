@@ -357,18 +357,15 @@ func (s *Session) Finish() (Stats, error) {
 		removeEmptyParents(s.t.Dir, filepath.Dir(full))
 	}
 	// Record the folders holding groups, as this build leaves them.
-	seenShape := map[Group]bool{}
+	dirs := map[string]bool{}
 	for id, g := range s.next.Groups {
-		shape := Group{Space: g.Space, Flags: g.Flags}
-		if seenShape[shape] {
-			continue
-		}
-		seenShape[shape] = true
 		for _, p := range s.t.PathsOf(id, g) {
-			d := path.Dir(p)
-			if fi, err := os.Stat(filepath.Join(s.t.Dir, filepath.FromSlash(d))); err == nil {
-				s.next.Dirs[d] = fi.ModTime().UnixNano()
-			}
+			dirs[path.Dir(p)] = true
+		}
+	}
+	for d := range dirs {
+		if fi, err := os.Stat(filepath.Join(s.t.Dir, filepath.FromSlash(d))); err == nil {
+			s.next.Dirs[d] = fi.ModTime().UnixNano()
 		}
 	}
 	for d, ns := range s.next.Dirs {
