@@ -347,7 +347,7 @@ func Ledgers(o Options, site *model.Site) (issue.Ledgers, error) {
 			if rv.Suspended {
 				purpose = ob3.PurposeSuspension
 			} else {
-				l.Revoked[rv.AwardID] = true
+				l.Revoke(rv.AwardID)
 			}
 			if rv.Date.After(dates[purpose]) {
 				dates[purpose] = rv.Date

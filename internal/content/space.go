@@ -31,8 +31,7 @@ type spaceFM struct {
 }
 
 var (
-	e164RE  = regexp.MustCompile(`^\+?[1-9]\d{1,14}$`)
-	emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	e164RE = regexp.MustCompile(`^\+?[1-9]\d{1,14}$`)
 )
 
 func (l *loader) space(dir, slug string) *model.Space {
@@ -138,8 +137,10 @@ func httpURL(s string) bool {
 }
 
 func validEmail(s string) bool {
-	if !emailRE.MatchString(s) {
-		return false
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || strings.IndexByte(s[at+1:], '@') >= 0 || strings.ContainsAny(s, " \t\r\n") || !strings.Contains(s[at+1:], ".") ||
+		strings.HasSuffix(s, ".") || strings.HasPrefix(s[at+1:], ".") {
+		return false // the shape name@domain.tld, checked without a regular expression
 	}
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && a.Name == ""

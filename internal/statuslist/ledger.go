@@ -33,7 +33,9 @@ type Ledger struct {
 	Revoked map[string]bool     // award ids revoked for good
 	Dates   map[string]string   // status purpose → latest validFrom published
 
-	used []map[int]bool // per list, the indexes in use
+	used    []map[int]bool // per list, the indexes in use
+	changed bool           // since it was read
+	path    string         // the file it was read from, if any
 }
 
 const ledgerMagic = "blason-status-ledger 1"
@@ -98,6 +100,7 @@ func ReadLedger(path string, size int) (*Ledger, error) {
 	if l.Size == 0 {
 		return nil, bad("no list size")
 	}
+	l.path = path
 	for id, p := range l.Pos {
 		if p.Index >= l.Size {
 			return nil, fmt.Errorf("%s: award %s at index %d beyond the list size %d", path, id, p.Index, l.Size)
@@ -185,6 +188,7 @@ func (l *Ledger) Place(secret []byte, items []Item) (int, error) {
 		if !placed {
 			return 0, fmt.Errorf("statuslist: no free index for %q", it.ID)
 		}
+		l.changed = true
 	}
 	return len(todo), nil
 }
@@ -196,12 +200,27 @@ func (l *Ledger) Date(purpose string, candidate time.Time) string {
 	if prev := l.Dates[purpose]; prev > c {
 		c = prev
 	}
-	l.Dates[purpose] = c
+	if l.Dates[purpose] != c {
+		l.Dates[purpose] = c
+		l.changed = true
+	}
 	return c
 }
 
-// Write saves the ledger atomically, sorted, so equal ledgers are equal files.
+// Revoke records a final revocation.
+func (l *Ledger) Revoke(id string) {
+	if !l.Revoked[id] {
+		l.Revoked[id] = true
+		l.changed = true
+	}
+}
+
+// Write saves the ledger atomically, sorted, so equal ledgers are equal
+// files. A ledger read from path and unchanged since is not rewritten.
 func (l *Ledger) Write(path string) error {
+	if !l.changed && l.path == path {
+		return nil
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\nsize %d\n", ledgerMagic, l.Size)
 	for _, k := range sortedKeys(l.Dates) {
