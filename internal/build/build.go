@@ -14,7 +14,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -170,6 +169,7 @@ func Run(o Options) (Result, error) {
 	target := publish.Target{
 		Dir: o.Destination, Manifest: manifestPath(o.Source, o.Destination),
 		PathsOf: func(id string, g publish.Group) []string { return is.AwardPaths(g.Space, id, g.Flags) },
+		DirsOf:  is.AwardDirs(),
 	}
 	prev, err := target.ReadManifest()
 	if err != nil {
@@ -223,18 +223,15 @@ func Run(o Options) (Result, error) {
 // folders whose modification time changed since the last build.
 func staleGroups(t publish.Target, prev, next *publish.Manifest, force bool) map[string]bool {
 	dirty := map[string]bool{}
-	intact := t.Intact(prev)
+	intact := t.GroupIntact(prev)
 	var check []string
 	for id, g := range next.Groups {
 		if force || prev.Groups[id] != g {
 			dirty[id] = true
 			continue
 		}
-		for _, p := range t.PathsOf(id, g) {
-			if !intact(path.Dir(p)) {
-				check = append(check, id)
-				break
-			}
+		if !intact(id, g) {
+			check = append(check, id)
 		}
 	}
 	// Checking that files exist is a stat per file, done in parallel.

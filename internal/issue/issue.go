@@ -10,7 +10,9 @@ package issue
 import (
 	"crypto/ed25519"
 	"fmt"
+	"path"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -179,6 +181,30 @@ func (is *Issuer) AwardPaths(space, id string, flags string) []string {
 		}
 	}
 	return out
+}
+
+// AwardDirs returns a function listing the folders of an award's files
+// (what AwardPaths's paths are in), memoized: awards share few folders.
+func (is *Issuer) AwardDirs() func(id string, g publish.Group) []string {
+	type key struct{ space, flags, shard string }
+	memo := map[key][]string{}
+	var mu sync.Mutex
+	return func(id string, g publish.Group) []string {
+		k := key{g.Space, g.Flags, id[:min(2, len(id))]}
+		mu.Lock()
+		defer mu.Unlock()
+		if d, ok := memo[k]; ok {
+			return d
+		}
+		var dirs []string
+		for _, p := range is.AwardPaths(g.Space, id, g.Flags) {
+			if d := path.Dir(p); !slices.Contains(dirs, d) {
+				dirs = append(dirs, d)
+			}
+		}
+		memo[k] = dirs
+		return dirs
+	}
 }
 
 // Awards issues the awards of the site into out, on a pool of workers:

@@ -67,6 +67,21 @@ type Target struct {
 	Manifest string // manifest file, outside Dir
 	// PathsOf lists the files of a group. Needed when groups are used.
 	PathsOf func(id string, g Group) []string
+	// DirsOf lists the folders of a group's files (path.Dir of each); when
+	// nil, they are derived from PathsOf. A fast DirsOf matters for sites
+	// of a million groups.
+	DirsOf func(id string, g Group) []string
+}
+
+func (t Target) dirsOf(id string, g Group) []string {
+	if t.DirsOf != nil {
+		return t.DirsOf(id, g)
+	}
+	var out []string
+	for _, p := range t.PathsOf(id, g) {
+		out = append(out, path.Dir(p))
+	}
+	return out
 }
 
 const manifestMagic = "blason-manifest 1"
@@ -184,6 +199,20 @@ func (t Target) writeManifest(m *Manifest) error {
 		fmt.Fprintf(&b, "d %s %d\n", d, m.Dirs[d])
 	}
 	return WriteAtomic(t.Manifest, b.Bytes(), 0o600)
+}
+
+// GroupIntact returns a test of whether every folder of a group has kept
+// every file of the previous build (see Intact).
+func (t Target) GroupIntact(prev *Manifest) func(id string, g Group) bool {
+	intact := t.Intact(prev)
+	return func(id string, g Group) bool {
+		for _, d := range t.dirsOf(id, g) {
+			if !intact(d) {
+				return false
+			}
+		}
+		return true
+	}
 }
 
 // Intact returns a test of whether a folder (slash path relative to the
@@ -359,8 +388,8 @@ func (s *Session) Finish() (Stats, error) {
 	// Record the folders holding groups, as this build leaves them.
 	dirs := map[string]bool{}
 	for id, g := range s.next.Groups {
-		for _, p := range s.t.PathsOf(id, g) {
-			dirs[path.Dir(p)] = true
+		for _, d := range s.t.dirsOf(id, g) {
+			dirs[d] = true
 		}
 	}
 	for d := range dirs {
