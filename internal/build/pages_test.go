@@ -1,56 +1,19 @@
 package build
 
 import (
-	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/francebadge/blason/internal/browsertest"
 )
-
-// chromium returns the browser for page tests. Without one the test is
-// skipped on a laptop, and fails under CI=true.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no Chromium on this CI machine; .ci/run must install it")
-	}
-	t.Skip("no Chromium found; install Debian's chromium to run page tests")
-	return ""
-}
-
-func browser(t *testing.T) context.Context {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(cancel3)
-	return ctx
-}
 
 // TestCataloguePagesInChromium opens the demo catalogue in headless Chromium:
 // every image loads, a badge page shows its levels and criteria, and the
 // language switch leads to the English page.
 func TestCataloguePagesInChromium(t *testing.T) {
-	ctx := browser(t)
+	ctx := browsertest.Context(t, browsertest.Chromium(t), 60*time.Second)
 	base := sharedDemo(t).base
 
 	eval := func(expr string) any {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,43 +12,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/francebadge/blason/internal/browsertest"
 	"github.com/francebadge/blason/internal/build"
 )
-
-// chromium returns the browser for page tests. Without one the test is
-// skipped on a laptop, and fails under CI=true.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no Chromium on this CI machine; .ci/run must install it")
-	}
-	t.Skip("no Chromium found; install Debian's chromium to run page tests")
-	return ""
-}
-
-func browser(t *testing.T, exe string) context.Context {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(cancel3)
-	return ctx
-}
 
 // copyDemo copies the demo site's sources (blason.yaml, content/) into dst;
 // the first build creates the keys.
@@ -87,7 +52,7 @@ func copyDemo(t *testing.T, dst string) {
 // show the new text by itself; then breaks the front matter (overlay with
 // file:line) and fixes it (reload).
 func TestLiveReloadInChromium(t *testing.T) {
-	exe := chromium(t)
+	exe := browsertest.Chromium(t)
 	if testing.Short() {
 		t.Skip("builds the demo site several times")
 	}
@@ -125,7 +90,7 @@ func TestLiveReloadInChromium(t *testing.T) {
 		}
 	}
 
-	ctx := browser(t, exe)
+	ctx := browsertest.Context(t, exe, 3*time.Minute)
 	eval := func(expr string) (any, error) {
 		ectx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
