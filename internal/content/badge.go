@@ -84,9 +84,6 @@ func (l *loader) badges(sp *model.Space, dir string) []*model.Badge {
 			continue
 		}
 		b := &model.Badge{Space: sp, Slug: slug, Source: l.rel(path)}
-		if l.raw == nil {
-			l.raw = map[string]*rawBadge{}
-		}
 		l.raw[sp.Slug+"/"+slug] = &rawBadge{fm: fm, page: p, dir: dir, badge: b}
 		out = append(out, b)
 	}

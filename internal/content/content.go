@@ -37,7 +37,7 @@ var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 func Load(src string, opt Options) (*model.Site, error) {
 	var diags diag.List
 	cfg := config.Load(src, opt.BaseURL, &diags)
-	l := &loader{src: src, now: opt.Now, diags: &diags, broken: map[string]bool{}}
+	l := &loader{src: src, now: opt.Now, diags: &diags, broken: map[string]bool{}, raw: map[string]*rawBadge{}}
 	spaces := l.spaces()
 	l.resolveTemplates(spaces)
 	for _, sp := range spaces {

@@ -83,11 +83,6 @@ func (is *Issuer) job(site *model.Site, sp *model.Space, rings Keyrings, ledgers
 	if ring == nil || ledger == nil {
 		return nil, fmt.Errorf("space %s has no keys or no status ledger", sp.Slug)
 	}
-	for _, a := range sp.Awards {
-		if _, ok := ledger.Pos[a.ID]; !ok {
-			return nil, fmt.Errorf("%s: award has no status position", a.Source)
-		}
-	}
 	l := is.Layout
 	return &spaceJob{is: is, cfg: site.Credentials, sp: sp, ring: ring, ledger: ledger,
 		pub: keypub.Publisher{Layout: l}, ob2: ob2.Issuer{Layout: l}, ob3: ob3.Issuer{Layout: l}}, nil
@@ -302,7 +297,10 @@ func (j *spaceJob) award(a *model.Award) (map[string][]byte, error) {
 		files[l.SignedAssertion(a)] = jwsb
 	}
 
-	pos := j.ledger.Pos[a.ID]
+	pos, ok := j.ledger.Pos[a.ID]
+	if !ok {
+		return nil, fmt.Errorf("award has no status position")
+	}
 	status := j.ob3.BitstringEntry(j.sp, pos.List, pos.Index)
 	if j.cfg.Status == "1edtech" {
 		status = j.ob3.RevocationListEntry(j.sp)

@@ -35,7 +35,6 @@ type Stats struct {
 	Files     int // files in the site
 	Written   int // files created or changed
 	Unchanged int // files produced again, identical
-	Reused    int // groups skipped: their files were already up to date
 	Removed   int // orphans removed
 }
 
@@ -343,9 +342,7 @@ func (s *Session) Finish() (Stats, error) {
 	changed := len(gone) > 0 || len(s.next.Files) != len(s.prev.Files)
 	for id, g := range s.next.Groups {
 		st.Files += len(g.Flags)
-		if old, ok := s.prev.Groups[id]; ok && old == g {
-			st.Reused++
-		} else {
+		if old, ok := s.prev.Groups[id]; !ok || old != g {
 			changed = true
 		}
 	}
