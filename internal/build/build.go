@@ -52,6 +52,7 @@ type Options struct {
 	Now         time.Time // reference time for validation only; zero means time.Now()
 	Rand        io.Reader // entropy for new space secrets; nil means crypto/rand
 	Force       bool      // issue every award again, ignoring the build cache
+	ClaimIndex  string    // when set, where to write the claim server's private index
 	// Progress, when set, is called as awards are issued (from several
 	// goroutines): done of total.
 	Progress func(done, total int)
@@ -213,6 +214,9 @@ func Run(o Options) (Result, error) {
 	}
 	phase("issue and write")
 	res.Stats, err = sess.Finish()
+	if err == nil {
+		err = writeClaimIndex(o, site, l)
+	}
 	phase("finish")
 	return res, err
 }

@@ -1,0 +1,113 @@
+package claim
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/francebadge/blason/internal/passport"
+)
+
+// memStore is an in-memory Store for the tests of this package; the real
+// stores (SQLite, PostgreSQL) are in internal/store and run the same flows
+// in the integration tests.
+type memStore struct {
+	mu        sync.Mutex
+	sessions  map[string]Session
+	seen      map[string]time.Time
+	passports map[string]passport.Passport
+	claims    map[string][]passport.AwardRef
+	audit     []string
+}
+
+func newMemStore() *memStore {
+	return &memStore{sessions: map[string]Session{}, seen: map[string]time.Time{},
+		passports: map[string]passport.Passport{}, claims: map[string][]passport.AwardRef{}}
+}
+
+func (m *memStore) CreateSession(_ context.Context, s Session) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sessions[s.ID] = s
+	return nil
+}
+
+func (m *memStore) Session(_ context.Context, id string) (Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.sessions[id]
+	if !ok {
+		return Session{}, ErrNotFound
+	}
+	return s, nil
+}
+
+func (m *memStore) DeleteSession(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.sessions, id)
+	return nil
+}
+
+func (m *memStore) ConsumeAssertion(_ context.Context, id string, until time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.seen[id]; ok {
+		return false, nil
+	}
+	m.seen[id] = until
+	return true, nil
+}
+
+func (m *memStore) RecordClaim(_ context.Context, subject string, ref passport.AwardRef, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !slices.Contains(m.claims[subject], ref) {
+		m.claims[subject] = append(m.claims[subject], ref)
+	}
+	return nil
+}
+
+func (m *memStore) Passport(_ context.Context, subject string) (passport.Passport, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.passports[subject]
+	if !ok {
+		return passport.Passport{}, ErrNotFound
+	}
+	p.Awards = slices.Clone(p.Awards)
+	return p, nil
+}
+
+func (m *memStore) SavePassport(_ context.Context, subject string, p passport.Passport, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for s, o := range m.passports {
+		if s != subject && o.Slug == p.Slug {
+			return ErrSlugTaken
+		}
+	}
+	m.passports[subject] = p
+	return nil
+}
+
+func (m *memStore) DeletePassport(_ context.Context, subject string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.passports, subject)
+	return nil
+}
+
+func (m *memStore) Audit(_ context.Context, subject, kind, detail string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.audit = append(m.audit, kind+" "+detail)
+	return nil
+}
+
+func (m *memStore) sessionCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.sessions)
+}
