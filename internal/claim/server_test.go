@@ -57,7 +57,7 @@ func newUnit(t *testing.T, base string, limit int) *unit {
 		Index: func() *claimindex.Index { return ix }, IndexKey: idxKey, Secret: bytes.Repeat([]byte{1}, 32),
 		SPKey: key, SPCert: cert, Directory: dir, Store: u.store, RateLimit: limit,
 		Organization: Organization{Names: map[string]string{"fr": "Mes badges", "en": "My badges"},
-			Descriptions: map[string]string{"fr": "Récupérer ses badges", "en": "Claim your badges"},
+			Descriptions:   map[string]string{"fr": "Récupérer ses badges", "en": "Claim your badges"},
 			InformationURL: "https://badges.example.fr/", PrivacyURL: "https://badges.example.fr/privacy/",
 			TechnicalEmail: "tech@example.fr", SupportEmail: "help@example.fr", SecurityEmail: "cert@example.fr"},
 		Log: slog.New(slog.NewJSONHandler(u.logs, nil)),
