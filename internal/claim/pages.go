@@ -161,7 +161,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	}
 	d := pageData{Query: q}
 	for _, idp := range s.cfg.Directory.Search(q, l, 50) {
-		d.IdPs = append(d.IdPs, idpView{EntityID: url.QueryEscape(idp.EntityID), Name: idpName(idp, l)})
+		d.IdPs = append(d.IdPs, idpView{EntityID: idp.EntityID, Name: idpName(idp, l)})
 	}
 	hint := r.URL.Query().Get("idp")
 	if hint == "" {
@@ -170,7 +170,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if idp, ok := s.cfg.Directory.Lookup(hint); ok {
-		d.Remembered = &idpView{EntityID: url.QueryEscape(idp.EntityID), Name: idpName(idp, l)}
+		d.Remembered = &idpView{EntityID: idp.EntityID, Name: idpName(idp, l)}
 	}
 	s.render(w, r, http.StatusOK, "home", d)
 }

@@ -136,6 +136,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	// pages.
 	rr := r.Clone(r.Context())
 	rr.URL = &url.URL{Path: s.path("me")}
+	if l := q.Get("lang"); l == "fr" || l == "en" {
+		rr.URL.RawQuery = "lang=" + l
+	}
 	if ret := q.Get("return"); ret != "" && strings.HasPrefix(ret, s.path("me")) && !strings.HasPrefix(ret, "//") && !strings.Contains(ret, `\`) {
 		rr.URL = &url.URL{Path: ret}
 	}

@@ -249,7 +249,8 @@ func TestMyBadgesAndPassportConsent(t *testing.T) {
 func TestDiscoveryTreatsEntityIDAsUntrusted(t *testing.T) {
 	u := newUnit(t, "http://claim.example.fr/", 100)
 	w := u.do(t, "GET", "http://claim.example.fr/?q=test&lang=en", nil, nil)
-	if w.Code != 200 || !strings.Contains(w.Body.String(), "Test University") {
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "Test University") ||
+		!strings.Contains(w.Body.String(), `href="/login?entityID=https%3a%2f%2fidp.univ-test.fr%2fidp&amp;lang=en"`) {
 		t.Fatalf("search: %d\n%s", w.Code, w.Body)
 	}
 	if w := u.do(t, "GET", "http://claim.example.fr/?q=nothing-like-this", nil, nil); strings.Contains(w.Body.String(), "Université de Test") {

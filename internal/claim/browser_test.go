@@ -1,0 +1,85 @@
+package claim
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/francebadge/blason/internal/browsertest"
+)
+
+// TestBrowserClaimFlow drives the whole flow in headless Chromium: the
+// discovery page, the real SimpleSAMLphp login form and its auto-submitted
+// POST to the ACS, "my badges", then the passport consent forms.
+func TestBrowserClaimFlow(t *testing.T) {
+	exe := browsertest.Chromium(t)
+	w := setup(t)
+	ctx := browsertest.Context(t, exe, 2*time.Minute)
+	link := `a[href*="` + url.QueryEscape(w.a.EntityID) + `&" i]`
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(w.url+"?lang=fr"),
+		chromedp.WaitVisible(chromedp.CSS(link)),
+		chromedp.Click(chromedp.CSS(link)),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), "etudiant1"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), "etudiant1pw"),
+		chromedp.Click(chromedp.CSS(`#submit_button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.passport-form`)),
+	)
+	var path, text string
+	if err == nil {
+		path, err = chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+	}
+	if err == nil {
+		text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	}
+	if err != nil {
+		t.Fatalf("login in Chromium: %v\nIdP log:\n%s", err, w.a.Log())
+	}
+	if path != "/me" {
+		t.Fatalf("landed on %s", path)
+	}
+	for _, name := range []string{"Premiers secours", "Tuteur ou tutrice pair", "Bénévole solidaire"} {
+		if !strings.Contains(text, name) {
+			t.Errorf("my badges lacks %q:\n%s", name, text)
+		}
+	}
+	if strings.Contains(text, "Compétences numériques") {
+		t.Error("etudiant1 sees etudiant2's badge")
+	}
+	// Create the passport, then add the first badge to it.
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+			t.Fatalf("%s in Chromium: %v\npage:\n%s\nlog:\n%s", what, err, body, w.logText())
+		}
+	}
+	step("create the passport",
+		chromedp.SetValue(chromedp.CSS(`#slug`), "camille-chromium"),
+		chromedp.SetValue(chromedp.CSS(`#name`), "Camille M."),
+		chromedp.Click(chromedp.CSS(`form.passport-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+	)
+	step("add a badge",
+		chromedp.Click(chromedp.CSS(`li.award form button[type=submit]`)),
+		chromedp.WaitReady(chromedp.CSS(`li.award input[name=op][value=remove]`)),
+	)
+	var found bool
+	w.store.mu.Lock()
+	for _, p := range w.store.passports {
+		if p.Slug == "camille-chromium" && p.DisplayName == "Camille M." && len(p.Awards) == 1 {
+			found = true
+		}
+	}
+	w.store.mu.Unlock()
+	if !found {
+		t.Fatalf("the passport chosen in the browser is not in the store: %+v", w.store.passports)
+	}
+}
