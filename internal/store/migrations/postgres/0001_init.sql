@@ -50,7 +50,7 @@ CREATE TABLE passport_awards (
 	position INTEGER NOT NULL,
 	PRIMARY KEY (subject, space, award)
 );
-CREATE INDEX passport_awards_order ON passport_awards (subject, position);
+CREATE UNIQUE INDEX passport_awards_order ON passport_awards (subject, position);
 
 -- One row: a counter bumped by every passport change.
 CREATE TABLE passports_version (
