@@ -44,7 +44,7 @@ func openPostgres(ctx context.Context, dsn string) (Store, error) {
 	s := &sqlStore{db: db, d: d}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: connect to PostgreSQL: %w", err)
+		return nil, fmt.Errorf("store: connect to PostgreSQL: %w; check the URL, that the server runs and that it accepts this role", err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()

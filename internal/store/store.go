@@ -116,6 +116,9 @@ type Store interface {
 	// PassportsVersion is a counter that grows with every passport change
 	// (settings, awards, deletion): a build compares it with the value it
 	// last rendered to skip reading the passports when nothing changed.
+	// Compare for equality, not order: a restored backup goes back. After
+	// a restore, render the passports in full once (the counter may come
+	// back to a value already rendered, with other contents).
 	PassportsVersion(ctx context.Context) (int64, error)
 
 	// AppendEvent adds an audit event. Kind and Detail must hold no

@@ -795,6 +795,13 @@ func TestOpenDSN(t *testing.T) {
 			s.Close()
 		}
 	}
+	// PostgreSQL errors never show the password.
+	for _, dsn := range []string{"postgres://u:s3cret-pw@127.0.0.1:1/db?connect_timeout=5", "postgresql://u:s3cret-pw@127.0.0.1:1/db?sslmode=bogus"} {
+		_, err := Open(ctx, dsn)
+		if err == nil || strings.Contains(err.Error(), "s3cret-pw") || !strings.Contains(err.Error(), "PostgreSQL") {
+			t.Errorf("Open(%q) error: %v", dsn, err)
+		}
+	}
 	// The odd file name is the file created, not a URI with a query.
 	if _, err := os.Stat(filepath.Join(dir, "odd name?#%.db")); err != nil {
 		t.Errorf("odd file name: %v", err)
