@@ -78,6 +78,8 @@ func (s *sqlStore) wrap(err error) error {
 
 func (s *sqlStore) Close() error { return s.db.Close() }
 
+func (s *sqlStore) Ping(ctx context.Context) error { return s.wrap(s.db.PingContext(ctx)) }
+
 func us(t time.Time) int64     { return t.UnixMicro() }
 func fromUS(v int64) time.Time { return time.UnixMicro(v).UTC() }
 func hashID(id string) []byte  { h := sha256.Sum256([]byte(id)); return h[:] }

@@ -127,6 +127,8 @@ type Store interface {
 	// Events lists a subject's audit events, oldest first.
 	Events(ctx context.Context, subject string) ([]Event, error)
 
+	// Ping checks that the database answers (readiness endpoint).
+	Ping(ctx context.Context) error
 	// Close releases the database connections.
 	Close() error
 }

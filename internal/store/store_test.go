@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,19 +40,19 @@ func (e *env) open() Store {
 // backend makes fresh databases.
 type backend struct {
 	name     string
-	freshDSN func(t *testing.T) string
+	freshDSN func(t testing.TB) string
 }
 
 func backends() []backend {
 	return []backend{
-		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "claim.db") }},
+		{"sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "claim.db") }},
 		{"postgres", freshPostgres},
 	}
 }
 
 // freshPostgres returns a DSN for an empty schema of the database named
 // by BLASON_TEST_POSTGRES, dropped when the test ends.
-func freshPostgres(t *testing.T) string {
+func freshPostgres(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("BLASON_TEST_POSTGRES")
 	if base == "" {
@@ -102,6 +103,7 @@ var suite = []struct {
 	{"PassportsVersion", testPassportsVersion},
 	{"InvalidInput", testInvalidInput},
 	{"Events", testEvents},
+	{"PassportOrder", testPassportOrder},
 	{"MigrateReopen", testMigrateReopen},
 	{"MigrateConcurrent", testMigrateConcurrent},
 	{"SchemaTooNew", testSchemaTooNew},
@@ -571,6 +573,29 @@ func testPassportSource(t *testing.T, e *env) {
 	}
 }
 
+// testPassportOrder: passports come in byte order of their slugs, as Go
+// sorts them, whatever the database's collation.
+func testPassportOrder(t *testing.T, e *env) {
+	slugs := []string{"ab", "a-b", "a1", "a-1", "b", "a", "aa", "a-a", "0", "z-9", "z9"}
+	for i, sl := range slugs {
+		must(t, e.s.SetPassport(ctx, "s"+strconv.Itoa(i), PassportSettings{Slug: sl, DisplayName: "N"}, t0))
+	}
+	ps, err := e.s.Passports(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range ps {
+		got = append(got, p.Slug)
+	}
+	want := append([]string(nil), slugs...)
+	sort.Strings(want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("slugs in order %q, want %q", got, want)
+	}
+	must(t, e.s.Ping(ctx))
+}
+
 func testPassportsVersion(t *testing.T, e *env) {
 	s := e.s
 	last, err := s.PassportsVersion(ctx)
@@ -819,3 +844,30 @@ func TestOpenDSN(t *testing.T) {
 }
 
 func ar(space, award string) passport.AwardRef { return passport.AwardRef{Space: space, Award: award} }
+
+// BenchmarkSession measures the session lookup every logged-in page does.
+func BenchmarkSession(b *testing.B) {
+	for _, be := range backends() {
+		b.Run(be.name, func(b *testing.B) {
+			dsn := be.freshDSN(b)
+			s, err := Open(ctx, dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			ss, err := s.CreateSession(ctx, NewSession{Subject: "bench", IdP: "i", Created: t0, Expires: t0.Add(time.Hour), CSRF: []byte("k")})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.DeleteSession(ctx, ss.ID)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := s.Session(ctx, ss.ID, t0); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}

@@ -1,6 +1,8 @@
 -- Blason claim store, PostgreSQL schema version 1.
 -- Times are Unix microseconds (UTC) in BIGINT columns named *_us, as in the
--- SQLite schema, so both backends round-trip times identically.
+-- SQLite schema, so both backends round-trip times identically. Columns
+-- that results are ordered by use the "C" collation: byte order, as in
+-- SQLite and Go, whatever the database's locale.
 
 -- Server-side sessions; id_hash is the SHA-256 of the session ID (the ID
 -- itself, the cookie value, is never stored).
@@ -25,8 +27,8 @@ CREATE INDEX assertions_expiry ON assertions (not_on_or_after_us);
 -- Awards claimed by a subject.
 CREATE TABLE claims (
 	subject    TEXT   NOT NULL,
-	space      TEXT   NOT NULL,
-	award      TEXT   NOT NULL,
+	space      TEXT   COLLATE "C" NOT NULL,
+	award      TEXT   COLLATE "C" NOT NULL,
 	claimed_us BIGINT NOT NULL,
 	PRIMARY KEY (subject, space, award)
 );
@@ -34,7 +36,7 @@ CREATE TABLE claims (
 -- Passport consents: one passport per subject, slugs unique site-wide.
 CREATE TABLE passports (
 	subject      TEXT    PRIMARY KEY,
-	slug         TEXT    NOT NULL,
+	slug         TEXT    COLLATE "C" NOT NULL,
 	display_name TEXT    NOT NULL,
 	indexable    BOOLEAN NOT NULL,
 	email        TEXT    NOT NULL DEFAULT '',
