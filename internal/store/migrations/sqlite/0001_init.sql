@@ -1,0 +1,69 @@
+-- Blason claim store, SQLite schema version 1.
+-- Times are Unix microseconds (UTC) in INTEGER columns named *_us.
+
+-- Server-side sessions; id_hash is the SHA-256 of the session ID (the ID
+-- itself, the cookie value, is never stored).
+CREATE TABLE sessions (
+	id_hash    BLOB    PRIMARY KEY,
+	subject    TEXT    NOT NULL,
+	idp        TEXT    NOT NULL,
+	created_us INTEGER NOT NULL,
+	expires_us INTEGER NOT NULL,
+	csrf       BLOB    NOT NULL
+);
+CREATE INDEX sessions_subject ON sessions (subject);
+CREATE INDEX sessions_expires ON sessions (expires_us);
+
+-- SAML assertion IDs already seen (replay cache shared by replicas).
+CREATE TABLE assertions (
+	id                 TEXT    PRIMARY KEY,
+	not_on_or_after_us INTEGER NOT NULL
+);
+CREATE INDEX assertions_expiry ON assertions (not_on_or_after_us);
+
+-- Awards claimed by a subject.
+CREATE TABLE claims (
+	subject    TEXT    NOT NULL,
+	space      TEXT    NOT NULL,
+	award      TEXT    NOT NULL,
+	claimed_us INTEGER NOT NULL,
+	PRIMARY KEY (subject, space, award)
+);
+
+-- Passport consents: one passport per subject, slugs unique site-wide.
+CREATE TABLE passports (
+	subject      TEXT    PRIMARY KEY,
+	slug         TEXT    NOT NULL,
+	display_name TEXT    NOT NULL,
+	indexable    INTEGER NOT NULL,
+	email        TEXT    NOT NULL DEFAULT '',
+	lang         TEXT    NOT NULL DEFAULT '',
+	created_us   INTEGER NOT NULL,
+	updated_us   INTEGER NOT NULL,
+	CONSTRAINT passports_slug_unique UNIQUE (slug)
+);
+CREATE TABLE passport_awards (
+	subject  TEXT    NOT NULL REFERENCES passports (subject) ON DELETE CASCADE,
+	space    TEXT    NOT NULL,
+	award    TEXT    NOT NULL,
+	position INTEGER NOT NULL,
+	PRIMARY KEY (subject, space, award)
+);
+CREATE UNIQUE INDEX passport_awards_order ON passport_awards (subject, position);
+
+-- One row: a counter bumped by every passport change.
+CREATE TABLE passports_version (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL
+);
+INSERT INTO passports_version (id, version) VALUES (1, 0);
+
+-- Audit trail; kind and detail hold no personal data.
+CREATE TABLE events (
+	id      INTEGER PRIMARY KEY AUTOINCREMENT,
+	subject TEXT    NOT NULL,
+	kind    TEXT    NOT NULL,
+	detail  TEXT    NOT NULL,
+	at_us   INTEGER NOT NULL
+);
+CREATE INDEX events_subject ON events (subject, at_us, id);
