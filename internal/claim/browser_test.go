@@ -72,14 +72,16 @@ func TestBrowserClaimFlow(t *testing.T) {
 		chromedp.WaitReady(chromedp.CSS(`li.award input[name=op][value=remove]`)),
 	)
 	var found bool
-	w.store.mu.Lock()
-	for _, p := range w.store.passports {
+	all, err := w.st.Passports(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range all {
 		if p.Slug == "camille-chromium" && p.DisplayName == "Camille M." && len(p.Awards) == 1 {
 			found = true
 		}
 	}
-	w.store.mu.Unlock()
 	if !found {
-		t.Fatalf("the passport chosen in the browser is not in the store: %+v", w.store.passports)
+		t.Fatalf("the passport chosen in the browser is not in the store: %+v", all)
 	}
 }

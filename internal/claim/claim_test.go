@@ -2,6 +2,7 @@ package claim
 
 import (
 	"bytes"
+	"database/sql"
 	"context"
 	"encoding/base64"
 	"encoding/xml"
@@ -31,6 +32,7 @@ import (
 	"github.com/francebadge/blason/internal/build"
 	"github.com/francebadge/blason/internal/claimindex"
 	"github.com/francebadge/blason/internal/ssptest"
+	"github.com/francebadge/blason/internal/store"
 	"github.com/francebadge/blason/internal/verify"
 )
 
@@ -82,7 +84,8 @@ type world struct {
 	site, siteURL, index string
 	srv                  *Server
 	url                  string
-	store                *memStore
+	st                   store.Store
+	db                   *sql.DB // the same database, for counting sessions
 	a, b, c              *ssptest.IdP
 	skew                 atomic.Int64 // added to the server's clock, ns
 	logs                 *bytes.Buffer
@@ -123,9 +126,18 @@ func setup(t *testing.T) *world {
 				worldErr = "setup failed"
 			}
 		}()
-		w := &world{store: newMemStore(), logs: &bytes.Buffer{}, logMu: &sync.Mutex{}}
+		w := &world{logs: &bytes.Buffer{}, logMu: &sync.Mutex{}}
 		dir, err := os.MkdirTemp("", "blason-claim-")
 		if err != nil {
+			worldErr = err.Error()
+			return
+		}
+		dbPath := filepath.Join(dir, "claim.db")
+		if w.st, err = store.Open(context.Background(), dbPath); err != nil {
+			worldErr = err.Error()
+			return
+		}
+		if w.db, err = sql.Open("sqlite", dbPath); err != nil {
 			worldErr = err.Error()
 			return
 		}
@@ -184,7 +196,7 @@ func setup(t *testing.T) *world {
 				Descriptions:   map[string]string{"fr": "Badges ouverts des établissements", "en": "Open Badges of the institutions"},
 				InformationURL: w.siteURL, PrivacyURL: w.siteURL + "privacy/",
 				TechnicalEmail: "tech@example.org", SupportEmail: "support@example.org", SecurityEmail: "security@example.org"},
-			Directory: dirIdP, Store: w.store,
+			Directory: dirIdP, Store: FromStore(w.st),
 			Log:       slog.New(slog.NewJSONHandler(lockedWriter{w.logMu, w.logs}, nil)),
 			Now:       func() time.Time { return time.Now().Add(time.Duration(w.skew.Load())) },
 			RateLimit: 10000,
@@ -347,19 +359,28 @@ func TestLoginShowsExactlyTheStudentsAwards(t *testing.T) {
 
 func TestForeignScopeIdPCannotClaim(t *testing.T) {
 	w := setup(t)
-	before := w.store.sessionCount()
+	before := w.sessionCount(t)
 	c := browser()
 	f := ssptest.Login(t, c, w.loginURL(w.b), "etudiant1")
 	status, page := post(t, c, f)
 	if status != http.StatusForbidden || strings.Contains(page, "me/download/") {
 		t.Fatalf("IdP B asserting univ-test.fr: status %d\n%s", status, page)
 	}
-	if n := w.store.sessionCount(); n != before {
+	if n := w.sessionCount(t); n != before {
 		t.Fatalf("a session was created (%d → %d)", before, n)
 	}
 	if !strings.Contains(w.logText(), "outside its scopes") {
 		t.Fatalf("refusal reason not logged: %s", w.logText())
 	}
+}
+
+func (w *world) sessionCount(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := w.db.QueryRow(`SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func (w *world) logText() string {
@@ -502,14 +523,14 @@ func TestAttacksAreRefused(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := w.store.sessionCount()
+			before := w.sessionCount(t)
 			mark := len(w.logText())
 			c := browser()
 			status, page := tc.run(t, c)
 			if status == 200 || strings.Contains(page, "me/download/") {
 				t.Fatalf("accepted: %d\n%s", status, page)
 			}
-			if n := w.store.sessionCount(); n != before+boolInt(tc.name == "replayed response") {
+			if n := w.sessionCount(t); n != before+boolInt(tc.name == "replayed response") {
 				t.Fatalf("sessions %d → %d", before, n)
 			}
 			for _, ck := range c.Jar.Cookies(mustURL(w.url)) {

@@ -26,11 +26,14 @@ func newMemStore() *memStore {
 		passports: map[string]passport.Passport{}, claims: map[string][]passport.AwardRef{}}
 }
 
-func (m *memStore) CreateSession(_ context.Context, s Session) error {
+func (m *memStore) CreateSession(_ context.Context, s Session) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if s.ID == "" {
+		s.ID = randomID(32)
+	}
 	m.sessions[s.ID] = s
-	return nil
+	return s.ID, nil
 }
 
 func (m *memStore) Session(_ context.Context, id string) (Session, error) {

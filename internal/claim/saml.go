@@ -217,13 +217,13 @@ func (s *Server) acs(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.cfg.Now()
 	sess := Session{
-		ID: randomID(32), Subject: s.subject(id.IdP, id.Subject), IdP: id.IdP, Keys: keys,
+		Created: now, Subject: s.subject(id.IdP, id.Subject), IdP: id.IdP, Keys: keys,
 		DisplayName: id.DisplayName, CSRF: randomID(32), Expires: now.Add(s.cfg.SessionTTL),
 	}
 	if sess.DisplayName == "" {
 		sess.DisplayName = strings.TrimSpace(id.GivenName + " " + id.Surname)
 	}
-	if err := s.cfg.Store.CreateSession(r.Context(), sess); err != nil {
+	if sess.ID, err = s.cfg.Store.CreateSession(r.Context(), sess); err != nil {
 		s.internal(w, r, "session", err)
 		return
 	}

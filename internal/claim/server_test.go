@@ -75,7 +75,7 @@ func (u *unit) login(t *testing.T) Session {
 	s := Session{ID: randomID(32), Subject: "subj-1", IdP: "https://idp.univ-test.fr/idp",
 		Keys:        []string{claimindex.Hash(u.key, claimindex.KindEPPN, "e1@univ-test.fr")},
 		DisplayName: "Camille", CSRF: randomID(32), Expires: time.Now().Add(time.Hour)}
-	if err := u.store.CreateSession(t.Context(), s); err != nil {
+	if _, err := u.store.CreateSession(t.Context(), s); err != nil {
 		t.Fatal(err)
 	}
 	return s

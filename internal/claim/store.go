@@ -2,10 +2,11 @@ package claim
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"time"
 
 	"github.com/francebadge/blason/internal/passport"
+	"github.com/francebadge/blason/internal/store"
 )
 
 // Session is a logged-in browser. It holds no plaintext identifier: Subject
@@ -18,20 +19,22 @@ type Session struct {
 	Keys        []string
 	DisplayName string // as released by the IdP; proposed for the passport
 	CSRF        string
+	Created     time.Time
 	Expires     time.Time
 }
 
 // ErrNotFound is returned for a missing session or passport.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = store.ErrNotFound
 
 // ErrSlugTaken is returned when another student holds a passport slug.
-var ErrSlugTaken = errors.New("passport address already taken")
+var ErrSlugTaken = store.ErrSlugTaken
 
 // Store is the state of the claim server: sessions, the replay cache,
 // claims, passports and the audit trail. Implementations must be safe for
 // concurrent use and may be shared by several servers.
 type Store interface {
-	CreateSession(ctx context.Context, s Session) error
+	// CreateSession stores a session and returns its id (the cookie value).
+	CreateSession(ctx context.Context, s Session) (string, error)
 	Session(ctx context.Context, id string) (Session, error)
 	DeleteSession(ctx context.Context, id string) error
 	// ConsumeAssertion records a SAML assertion id until notOnOrAfter; it
@@ -45,4 +48,76 @@ type Store interface {
 	SavePassport(ctx context.Context, subject string, p passport.Passport, at time.Time) error
 	DeletePassport(ctx context.Context, subject string, at time.Time) error
 	Audit(ctx context.Context, subject, kind, detail string, at time.Time) error
+}
+
+// FromStore adapts the persistent store (SQLite or PostgreSQL) to the claim
+// server.
+func FromStore(st store.Store) Store { return storeAdapter{st} }
+
+type storeAdapter struct{ st store.Store }
+
+// sessionData is what a session keeps beyond the store's own fields.
+type sessionData struct {
+	Keys        []string `json:"k"`
+	DisplayName string   `json:"n,omitempty"`
+}
+
+func (a storeAdapter) CreateSession(ctx context.Context, s Session) (string, error) {
+	data, err := json.Marshal(sessionData{Keys: s.Keys, DisplayName: s.DisplayName})
+	if err != nil {
+		return "", err
+	}
+	created := s.Expires.Add(-time.Minute)
+	if !s.Created.IsZero() {
+		created = s.Created
+	}
+	out, err := a.st.CreateSession(ctx, store.NewSession{Subject: s.Subject, IdP: s.IdP, Created: created,
+		Expires: s.Expires, CSRF: []byte(s.CSRF), Data: data})
+	return out.ID, err
+}
+
+func (a storeAdapter) Session(ctx context.Context, id string) (Session, error) {
+	// Expiry is checked by the server against its own clock.
+	ss, err := a.st.Session(ctx, id, time.Time{})
+	if err != nil {
+		return Session{}, err
+	}
+	var d sessionData
+	if err := json.Unmarshal(ss.Data, &d); err != nil {
+		return Session{}, err
+	}
+	return Session{ID: ss.ID, Subject: ss.Subject, IdP: ss.IdP, Keys: d.Keys, DisplayName: d.DisplayName,
+		CSRF: string(ss.CSRF), Created: ss.Created, Expires: ss.Expires}, nil
+}
+
+func (a storeAdapter) DeleteSession(ctx context.Context, id string) error {
+	return a.st.DeleteSession(ctx, id)
+}
+
+func (a storeAdapter) ConsumeAssertion(ctx context.Context, id string, until time.Time) (bool, error) {
+	return a.st.SeenAssertion(ctx, id, until)
+}
+
+func (a storeAdapter) RecordClaim(ctx context.Context, subject string, ref passport.AwardRef, at time.Time) error {
+	return a.st.AddClaim(ctx, subject, ref, at)
+}
+
+func (a storeAdapter) Passport(ctx context.Context, subject string) (passport.Passport, error) {
+	return a.st.Passport(ctx, subject)
+}
+
+func (a storeAdapter) SavePassport(ctx context.Context, subject string, p passport.Passport, at time.Time) error {
+	if err := a.st.SetPassport(ctx, subject, store.PassportSettings{Slug: p.Slug, DisplayName: p.DisplayName,
+		Indexable: p.Indexable, Email: p.Email, Lang: p.Lang}, at); err != nil {
+		return err
+	}
+	return a.st.SetPassportAwards(ctx, subject, p.Awards, at)
+}
+
+func (a storeAdapter) DeletePassport(ctx context.Context, subject string, at time.Time) error {
+	return a.st.DeletePassport(ctx, subject, at)
+}
+
+func (a storeAdapter) Audit(ctx context.Context, subject, kind, detail string, at time.Time) error {
+	return a.st.AppendEvent(ctx, store.Event{Subject: subject, Kind: kind, Detail: detail, At: at})
 }

@@ -110,13 +110,14 @@ func (s *sqlStore) CreateSession(ctx context.Context, n NewSession) (Session, er
 		return Session{}, fmt.Errorf("store: session id: %w", err)
 	}
 	id := base64.RawURLEncoding.EncodeToString(raw[:])
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sessions (id_hash, subject, idp, created_us, expires_us, csrf) VALUES (?, ?, ?, ?, ?, ?)`),
-		hashID(id), n.Subject, n.IdP, us(n.Created), us(n.Expires), n.CSRF)
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sessions (id_hash, subject, idp, created_us, expires_us, csrf, data) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		hashID(id), n.Subject, n.IdP, us(n.Created), us(n.Expires), n.CSRF, append([]byte{}, n.Data...))
 	if err != nil {
 		return Session{}, s.wrap(err)
 	}
 	n.Created, n.Expires = fromUS(us(n.Created)), fromUS(us(n.Expires))
 	n.CSRF = append([]byte(nil), n.CSRF...)
+	n.Data = append([]byte(nil), n.Data...)
 	return Session{ID: id, NewSession: n}, nil
 }
 
@@ -128,8 +129,8 @@ func (s *sqlStore) Session(ctx context.Context, id string, now time.Time) (Sessi
 		out              = Session{ID: id}
 		created, expires int64
 	)
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT subject, idp, created_us, expires_us, csrf FROM sessions WHERE id_hash = ? AND expires_us > ?`),
-		hashID(id), us(now)).Scan(&out.Subject, &out.IdP, &created, &expires, &out.CSRF)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT subject, idp, created_us, expires_us, csrf, data FROM sessions WHERE id_hash = ? AND expires_us > ?`),
+		hashID(id), us(now)).Scan(&out.Subject, &out.IdP, &created, &expires, &out.CSRF, &out.Data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNotFound
 	}

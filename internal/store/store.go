@@ -143,6 +143,11 @@ type NewSession struct {
 	Created time.Time // login time
 	Expires time.Time // the session is invalid at and after this time
 	CSRF    []byte    // per-session secret for CSRF tokens
+	// Data is the claim server's own per-session state, opaque to the
+	// store: the claim-index hashes of the student's identifiers and the
+	// display name the IdP released (proposed for the passport). It holds
+	// no plaintext identifier and goes with the session at logout or expiry.
+	Data []byte
 }
 
 // Session is a stored session.

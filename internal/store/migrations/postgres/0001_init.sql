@@ -12,7 +12,8 @@ CREATE TABLE sessions (
 	idp        TEXT   NOT NULL,
 	created_us BIGINT NOT NULL,
 	expires_us BIGINT NOT NULL,
-	csrf       BYTEA  NOT NULL
+	csrf       BYTEA  NOT NULL,
+	data       BYTEA  NOT NULL
 );
 CREATE INDEX sessions_subject ON sessions (subject);
 CREATE INDEX sessions_expires ON sessions (expires_us);

@@ -9,7 +9,8 @@ CREATE TABLE sessions (
 	idp        TEXT    NOT NULL,
 	created_us INTEGER NOT NULL,
 	expires_us INTEGER NOT NULL,
-	csrf       BLOB    NOT NULL
+	csrf       BLOB    NOT NULL,
+	data       BLOB  NOT NULL
 );
 CREATE INDEX sessions_subject ON sessions (subject);
 CREATE INDEX sessions_expires ON sessions (expires_us);
