@@ -2,8 +2,8 @@ package claim
 
 import (
 	"bytes"
-	"database/sql"
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/xml"
 	"image/png"

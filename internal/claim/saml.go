@@ -277,6 +277,9 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 	sp := s.sp.tmpl
 	md := sp.Metadata()
 	o := s.cfg.Organization
+	if len(o.Names) == 0 { // ServiceName is required by the metadata schema
+		o.Names = map[string]string{"fr": messages["fr"]["service"], "en": messages["en"]["service"]}
+	}
 	yes := true
 	for i := range md.SPSSODescriptors {
 		d := &md.SPSSODescriptors[i]

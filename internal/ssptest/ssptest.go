@@ -7,6 +7,7 @@
 package ssptest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -21,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -278,10 +280,14 @@ func Login(t testing.TB, c *http.Client, start, user string) Form {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, err := forms(resp.Request.URL, resp.Body)
+	page, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := forms(resp.Request.URL, bytes.NewReader(page))
 	if err != nil || len(fs) == 0 || resp.StatusCode != 200 {
-		t.Fatalf("GET %s: status %d, no login form (%v)", start, resp.StatusCode, err)
+		t.Fatalf("GET %s: status %d at %s, no login form (%v):\n%.3000s", start, resp.StatusCode, resp.Request.URL.Path, err, pageText(page))
 	}
 	login := fs[0]
 	login.Fields.Set("username", user)
@@ -303,3 +309,8 @@ func Login(t testing.TB, c *http.Client, start, user string) Form {
 	t.Fatalf("the IdP answered the login of %s without a SAMLResponse (status %d)", user, resp.StatusCode)
 	return Form{}
 }
+
+var tags = regexp.MustCompile(`(?s)<script.*?</script>|<[^>]*>|\s*\n\s*`)
+
+// pageText is the visible text of an HTML page, for failure messages.
+func pageText(page []byte) string { return tags.ReplaceAllString(string(page), " ") }
