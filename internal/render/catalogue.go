@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"html"
 	"html/template"
 	"image"
 	_ "image/png" // badge images: PNG sizes for oEmbed
@@ -70,8 +69,12 @@ func (v *langView) snippet(b *model.Badge, name string) string {
 	l := v.r.layout
 	alt := name + " — " + v.spaceName(b.Space)
 	return fmt.Sprintf(`<a href="%s"><img src="%s" alt="%s" width="%d" height="%d"></a>`,
-		html.EscapeString(l.URL(l.BadgePage(b, v.lang))), html.EscapeString(l.URL(l.BadgeImage(b))), html.EscapeString(alt), snippetSize, snippetSize)
+		attrEscaper.Replace(l.URL(l.BadgePage(b, v.lang))), attrEscaper.Replace(l.URL(l.BadgeImage(b))), attrEscaper.Replace(alt), snippetSize, snippetSize)
 }
+
+// attrEscaper escapes text for a double-quoted attribute value; apostrophes
+// stay readable for the teachers who paste the snippet.
+var attrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
 
 // oembed is a badge page's oEmbed document (https://oembed.com/, type
 // "rich"): the Moodle snippet as html, the badge image as thumbnail.
