@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,4 +191,74 @@ func shot(t *testing.T, ctx context.Context, file string) {
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestSearchAndCopyInChromium: the home page's search filters the lists of
+// badges (accents and case ignored, tags and level names searched), and a
+// badge page's copy button copies the Moodle snippet.
+func TestSearchAndCopyInChromium(t *testing.T) {
+	ctx := browsertest.Context(t, browsertest.Chromium(t), time.Minute)
+	d := sharedDemo(t)
+	rec := browsertest.Record(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(d.base)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](settle, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	if hidden, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("form.search").hidden`)); hidden {
+		t.Fatal("the search form stays hidden: the index did not load")
+	}
+	search := func(q string) (shown []string, status string) {
+		t.Helper()
+		expr := `(() => { const q = document.getElementById("q"); q.value = ` + jsString(q) + `; q.dispatchEvent(new Event("input"));
+			return [Array.from(document.querySelectorAll(".badge-list li")).filter(li => li.offsetParent !== null).map(li => li.dataset.url).join(" "),
+				document.getElementById("search-status").textContent]; })()`
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](expr))
+		if err != nil || len(v) != 2 {
+			t.Fatalf("search %q: %v %v", q, v, err)
+		}
+		return strings.Fields(v[0]), v[1]
+	}
+	for _, c := range []struct {
+		q, want, status string
+	}{
+		{"SECOUR", "/universite/badges/secourisme/", "1 badge correspond."},
+		{"competences numeriques", "/universite/badges/competences-numeriques/", "1 badge correspond."},
+		{"cecrl", "/universite/badges/certification-langues/", "1 badge correspond."},
+		{"zzzz", "", "Aucun badge ne correspond."},
+	} {
+		shown, status := search(c.q)
+		if strings.Join(shown, " ") != c.want || status != c.status {
+			t.Errorf("search %q shows %v (%q), want %q (%q)", c.q, shown, status, c.want, c.status)
+		}
+	}
+	if sections, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("section.catalogue:not([hidden])").length`)); sections != 0 {
+		t.Errorf("%d space sections shown for no match", sections)
+	}
+	if shown, _ := search(""); len(shown) != 17 {
+		t.Errorf("an empty search shows %d badges, want all 17", len(shown))
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(d.base+"universite/badges/secourisme/")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](settle, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("button.copy"), chromedp.NodeVisible)); err != nil {
+		t.Fatal(err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new Promise(ok => setTimeout(() => ok(document.querySelector(".embed [role=status]").textContent), 300))`, chromedp.EvalAwaitPromise))
+	if err != nil || status != "Copié." {
+		t.Errorf("copy button: status %q, %v", status, err)
+	}
+	if errs, dialogs := rec.Take(); len(errs)+len(dialogs) > 0 {
+		t.Errorf("console errors %q, dialogs %q", errs, dialogs)
+	}
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

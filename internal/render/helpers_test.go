@@ -80,3 +80,18 @@ func htmlPages(files publish.Files) []string {
 	}
 	return out
 }
+
+// renderSiteErr is renderSite returning the error of New or Site.
+func renderSiteErr(t testing.TB, dir string, site *model.Site, spaceDirs ...string) error {
+	t.Helper()
+	l := layout.Layout{Base: site.BaseURL, DefaultLang: site.Languages[0]}
+	overrides := map[string]fs.FS{}
+	for _, sp := range spaceDirs {
+		overrides[sp] = os.DirFS(filepath.Join(dir, "content", sp))
+	}
+	r, err := New(l, themes.Layers(os.DirFS(dir), themes.Default()), SpaceOverrides(overrides))
+	if err != nil {
+		return err
+	}
+	return r.Site(site, publish.Files{})
+}

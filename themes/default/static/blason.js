@@ -40,7 +40,7 @@
         s.hidden = !s.querySelector(".badge-list li:not([hidden])");
       });
       if (!words.length) { status.textContent = ""; return; }
-      var msg = shown === 0 ? status.getAttribute("data-none") : shown === 1 ? status.getAttribute("data-one") : status.getAttribute("data-some");
+      var msg = shown === 0 ? status.getAttribute("data-none") : shown === 1 ? status.getAttribute("data-single") : status.getAttribute("data-some");
       status.textContent = msg.replace("{n}", String(shown));
     }
   }
@@ -52,11 +52,15 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       var done = function () { status.textContent = button.getAttribute("data-done"); };
-      if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(area.value).then(done, function () { area.select(); });
-      } else {
+      var fallback = function () {
+        area.focus();
         area.select();
-        try { if (document.execCommand("copy")) { done(); } } catch (e) { /* selected for the user */ }
+        try { if (document.execCommand("copy")) { done(); } } catch (e) { /* left selected for the user */ }
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(area.value).then(done, fallback);
+      } else {
+        fallback();
       }
     });
   }
