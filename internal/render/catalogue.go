@@ -175,7 +175,9 @@ func brand(t model.SpaceTheme) *brandView {
 		Primary: template.CSS(strings.ToLower(t.Primary)), OnPrimary: onColour(p),
 		Accent: template.CSS(strings.ToLower(t.Accent)), OnAccent: onColour(a),
 	}
-	if contrast(p, [3]float64{1, 1, 1}) >= 4.5 {
+	// Links sit on white and on the tinted cards (#f3f4fb): the primary
+	// colour becomes the link colour only where it reads on both.
+	if tint, _ := rgb("#f3f4fb"); contrast(p, tint) >= 4.5 {
 		bv.Link = bv.Primary
 	}
 	return bv

@@ -95,3 +95,7 @@ func renderSiteErr(t testing.TB, dir string, site *model.Site, spaceDirs ...stri
 	}
 	return r.Site(site, publish.Files{})
 }
+
+func testLayout(site *model.Site) layout.Layout {
+	return layout.Layout{Base: site.BaseURL, DefaultLang: site.Languages[0]}
+}
