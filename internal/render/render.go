@@ -1,6 +1,9 @@
 // Package render produces the human side of the site from the model: the
-// catalogue pages (home, space, badge class) in every language, theme
-// assets, images, sitemap.xml and robots.txt.
+// catalogue pages (home, space, badge class) in every language, the home
+// page's search index, each badge class's oEmbed document, theme assets,
+// images, sitemap.xml and robots.txt. Templates and static files are looked
+// up in layers (a space's overrides, the site's, the theme's, the embedded
+// default: see docs/themes.md).
 package render
 
 import (
