@@ -1,5 +1,7 @@
 // Package themes embeds the default theme, so that the blason binary renders
-// a site even where no themes/ folder exists.
+// a site even where no themes/ folder exists, and stacks the places a
+// template, static file or string is looked up in (Layers): a space's or a
+// site's overrides above a named theme above the default.
 package themes
 
 import (

@@ -153,7 +153,7 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	r, err := render.New(l, theme)
+	r, err := render.New(l, theme, render.SpaceOverrides(spaceOverrides(o.Source, site)))
 	if err != nil {
 		return res, err
 	}
@@ -370,16 +370,35 @@ func Ledgers(o Options, site *model.Site) (issue.Ledgers, error) {
 	return out, nil
 }
 
-// openTheme prefers the site's themes/<name> folder, then the embedded default.
+// openTheme stacks the places templates, static files and strings are
+// looked up in, most specific first: the site folder's own layouts/,
+// static/ and i18n/, then themes/<name>/, then the embedded default theme.
+// Pages are rendered afresh by every build, so a changed override always
+// reaches the pages that use it.
 func openTheme(source, name string) (fs.FS, error) {
+	var named fs.FS
 	dir := filepath.Join(source, "themes", name)
 	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-		return os.DirFS(dir), nil
+		named = os.DirFS(dir)
+	} else if name != "default" {
+		return nil, fmt.Errorf("%s: theme %q not found (create themes/%s or use theme: default)", "blason.yaml", name, name)
 	}
-	if name == "default" {
-		return themes.Default(), nil
+	return themes.Layers(os.DirFS(source), named, themes.Default()), nil
+}
+
+// spaceOverrides returns the folders of the spaces that override templates
+// or static files (content/<space>/layouts/, content/<space>/static/).
+func spaceOverrides(source string, site *model.Site) map[string]fs.FS {
+	m := map[string]fs.FS{}
+	for _, sp := range site.Spaces {
+		dir := filepath.Join(source, "content", sp.Slug)
+		for _, sub := range []string{"layouts", "static"} {
+			if fi, err := os.Stat(filepath.Join(dir, sub)); err == nil && fi.IsDir() {
+				m[sp.Slug] = os.DirFS(dir)
+			}
+		}
 	}
-	return nil, fmt.Errorf("%s: theme %q not found (create themes/%s or use theme: default)", "blason.yaml", name, name)
+	return m
 }
 
 // manifestPath is where the list of files published to dest is kept: under
@@ -431,7 +450,7 @@ func checkFolders(source, dest string) error {
 	if within(src, dst) {
 		return fmt.Errorf("output folder %s contains the source folder; choose a separate folder such as %s", dest, filepath.Join(source, "site"))
 	}
-	for _, in := range []string{"keys", "content", "themes", ".blason"} {
+	for _, in := range []string{"keys", "content", "themes", "layouts", "static", ".blason"} {
 		p, err := realPath(filepath.Join(src, in))
 		if err != nil {
 			return err

@@ -1,12 +1,18 @@
 package build
 
 import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/francebadge/blason/internal/browsertest"
+	"github.com/francebadge/blason/internal/layout"
+	"github.com/francebadge/blason/internal/model"
 )
 
 // TestCataloguePagesInChromium opens the demo catalogue in headless Chromium:
@@ -60,4 +66,199 @@ func TestCataloguePagesInChromium(t *testing.T) {
 	if lang, enTitle := eval(`document.documentElement.lang`), eval(`document.querySelector("h1").textContent`); lang != "en" || enTitle == title || enTitle == "" {
 		t.Errorf("language switch to %s: lang %q, title %q", en, lang, enTitle)
 	}
+}
+
+// checkedPage is one page type the browser tests open in every language.
+type checkedPage struct {
+	name string
+	// path is the page's path from the site root in lang (the home page of
+	// the default language is ""); false when the demo has no such page.
+	path func(d *demo, l layout.Layout, lang string) (string, bool)
+}
+
+// checkedPages lists the page types checked in Chromium in every language:
+// no console error, no serious or critical axe-core violation, no
+// horizontal scrolling on a phone. Extend it as page types are added.
+var checkedPages = []checkedPage{
+	{"home", func(d *demo, l layout.Layout, lang string) (string, bool) { return l.Home(lang), true }},
+	{"space", func(d *demo, l layout.Layout, lang string) (string, bool) {
+		return l.SpacePage(demoSpace(d, "ecole-ingenieurs"), lang), true // has theme colours and a logo
+	}},
+	{"space-plain", func(d *demo, l layout.Layout, lang string) (string, bool) {
+		return l.SpacePage(demoSpace(d, "association"), lang), true // no theme colours
+	}},
+	{"badge", func(d *demo, l layout.Layout, lang string) (string, bool) {
+		return l.BadgePage(demoBadge(d, "ecole-ingenieurs", "innovation"), lang), true // levels, alignments
+	}},
+	{"badge-simple", func(d *demo, l layout.Layout, lang string) (string, bool) {
+		return l.BadgePage(demoBadge(d, "universite", "secourisme"), lang), true
+	}},
+	// TO EXTEND (issue 5, passport and per-award pages):
+	// {"passport", func(d *demo, l layout.Layout, lang string) (string, bool) { return <a demo passport page>, true }},
+	// {"credential", func(d *demo, l layout.Layout, lang string) (string, bool) { return <a demo award page>, true }},
+	// (issue 7) {"framework", …},
+}
+
+func demoSpace(d *demo, slug string) *model.Space {
+	for _, sp := range d.site.Spaces {
+		if sp.Slug == slug {
+			return sp
+		}
+	}
+	panic("no demo space " + slug)
+}
+
+func demoBadge(d *demo, space, slug string) *model.Badge {
+	for _, b := range demoSpace(d, space).Badges {
+		if b.Slug == slug {
+			return b
+		}
+	}
+	panic("no demo badge " + space + "/" + slug)
+}
+
+// settle waits until the page has loaded and its scripts had a moment to
+// run (the search index is fetched after load).
+const settle = `new Promise(ok => { const done = () => setTimeout(() => ok(true), 150); document.readyState === "complete" ? done() : addEventListener("load", done); })`
+
+// TestPagesAccessibleInChromium opens every page type of the demo in fr and
+// en: it saves desktop and phone screenshots as artefacts, and fails on a
+// console error, a serious or critical axe-core violation, a missing
+// language attribute or a page wider than a phone's screen.
+func TestPagesAccessibleInChromium(t *testing.T) {
+	exe := browsertest.Chromium(t)
+	axe := browsertest.AxeSource(t)
+	d := sharedDemo(t)
+	l := layout.Layout{Base: d.base, DefaultLang: d.site.Languages[0]}
+	ctx := browsertest.Context(t, exe, 4*time.Minute)
+	rec := browsertest.Record(ctx)
+	out := browsertest.Artefacts(t)
+
+	for _, lang := range d.site.Languages {
+		for _, pg := range checkedPages {
+			p, ok := pg.path(d, l, lang)
+			if !ok {
+				continue
+			}
+			t.Run(pg.name+"-"+lang, func(t *testing.T) {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(l.URL(p))); err != nil {
+					t.Fatalf("%s: %v", p, err)
+				}
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](settle, chromedp.EvalAwaitPromise)); err != nil {
+					t.Fatal(err)
+				}
+				shot(t, ctx, filepath.Join(out, pg.name+"-"+lang+".png"))
+				if got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`)); got != lang {
+					t.Errorf("%s: <html lang=%q>, want %q", p, got, lang)
+				}
+				vs, err := browsertest.Axe(ctx, axe)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range vs {
+					if v.Impact == "serious" || v.Impact == "critical" {
+						t.Errorf("%s: axe %s (%s): %s\n\t%s", p, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+					} else {
+						t.Logf("%s: axe %s (%s): %s", p, v.ID, v.Impact, v.Help)
+					}
+				}
+				// A phone: nothing wider than the screen.
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+					t.Fatal(err)
+				}
+				if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+					t.Fatal(err)
+				}
+				wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+				if err != nil || wide {
+					t.Errorf("%s: wider than a 390 px phone screen (%v)", p, err)
+				}
+				shot(t, ctx, filepath.Join(out, pg.name+"-"+lang+"-phone.png"))
+				if errs, dialogs := rec.Take(); len(errs)+len(dialogs) > 0 {
+					t.Errorf("%s: console errors %q, dialogs %q", p, errs, dialogs)
+				}
+			})
+		}
+	}
+}
+
+func shot(t *testing.T, ctx context.Context, file string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSearchAndCopyInChromium: the home page's search filters the lists of
+// badges (accents and case ignored, tags and level names searched), and a
+// badge page's copy button copies the Moodle snippet.
+func TestSearchAndCopyInChromium(t *testing.T) {
+	ctx := browsertest.Context(t, browsertest.Chromium(t), time.Minute)
+	d := sharedDemo(t)
+	rec := browsertest.Record(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(d.base)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](settle, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	if hidden, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("form.search").hidden`)); hidden {
+		t.Fatal("the search form stays hidden: the index did not load")
+	}
+	search := func(q string) (shown []string, status string) {
+		t.Helper()
+		expr := `(() => { const q = document.getElementById("q"); q.value = ` + jsString(q) + `; q.dispatchEvent(new Event("input"));
+			return [Array.from(document.querySelectorAll(".badge-list li")).filter(li => li.offsetParent !== null).map(li => li.dataset.url).join(" "),
+				document.getElementById("search-status").textContent]; })()`
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](expr))
+		if err != nil || len(v) != 2 {
+			t.Fatalf("search %q: %v %v", q, v, err)
+		}
+		return strings.Fields(v[0]), v[1]
+	}
+	for _, c := range []struct {
+		q, want, status string
+	}{
+		{"SECOUR", "/universite/badges/secourisme/", "1 badge correspond."},
+		{"competences numeriques", "/universite/badges/competences-numeriques/", "1 badge correspond."},
+		{"cecrl", "/universite/badges/certification-langues/", "1 badge correspond."},
+		{"zzzz", "", "Aucun badge ne correspond."},
+	} {
+		shown, status := search(c.q)
+		if strings.Join(shown, " ") != c.want || status != c.status {
+			t.Errorf("search %q shows %v (%q), want %q (%q)", c.q, shown, status, c.want, c.status)
+		}
+	}
+	if sections, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("section.catalogue:not([hidden])").length`)); sections != 0 {
+		t.Errorf("%d space sections shown for no match", sections)
+	}
+	if shown, _ := search(""); len(shown) != 17 {
+		t.Errorf("an empty search shows %d badges, want all 17", len(shown))
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(d.base+"universite/badges/secourisme/")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](settle, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("button.copy"), chromedp.NodeVisible)); err != nil {
+		t.Fatal(err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new Promise(ok => setTimeout(() => ok(document.querySelector(".embed [role=status]").textContent), 300))`, chromedp.EvalAwaitPromise))
+	if err != nil || status != "Copié." {
+		t.Errorf("copy button: status %q, %v", status, err)
+	}
+	if errs, dialogs := rec.Take(); len(errs)+len(dialogs) > 0 {
+		t.Errorf("console errors %q, dialogs %q", errs, dialogs)
+	}
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -265,6 +265,28 @@ telephone: 05 61 00 00 00
 			},
 		},
 		{
+			name: "space theme colours that could inject CSS",
+			files: map[string]string{"content/ecole/_space.md": `---
+name: École de test
+url: https://www.ecole.example/
+email: badges@ecole.example
+theme:
+  primary: "red;} body{display:none"
+  accent: "#12345"
+---
+`},
+			want: []string{
+				`content/ecole/_space.md:6: theme.primary "red;} body{display:none" is not a #rgb or #rrggbb colour`,
+				`content/ecole/_space.md:7: theme.accent "#12345" is not a #rgb or #rrggbb colour`,
+			},
+			hints: []string{`write a hex colour such as "#000091"`},
+		},
+		{
+			name:  "space theme with an unknown key",
+			files: map[string]string{"content/ecole/_space.md": "---\nname: É\nurl: https://e.example/\nemail: badges@ecole.example\ntheme: {primary: \"#fff\", background: \"#000\"}\n---\n"},
+			want:  []string{`content/ecole/_space.md:5: unknown key "theme.background"`},
+		},
+		{
 			name:  "space email with a display name",
 			files: map[string]string{"content/ecole/_space.md": "---\nname: É\nurl: https://e.example/\nemail: Badges <badges@ecole.example>\n---\n"},
 			want:  []string{`content/ecole/_space.md:4: email "Badges <badges@ecole.example>" is not a valid e-mail address`},

@@ -28,10 +28,19 @@ type spaceFM struct {
 	Contact      string            `yaml:"contact"`
 	Parent       string            `yaml:"parent"`
 	Translations map[string]textFM `yaml:"translations"`
+	Theme        spaceThemeFM      `yaml:"theme"`
+}
+
+type spaceThemeFM struct {
+	Primary string `yaml:"primary"`
+	Accent  string `yaml:"accent"`
 }
 
 var (
 	e164RE = regexp.MustCompile(`^\+?[1-9]\d{1,14}$`)
+	// colourRE is the only colour syntax accepted: it goes into the pages'
+	// CSS, where anything richer could inject rules.
+	colourRE = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 )
 
 func (l *loader) space(dir, slug string) *model.Space {
@@ -49,6 +58,12 @@ func (l *loader) space(dir, slug string) *model.Space {
 		Slug: slug, Name: fm.Name, LegalName: fm.LegalName, URL: fm.URL, Email: fm.Email,
 		Telephone: fm.Telephone, Contact: fm.Contact, Parent: fm.Parent, Description: p.body,
 		Translations: texts(fm.Translations),
+		Theme:        model.SpaceTheme{Primary: fm.Theme.Primary, Accent: fm.Theme.Accent},
+	}
+	for _, kc := range [][2]string{{"primary", fm.Theme.Primary}, {"accent", fm.Theme.Accent}} {
+		if key, c := kc[0], kc[1]; c != "" && !colourRE.MatchString(c) {
+			addAt(l.diags, p, "write a hex colour such as \"#000091\" or \"#009\" (quoted: # starts a YAML comment)", []string{"theme", key}, "theme.%s %q is not a #rgb or #rrggbb colour", key, c)
+		}
 	}
 	if fm.Name == "" {
 		addAt(l.diags, p, "add `name: …`", nil, "missing name")

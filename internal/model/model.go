@@ -49,10 +49,18 @@ type Space struct {
 	Parent       string
 	Description  string // Markdown
 	Translations map[string]Text
+	Theme        SpaceTheme
 	Badges       []*Badge // sorted by slug
 	Awards       []*Award // in source order (file name, then line)
 	Revocations  map[string]Revocation
 	Secret       []byte // per-space secret, from keys/<space>/secret
+}
+
+// SpaceTheme holds a space's theme parameters: its institution's colours,
+// each empty or a CSS hex colour "#rgb" / "#rrggbb" (checked when loaded).
+type SpaceTheme struct {
+	Primary string // header band, links where contrast allows
+	Accent  string // decorations: card edges, ladder rungs
 }
 
 // Asset is a file copied into the site.

@@ -1,10 +1,14 @@
 // Package render produces the human side of the site from the model: the
-// catalogue pages (home, space, badge class) in every language, theme
-// assets, images, sitemap.xml and robots.txt.
+// catalogue pages (home, space, badge class) in every language, the home
+// page's search index, each badge class's oEmbed document, theme assets,
+// images, sitemap.xml and robots.txt. Templates and static files are looked
+// up in layers (a space's overrides, the site's, the theme's, the embedded
+// default: see docs/themes.md).
 package render
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -18,6 +22,7 @@ import (
 	"github.com/francebadge/blason/internal/markdown"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/publish"
+	"github.com/francebadge/blason/themes"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -31,46 +36,140 @@ type Renderer struct {
 	root    string                        // URL path of the site root, ends with "/"
 	pages   map[string]*template.Template // by layout name, before language binding
 	strings map[string]map[string]string  // lang → key → text
+
+	// Per-space overrides: a space folder's layouts/ and static/ win over
+	// the site's for that space's pages.
+	spaceFS     map[string]fs.FS
+	spacePages  map[string]map[string]*template.Template // space → layout name → template
+	spaceAssets map[string]map[string]bool               // space → static file names it overrides
 }
 
-// New loads the layouts and strings of a theme.
-func New(l layout.Layout, theme fs.FS) (*Renderer, error) {
+// Option adjusts a Renderer.
+type Option func(*Renderer)
+
+// SpaceOverrides gives, per space slug, the folder holding that space's
+// own layouts/ and static/ overrides (content/<space>/). A template found
+// there replaces the site's for that space's pages only; a static file is
+// published under <space>/assets/ and used by that space's pages.
+func SpaceOverrides(m map[string]fs.FS) Option {
+	return func(r *Renderer) { r.spaceFS = m }
+}
+
+// templateFuncs are the functions layouts may call; page binds them to the
+// page's language and space.
+var templateFuncs = template.FuncMap{
+	"t":     func(string) string { return "" },
+	"asset": func(string) string { return "" },
+}
+
+// New loads the layouts and strings of a theme. theme is usually a stack of
+// layers (see themes.Layers): the site's own layouts/, static/ and i18n/,
+// then the named theme, then the embedded default.
+func New(l layout.Layout, theme fs.FS, opts ...Option) (*Renderer, error) {
 	u, err := url.Parse(l.Base)
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{layout: l, theme: theme, md: markdown.New(), root: u.Path, pages: map[string]*template.Template{}, strings: map[string]map[string]string{}}
-	base, err := fs.ReadFile(theme, "layouts/_base.html")
-	if err != nil {
-		return nil, fmt.Errorf("theme: %w", err)
+	r := &Renderer{layout: l, theme: theme, md: markdown.New(), root: u.Path, strings: map[string]map[string]string{},
+		spacePages: map[string]map[string]*template.Template{}, spaceAssets: map[string]map[string]bool{}}
+	for _, o := range opts {
+		o(r)
 	}
-	for _, name := range []string{"home", "space", "badge"} {
-		src, err := fs.ReadFile(theme, "layouts/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("theme: %w", err)
-		}
-		t := template.New(name).Funcs(template.FuncMap{"t": func(string) string { return "" }})
-		if _, err := t.Parse(string(base)); err != nil {
-			return nil, fmt.Errorf("theme layouts/_base.html: %w", err)
-		}
-		if _, err := t.Parse(string(src)); err != nil {
-			return nil, fmt.Errorf("theme layouts/%s.html: %w", name, err)
-		}
-		r.pages[name] = t
+	if r.pages, err = parseLayouts(theme, "theme "); err != nil {
+		return nil, err
 	}
+	slugs := make([]string, 0, len(r.spaceFS))
+	for slug := range r.spaceFS {
+		slugs = append(slugs, slug)
+	}
+	sort.Strings(slugs)
+	for _, slug := range slugs {
+		sfs := r.spaceFS[slug]
+		if own, _ := fs.Glob(sfs, "layouts/*.html"); len(own) > 0 {
+			pages, err := parseLayouts(themes.Layers(sfs, theme), "content/"+slug+"/")
+			if err != nil {
+				return nil, err
+			}
+			r.spacePages[slug] = pages
+		}
+		fs.WalkDir(sfs, "static", func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if r.spaceAssets[slug] == nil {
+					r.spaceAssets[slug] = map[string]bool{}
+				}
+				r.spaceAssets[slug][strings.TrimPrefix(p, "static/")] = true
+			}
+			return nil
+		})
+	}
+	// Strings: every layer's i18n/<lang>.yaml, the upper layers' keys
+	// winning, so that a site can change one string without copying the file.
 	files, _ := fs.Glob(theme, "i18n/*.yaml")
 	for _, f := range files {
-		b, err := fs.ReadFile(theme, f)
-		if err != nil {
-			return nil, err
-		}
+		lang := strings.TrimSuffix(path.Base(f), ".yaml")
 		m := map[string]string{}
-		if err := yaml.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("theme %s: %w", f, err)
+		for _, layer := range themes.Each(theme) {
+			b, err := fs.ReadFile(layer, f)
+			if err != nil {
+				continue
+			}
+			lm := map[string]string{}
+			if err := yaml.Unmarshal(b, &lm); err != nil {
+				return nil, fmt.Errorf("theme %s: %w", f, err)
+			}
+			for k, v := range lm {
+				if _, ok := m[k]; !ok {
+					m[k] = v
+				}
+			}
 		}
-		r.strings[strings.TrimSuffix(path.Base(f), ".yaml")] = m
+		r.strings[lang] = m
 	}
 	return r, nil
+}
+
+// parseLayouts parses every page layout of fsys (layouts/*.html whose name
+// does not start with "_") with layouts/_base.html first, then the page,
+// then every partial (layouts/_*.html): a partial's define replaces a
+// block of the same name in the page.
+func parseLayouts(fsys fs.FS, where string) (map[string]*template.Template, error) {
+	base, err := fs.ReadFile(fsys, "layouts/_base.html")
+	if err != nil {
+		return nil, fmt.Errorf("%s%w", where, err)
+	}
+	names, err := fs.Glob(fsys, "layouts/*.html")
+	if err != nil {
+		return nil, err
+	}
+	var partials, pages []string
+	for _, n := range names {
+		switch b := path.Base(n); {
+		case b == "_base.html":
+		case strings.HasPrefix(b, "_"):
+			partials = append(partials, n)
+		default:
+			pages = append(pages, n)
+		}
+	}
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		t := template.New(name).Funcs(templateFuncs)
+		if _, err := t.Parse(string(base)); err != nil {
+			return nil, fmt.Errorf("%slayouts/_base.html: %w", where, err)
+		}
+		for _, f := range append([]string{p}, partials...) {
+			src, err := fs.ReadFile(fsys, f)
+			if err != nil {
+				return nil, fmt.Errorf("%s%w", where, err)
+			}
+			if _, err := t.Parse(string(src)); err != nil {
+				return nil, fmt.Errorf("%s%s: %w", where, f, err)
+			}
+		}
+		out[name] = t
+	}
+	return out, nil
 }
 
 // Site renders every page and asset of site into out.
@@ -83,6 +182,11 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 		if err := r.page(out, "home", r.layout.Home(lang), v.home()); err != nil {
 			return err
 		}
+		idx, err := v.searchIndex()
+		if err != nil {
+			return err
+		}
+		out[r.layout.Home(lang)+SearchIndex] = idx
 		for _, sp := range site.Spaces {
 			d, err := v.space(sp)
 			if err != nil {
@@ -99,6 +203,11 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 				if err := r.page(out, "badge", r.layout.BadgePage(b, lang), d); err != nil {
 					return err
 				}
+				oe, err := v.oembed(b)
+				if err != nil {
+					return err
+				}
+				out[r.layout.BadgePage(b, lang)+OEmbedFile] = oe
 			}
 		}
 	}
@@ -130,17 +239,27 @@ func (r *Renderer) headers(site *model.Site) []byte {
 }
 
 func (r *Renderer) page(out publish.Files, name, dir string, d *pageData) error {
-	t, err := r.pages[name].Clone()
+	src := r.pages[name]
+	if sp, ok := r.spacePages[d.SpaceSlug]; ok {
+		src = sp[name]
+	}
+	if src == nil {
+		return fmt.Errorf("theme has no layouts/%s.html", name)
+	}
+	t, err := src.Clone()
 	if err != nil {
 		return err
 	}
 	strs := r.strings[d.Lang]
-	t.Funcs(template.FuncMap{"t": func(k string) string {
-		if s, ok := strs[k]; ok {
-			return s
-		}
-		return r.strings["fr"][k]
-	}})
+	t.Funcs(template.FuncMap{
+		"t": func(k string) string {
+			if s, ok := strs[k]; ok {
+				return s
+			}
+			return r.strings["fr"][k]
+		},
+		"asset": func(name string) string { return r.root + r.assetPath(d.SpaceSlug, name) },
+	})
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "base", d); err != nil {
 		return fmt.Errorf("rendering %s: %w", dir, err)
@@ -149,25 +268,46 @@ func (r *Renderer) page(out publish.Files, name, dir string, d *pageData) error 
 	return nil
 }
 
-func (r *Renderer) assets(site *model.Site, out publish.Files) error {
-	err := fs.WalkDir(r.theme, "static", func(p string, d fs.DirEntry, err error) error {
+// assetPath is the output path of a theme's static file as seen from a
+// space's pages: the space's own copy when it overrides it.
+func (r *Renderer) assetPath(space, name string) string {
+	if r.spaceAssets[space][name] {
+		return space + "/" + r.layout.Asset(name)
+	}
+	return r.layout.Asset(name)
+}
+
+// staticFiles publishes every file under static/ of fsys at prefix+assets/.
+func (r *Renderer) staticFiles(fsys fs.FS, prefix string, out publish.Files) error {
+	return fs.WalkDir(fsys, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
+			if errors.Is(err, fs.ErrNotExist) && p == "static" {
+				return nil
+			}
 			return err
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
 			return fmt.Errorf("theme file %s is a symbolic link; copy the file instead (a link could publish files from outside the theme)", p)
 		}
-		b, err := fs.ReadFile(r.theme, p)
+		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}
-		out[r.layout.Asset(strings.TrimPrefix(p, "static/"))] = b
+		out[prefix+r.layout.Asset(strings.TrimPrefix(p, "static/"))] = b
 		return nil
 	})
-	if err != nil {
+}
+
+func (r *Renderer) assets(site *model.Site, out publish.Files) error {
+	if err := r.staticFiles(r.theme, "", out); err != nil {
 		return fmt.Errorf("theme static files: %w", err)
 	}
 	for _, sp := range site.Spaces {
+		if sfs := r.spaceFS[sp.Slug]; sfs != nil {
+			if err := r.staticFiles(sfs, sp.Slug+"/", out); err != nil {
+				return fmt.Errorf("content/%s static files: %w", sp.Slug, err)
+			}
+		}
 		if sp.Logo != nil {
 			if err := copyFile(out, r.layout.Logo(sp), sp.Logo.Source); err != nil {
 				return err

@@ -10,32 +10,48 @@ import (
 	"github.com/francebadge/blason/internal/model"
 )
 
-// pageData is what every layout receives.
+// pageData is what every layout receives (docs/themes.md describes it).
 type pageData struct {
-	Lang       string
-	Title      string
+	Lang       string // page language
+	Title      string // page title; empty on the home page
 	SiteTitle  string
-	Root       string
-	HomeURL    string
-	Alternates []link
+	Root       string // URL path of the site root, ends with "/"
+	HomeURL    string // home page in this language (path)
+	URL        string // this page (absolute)
+	SpaceSlug  string // the space whose overrides and colours apply, or ""
+	Alternates []link // this page in every language (absolute), current one marked
+	XDefault   string // this page in the default language (absolute)
 	JSONLD     []string
-	Crumbs     []link
+	OEmbed     string // oEmbed document of a badge page (absolute)
+	Crumbs     []link // ancestors of this page, home first
+	Brand      *brandView
 
-	Spaces []spaceCard // home
-	Space  *spaceView  // space page
-	Badges []badgeCard // space page
-	Badge  *badgeView  // badge page
+	Spaces    []spaceCard // home
+	SearchURL string      // home: the search index of this language (path)
+	Space     *spaceView  // space page
+	Badges    []badgeCard // space page
+	Badge     *badgeView  // badge page
 }
 
 type link struct {
-	Lang  string
-	Label string
-	URL   string
+	Lang    string
+	Label   string
+	URL     string
+	Current bool
+}
+
+// brandView carries a space's colours, checked and with the text colours
+// that keep their contrast readable.
+type brandView struct {
+	Primary, OnPrimary template.CSS // header band and its text
+	Link               template.CSS // link colour: the primary colour where it reads on white, else empty
+	Accent, OnAccent   template.CSS // decorations and text on them
 }
 
 type spaceCard struct {
-	Name, URL, Logo, ParentName string
-	BadgeCount                  int
+	Slug, Name, URL, Logo, ParentName string
+	BadgeCount                        int
+	Badges                            []badgeCard
 }
 
 type spaceView struct {
@@ -46,11 +62,13 @@ type spaceView struct {
 
 type badgeCard struct {
 	Name, Description, URL, Image string
+	Tags                          []string
 	Levels                        []levelView
 }
 
 type levelView struct {
 	ID, Name, Description, JSON string
+	Rung                        int // 1 for the first level
 	Criteria                    template.HTML
 }
 
@@ -62,6 +80,9 @@ type badgeView struct {
 	Criteria                                        template.HTML
 	Levels                                          []levelView
 	Alignments                                      []model.Alignment
+	PageURL                                         string // absolute
+	Snippet                                         string // Moodle snippet (HTML source, shown as text)
+	OEmbed                                          string // absolute
 }
 
 // langView renders one language.
@@ -109,17 +130,26 @@ func (v *langView) text(base model.Text, tr map[string]model.Text) model.Text {
 }
 
 func (v *langView) base(title string, pathOf func(lang string) string) *pageData {
-	d := &pageData{Lang: v.lang, Title: title, SiteTitle: v.siteTitle(), Root: v.r.root, HomeURL: v.href(v.r.layout.Home(v.lang))}
+	d := &pageData{Lang: v.lang, Title: title, SiteTitle: v.siteTitle(), Root: v.r.root, HomeURL: v.href(v.r.layout.Home(v.lang)),
+		URL: v.r.layout.URL(pathOf(v.lang)), XDefault: v.r.layout.URL(pathOf(v.site.Languages[0]))}
 	for _, l := range v.site.Languages {
-		d.Alternates = append(d.Alternates, link{Lang: l, Label: langLabels[l], URL: v.r.layout.URL(pathOf(l))})
+		label := langLabels[l]
+		if label == "" {
+			label = l
+		}
+		d.Alternates = append(d.Alternates, link{Lang: l, Label: label, URL: v.r.layout.URL(pathOf(l)), Current: l == v.lang})
 	}
 	return d
 }
 
 func (v *langView) home() *pageData {
 	d := v.base("", v.r.layout.Home)
+	d.SearchURL = v.href(v.r.layout.Home(v.lang) + SearchIndex)
 	for _, sp := range v.site.Spaces {
-		c := spaceCard{Name: v.text(model.Text{Name: sp.Name}, sp.Translations).Name, URL: v.href(v.r.layout.SpacePage(sp, v.lang)), BadgeCount: len(sp.Badges)}
+		c := spaceCard{Slug: sp.Slug, Name: v.text(model.Text{Name: sp.Name}, sp.Translations).Name, URL: v.href(v.r.layout.SpacePage(sp, v.lang)), BadgeCount: len(sp.Badges)}
+		for _, b := range sp.Badges {
+			c.Badges = append(c.Badges, v.badgeCard(b))
+		}
 		if sp.Logo != nil {
 			c.Logo = v.href(v.r.layout.Logo(sp))
 		}
@@ -139,6 +169,7 @@ func (v *langView) space(sp *model.Space) (*pageData, error) {
 	l := v.r.layout
 	t := v.text(model.Text{Name: sp.Name, Description: sp.Description}, sp.Translations)
 	d := v.base(t.Name, func(lang string) string { return l.SpacePage(sp, lang) })
+	d.SpaceSlug, d.Brand = sp.Slug, brand(sp.Theme)
 	d.JSONLD = []string{l.URL(l.Issuer(sp))}
 	d.Crumbs = []link{{Label: v.siteTitle(), URL: d.HomeURL}}
 	desc, err := v.r.md.HTML(t.Description)
@@ -154,20 +185,28 @@ func (v *langView) space(sp *model.Space) (*pageData, error) {
 	}
 	d.Space = sv
 	for _, b := range sp.Badges {
-		bt := v.text(model.Text{Name: b.Name, Description: b.Description}, b.Translations)
-		c := badgeCard{Name: bt.Name, Description: bt.Description, URL: v.href(l.BadgePage(b, v.lang)), Image: v.href(l.BadgeImage(b))}
-		for _, lv := range b.Levels {
-			c.Levels = append(c.Levels, levelView{ID: lv.ID})
-		}
-		d.Badges = append(d.Badges, c)
+		d.Badges = append(d.Badges, v.badgeCard(b))
 	}
 	return d, nil
+}
+
+// badgeCard is the short view of a badge class in lists.
+func (v *langView) badgeCard(b *model.Badge) badgeCard {
+	l := v.r.layout
+	bt := v.text(model.Text{Name: b.Name, Description: b.Description}, b.Translations)
+	c := badgeCard{Name: bt.Name, Description: bt.Description, URL: v.href(l.BadgePage(b, v.lang)), Image: v.href(l.BadgeImage(b)), Tags: b.Tags}
+	for i, lv := range b.Levels {
+		c.Levels = append(c.Levels, levelView{ID: lv.ID, Rung: i + 1, Name: v.text(model.Text{Name: lv.Name}, lv.Translations).Name})
+	}
+	return c
 }
 
 func (v *langView) badge(b *model.Badge) (*pageData, error) {
 	l := v.r.layout
 	t := v.text(model.Text{Name: b.Name, Description: b.Description, Criteria: b.Criteria}, b.Translations)
 	d := v.base(t.Name, func(lang string) string { return l.BadgePage(b, lang) })
+	d.SpaceSlug, d.Brand = b.Space.Slug, brand(b.Space.Theme)
+	d.OEmbed = l.URL(l.BadgePage(b, v.lang) + OEmbedFile)
 	d.Crumbs = []link{{Label: v.siteTitle(), URL: d.HomeURL}, {Label: v.spaceName(b.Space), URL: v.href(l.SpacePage(b.Space, v.lang))}}
 	crit, err := v.r.md.HTML(t.Criteria)
 	if err != nil {
@@ -177,7 +216,8 @@ func (v *langView) badge(b *model.Badge) (*pageData, error) {
 		Name: t.Name, Description: t.Description, Image: v.href(l.BadgeImage(b)),
 		IssuerName: v.spaceName(b.Space), IssuerURL: v.href(l.SpacePage(b.Space, v.lang)),
 		Tags: b.Tags, Criteria: crit, Alignments: b.Alignments, Expires: v.duration(b.Expires),
-		JSON: l.URL(l.BadgeClass(b, nil)),
+		JSON: l.URL(l.BadgeClass(b, nil)), PageURL: d.URL, OEmbed: d.OEmbed,
+		Snippet: v.snippet(b, t.Name),
 	}
 	if b.Template != "" {
 		space, slug, _ := strings.Cut(b.Template, "/")
@@ -191,14 +231,14 @@ func (v *langView) badge(b *model.Badge) (*pageData, error) {
 			}
 		}
 	}
-	for _, lv := range b.Levels {
+	for i, lv := range b.Levels {
 		lt := v.text(model.Text{Name: lv.Name, Description: lv.Description, Criteria: lv.Criteria}, lv.Translations)
 		lc, err := v.r.md.HTML(lt.Criteria)
 		if err != nil {
 			return nil, err
 		}
 		json := l.URL(l.BadgeClass(b, lv))
-		bv.Levels = append(bv.Levels, levelView{ID: lv.ID, Name: lt.Name, Description: lt.Description, Criteria: lc, JSON: json})
+		bv.Levels = append(bv.Levels, levelView{ID: lv.ID, Rung: i + 1, Name: lt.Name, Description: lt.Description, Criteria: lc, JSON: json})
 		d.JSONLD = append(d.JSONLD, json)
 	}
 	if len(b.Levels) == 0 {

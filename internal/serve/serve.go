@@ -1,6 +1,6 @@
 // Package serve previews a site while it is edited: it builds the site into a
 // private temporary folder, serves that folder over HTTP, watches the sources
-// (content/, themes/, keys/, blason.yaml) and rebuilds after each batch of
+// (content/, themes/, layouts/, static/, i18n/, keys/, blason.yaml) and rebuilds after each batch of
 // changes. Open pages reload by themselves after a successful rebuild
 // (server-sent events); a failed build shows its problems in the terminal
 // and as an overlay in the browser, while the last good site stays served.

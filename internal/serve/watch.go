@@ -17,7 +17,7 @@ import (
 // watchedDirs are the source sub-folders whose whole tree is watched; the
 // source folder itself is watched for blason.yaml and for these folders
 // appearing.
-var watchedDirs = []string{"content", "themes", "keys"}
+var watchedDirs = []string{"content", "themes", "layouts", "static", "i18n", "keys"}
 
 // watcher reports changes under a source folder. fsnotify is not recursive:
 // every sub-folder is added, and new ones as they appear.
@@ -76,7 +76,7 @@ func (w *watcher) relevant(name string) (string, bool) {
 	top, _, nested := strings.Cut(rel, "/")
 	switch {
 	case top == "blason.yaml" && !nested:
-	case top == "content", top == "themes", top == "keys":
+	case top == "content", top == "themes", top == "layouts", top == "static", top == "i18n", top == "keys":
 	default:
 		return "", false
 	}
