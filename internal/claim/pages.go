@@ -31,17 +31,10 @@ type pages struct {
 
 func newPages(siteURL string) (*pages, error) {
 	p := &pages{siteURL: siteURL, sets: map[string]map[string]*template.Template{}}
-	for lang, dict := range messages {
+	for lang := range messages {
 		p.sets[lang] = map[string]*template.Template{}
 		for _, name := range []string{"home", "me", "error"} {
-			t, err := template.New(name).Funcs(template.FuncMap{
-				"t": func(key string) string {
-					if v, ok := dict[key]; ok {
-						return v
-					}
-					return key
-				},
-			}).ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
+			t, err := template.New(name).Option("missingkey=error").ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 			if err != nil {
 				return nil, err
 			}
@@ -69,6 +62,7 @@ func lang(r *http.Request) string {
 }
 
 type pageData struct {
+	T                      map[string]string // the strings of the page's language
 	Lang, OtherLang, Title string
 	SiteURL, Base          string
 	Message                string
@@ -93,12 +87,14 @@ type spaceView struct {
 
 type awardView struct {
 	Space, Award, Name, Level, Date, Expires, Status string
+	StatusLabel                                      string
 	Image, BadgePage, ImageExt, ImageFormat          string
 	OnPassport                                       bool
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, d pageData) {
 	d.Lang = lang(r)
+	d.T = messages[d.Lang]
 	d.OtherLang = "en"
 	if d.Lang == "en" {
 		d.OtherLang = "fr"
@@ -255,7 +251,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, sess Session) {
 		ext := path.Ext(e.Image)
 		cur.Awards = append(cur.Awards, awardView{
 			Space: e.Space, Award: e.Award, Name: pick(e.Name, l), Level: pick(e.LevelName, l),
-			Date: e.Date, Expires: e.Expires, Status: e.Status, Image: e.Image, BadgePage: e.BadgePage,
+			Date: e.Date, Expires: e.Expires, Status: e.Status, StatusLabel: messages[l]["status_"+e.Status], Image: e.Image, BadgePage: e.BadgePage,
 			ImageExt: ext, ImageFormat: strings.ToUpper(strings.TrimPrefix(ext, ".")),
 			OnPassport: on[e.Space+"/"+e.Award],
 		})

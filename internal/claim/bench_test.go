@@ -1,0 +1,143 @@
+package claim
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/francebadge/blason/internal/claimindex"
+	"github.com/francebadge/blason/internal/ssptest"
+	"github.com/francebadge/blason/internal/store"
+)
+
+// loadHandler is the handler of the last loadServer (for the handler
+// benchmark).
+var loadHandler http.Handler
+
+// loadServer is a claim server on loopback with the SQLite store, an index
+// of n awards (a national site's scale) and a logged-in student holding
+// five of them; it returns the URL of "my badges" and the session cookie.
+func loadServer(tb testing.TB, n int) (string, *http.Cookie) {
+	tb.Helper()
+	idxKey := bytes.Repeat([]byte{9}, 32)
+	ix := &claimindex.Index{Version: 1, Recipients: map[string][]int{}}
+	for i := range n {
+		ix.Entries = append(ix.Entries, claimindex.Entry{Space: fmt.Sprintf("space-%d", i%40), SpaceName: map[string]string{"fr": "Établissement"},
+			Award: fmt.Sprintf("award%022d", i), Badge: "badge", Name: map[string]string{"fr": "Badge", "en": "Badge"},
+			Date: "2025-06-01", Status: "valid", Image: "s/badges/b.svg", BadgePage: "s/badges/b/"})
+		h := claimindex.Hash(idxKey, claimindex.KindEPPN, fmt.Sprintf("student%d@univ.fr", i/5))
+		ix.Recipients[h] = append(ix.Recipients[h], i)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "claim.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	key, cert := ssptest.SelfSigned(tb, "bench SP")
+	ts := httptest.NewUnstartedServer(nil)
+	srv, err := New(Config{URL: "http://" + ts.Listener.Addr().String() + "/", SiteURL: "https://badges.example.fr/", SiteDir: tb.TempDir(),
+		Index: func() *claimindex.Index { return ix }, IndexKey: idxKey, Secret: bytes.Repeat([]byte{1}, 32),
+		SPKey: key, SPCert: cert, Directory: staticDirectory{}, Store: FromStore(st)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ts.Config.Handler = srv.Handler()
+	loadHandler = ts.Config.Handler
+	ts.Start()
+	tb.Cleanup(ts.Close)
+	id, err := FromStore(st).CreateSession(context.Background(), Session{Subject: "s", IdP: "https://idp.univ.fr/idp",
+		Keys: []string{claimindex.Hash(idxKey, claimindex.KindEPPN, "student7@univ.fr")}, CSRF: "c",
+		Created: time.Now(), Expires: time.Now().Add(time.Hour)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ts.URL + "/me", &http.Cookie{Name: sessionCookie, Value: id}
+}
+
+// BenchmarkMyBadges measures the "my badges" page of a logged-in student
+// over loopback HTTP (keep-alive clients in parallel): requests per second
+// and the 99th percentile latency. Run with -cpu 2 on the 2-core target.
+func BenchmarkMyBadges(b *testing.B) {
+	u, cookie := loadServer(b, 100_000)
+	var mu sync.Mutex
+	var lat []time.Duration
+	b.SetParallelism(16)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+		var mine []time.Duration
+		for pb.Next() {
+			req, _ := http.NewRequest("GET", u, nil)
+			req.AddCookie(cookie)
+			t0 := time.Now()
+			resp, err := c.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+			mine = append(mine, time.Since(t0))
+		}
+		mu.Lock()
+		lat = append(lat, mine...)
+		mu.Unlock()
+	})
+	elapsed := time.Since(start)
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	}
+}
+
+// TestWrkMyBadges runs wrk (Debian package) against the "my badges" page
+// when BLASON_WRK=1; it prints wrk's report (requests/s and latency
+// percentiles). It measures, it does not assert: figures go in the notes.
+func TestWrkMyBadges(t *testing.T) {
+	if os.Getenv("BLASON_WRK") != "1" {
+		t.Skip("set BLASON_WRK=1 to run the wrk load test")
+	}
+	wrk, err := exec.LookPath("wrk")
+	if err != nil {
+		t.Fatal("wrk not installed (apt-get install wrk)")
+	}
+	u, cookie := loadServer(t, 100_000)
+	out, err := exec.Command(wrk, "-t2", "-c64", "-d15s", "--latency", "-H", "Cookie: "+cookie.String(), u).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	t.Logf("wrk on 2 cores, 100,000-award index, student with 5 awards:\n%s", out)
+}
+
+// BenchmarkMyBadgesHandler is the server's own CPU cost of the page (no
+// network, no client): the ceiling of requests per second per core.
+func BenchmarkMyBadgesHandler(b *testing.B) {
+	u, cookie := loadServer(b, 100_000)
+	_ = u
+	h := loadHandler
+	for b.Loop() {
+		r := httptest.NewRequest("GET", "/me", nil)
+		r.AddCookie(cookie)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}
