@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/yamlx"
@@ -52,6 +53,7 @@ type frameworkFM struct {
 	Name         string             `yaml:"name"`
 	Description  string             `yaml:"description"`
 	Publisher    string             `yaml:"publisher"`
+	Updated      string             `yaml:"updated"`
 	Translations map[string]textFM  `yaml:"translations"`
 	Levels       []frameworkLevelFM `yaml:"levels"`
 	Competencies []competencyFM     `yaml:"competencies"`
@@ -101,6 +103,11 @@ func (l *loader) framework(doc *yamlx.Doc, slug string, fm frameworkFM, spaces m
 	n := l.diags.Len()
 	if fm.Name == "" {
 		l.diags.Add(file, doc.Line(), "add `name: …`", "missing name")
+	}
+	if d, err := time.Parse(time.DateOnly, fm.Updated); err != nil {
+		l.diags.Add(file, doc.Line("updated"), "add `updated: YYYY-MM-DD`, the date of this version of the framework (published as its CASE lastChangeDateTime)", "missing or malformed updated date")
+	} else {
+		f.Updated = d
 	}
 	if fm.Publisher != "" && !spaces[fm.Publisher] {
 		l.diags.Add(file, doc.Line("publisher"), "publisher is the slug of the space maintaining the framework", "unknown publisher space %q", fm.Publisher)

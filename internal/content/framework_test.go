@@ -15,6 +15,7 @@ import (
 var frameworkSite = map[string]string{
 	"content/_frameworks/ref.yaml": `name: Référentiel de test
 publisher: ecole
+updated: 2025-09-01
 translations:
   en: {name: Test framework}
 levels:
@@ -210,7 +211,7 @@ func TestFrameworkErrors(t *testing.T) {
 		{
 			name:   "framework descriptor for an unknown level",
 			files:  map[string]string{"content/_frameworks/ref.yaml": strings.Replace(frameworkSite["content/_frameworks/ref.yaml"], "competent: Décide", "competant: Décide", 1)},
-			want:   []string{`content/_frameworks/ref.yaml:16: competency "c1", dimension 1: unknown level "competant" in descriptors`},
+			want:   []string{`content/_frameworks/ref.yaml:17: competency "c1", dimension 1: unknown level "competant" in descriptors`},
 			hints:  []string{`did you mean "competent"?`},
 			others: true,
 		},

@@ -25,7 +25,8 @@ type Framework struct {
 	Slug         string
 	Name         string
 	Description  string
-	Publisher    string // slug of the space maintaining it, or empty
+	Publisher    string    // slug of the space maintaining it, or empty
+	Updated      time.Time // date of this version of the framework (CASE lastChangeDateTime)
 	Translations map[string]Text
 	Levels       []*FrameworkLevel // ordered, lowest first
 	Competencies []*Competency
