@@ -19,6 +19,7 @@ import (
 	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/people"
 	"github.com/francebadge/blason/internal/yamlx"
 )
 
@@ -443,24 +444,16 @@ const OverridePrefix = "Dérogation du jury à l'ordre des niveaux : "
 // its override column gives the jury's justification, which is then
 // recorded in the award's evidence narrative.
 func (l *loader) progression(sp *model.Space) {
-	type held struct {
-		badge, level string
-		kind         byte
-		value        string
-	}
-	first := map[held]*model.Award{} // earliest award of each level to each identifier
+	who := people.New(sp.Awards)
+	type held struct{ who, badge, level string }
+	first := map[held]*model.Award{} // earliest award of each level to each recipient
 	for _, a := range sp.Awards {
 		if a.Level == nil {
 			continue
 		}
-		r := a.Recipient
-		for _, k := range [3]held{{a.Badge.Slug, a.Level.ID, 'e', r.Email}, {a.Badge.Slug, a.Level.ID, 'p', r.EPPN}, {a.Badge.Slug, a.Level.ID, 's', r.StudentID}} {
-			if k.value == "" {
-				continue
-			}
-			if f := first[k]; f == nil || a.Date.Before(f.Date) {
-				first[k] = a
-			}
+		k := held{who.Of(a), a.Badge.Slug, a.Level.ID}
+		if f := first[k]; f == nil || a.Date.Before(f.Date) {
+			first[k] = a
 		}
 	}
 	for _, a := range sp.Awards {
@@ -479,25 +472,15 @@ func (l *loader) progression(sp *model.Space) {
 			continue
 		}
 		prev := b.Levels[i-1]
-		r := a.Recipient
-		var found, late *model.Award
-		for _, k := range [3]held{{b.Slug, prev.ID, 'e', r.Email}, {b.Slug, prev.ID, 'p', r.EPPN}, {b.Slug, prev.ID, 's', r.StudentID}} {
-			if f := first[k]; k.value != "" && f != nil {
-				if !f.Date.After(a.Date) {
-					found = f
-				} else if late == nil {
-					late = f
-				}
-			}
-		}
-		if found != nil {
+		f := first[held{who.Of(a), b.Slug, prev.ID}]
+		if f != nil && !f.Date.After(a.Date) {
 			continue
 		}
 		file, line := splitSource(a.Source)
 		hint := fmt.Sprintf("award level %s first, or write the jury's justification in the override column", prev.ID)
-		if late != nil {
+		if f != nil {
 			l.diags.Add(file, line, hint, "award of %s at level %s before its prerequisite: level %s of the same recipient is dated %s (%s)",
-				b.Slug, a.Level.ID, prev.ID, late.Date.Format(time.DateOnly), late.Source)
+				b.Slug, a.Level.ID, prev.ID, f.Date.Format(time.DateOnly), f.Source)
 			continue
 		}
 		l.diags.Add(file, line, hint, "award of %s at level %s without its prerequisite: the recipient holds no award of level %s (%s) dated %s or earlier",

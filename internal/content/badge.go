@@ -18,6 +18,7 @@ type alignmentFM struct {
 	TargetDescription string `yaml:"targetDescription"`
 	TargetFramework   string `yaml:"targetFramework"`
 	TargetCode        string `yaml:"targetCode"`
+	Competency        string `yaml:"competency"`
 }
 
 type levelFM struct {
@@ -173,7 +174,23 @@ func (l *loader) resolve(rb *rawBadge, chain []string) {
 		}
 	}
 	for i, a := range fm.Alignments {
-		b.Alignments = append(b.Alignments, model.Alignment(a))
+		if a.Competency != "" {
+			c := findCompetency(l.frameworks, a.Competency)
+			fw, _, _ := strings.Cut(a.Competency, "/")
+			switch {
+			case c != nil:
+				b.Alignments = append(b.Alignments, model.Alignment{TargetDescription: a.TargetDescription, Competency: c})
+			case local.Alignments != nil && !l.broken[FrameworksDir+"/"+fw]:
+				hint := "write it as <framework>/<competency-id>"
+				if s := yamlx.Closest(a.Competency, competencyRefs(l.frameworks)); s != "" {
+					hint = fmt.Sprintf("did you mean %q?", s)
+				}
+				l.diags.Add(p.doc.File, p.doc.ItemKeyLine("alignments", i, "competency"), hint, "alignment %d: unknown competency %q", i+1, a.Competency)
+			}
+			continue
+		}
+		b.Alignments = append(b.Alignments, model.Alignment{TargetName: a.TargetName, TargetURL: a.TargetURL,
+			TargetDescription: a.TargetDescription, TargetFramework: a.TargetFramework, TargetCode: a.TargetCode})
 		if local.Alignments == nil {
 			continue
 		}

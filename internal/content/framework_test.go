@@ -167,14 +167,13 @@ func TestFrameworkErrors(t *testing.T) {
 			hints: []string{"award level intermediaire first, or write the jury's justification in the override column"},
 		},
 		{
-			name: "prerequisite held under an identifier the row does not share",
+			name: "prerequisite of the same person under another identifier, dated later",
 			files: map[string]string{"content/ecole/awards/c.csv": "email,eppn,badge,level,date\n" +
 				"bob@example.org,,innovation,intermediaire,2025-01-10\n" +
 				",bob@ecole.example,innovation,novice,2025-01-11\n" +
 				"bob@example.org,bob@ecole.example,tutorat,,2025-01-11\n"},
-			// Rows 2 and 3 share no identifier (row 4 links them, but like
-			// duplicates, progression compares identifiers directly).
-			want: []string{"content/ecole/awards/c.csv:2: award of innovation at level intermediaire without its prerequisite*"},
+			// Rows 2 and 3 share no identifier, but row 4 shows they are the same person.
+			want: []string{"content/ecole/awards/c.csv:2: award of innovation at level intermediaire before its prerequisite: level novice of the same recipient is dated 2025-01-11 (content/ecole/awards/c.csv:3)"},
 		},
 		{
 			name: "prerequisite dated later, same identifier",

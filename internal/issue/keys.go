@@ -70,6 +70,9 @@ func (is *Issuer) Keys(site *model.Site, rings Keyrings, ledgers Ledgers) (map[s
 			w.str(b.Tags...)
 			for _, al := range b.Alignments {
 				w.str("alignment", al.TargetName, al.TargetURL, al.TargetDescription, al.TargetFramework, al.TargetCode)
+				if c := al.Competency; c != nil {
+					w.str(c.Framework.Slug, c.Framework.Name, c.ID, c.Code, c.Name)
+				}
 			}
 			for _, lv := range b.Levels {
 				w.str("level", lv.ID, lv.Name, lv.Description, lv.Criteria)

@@ -160,6 +160,10 @@ type Alignment struct {
 	TargetDescription string
 	TargetFramework   string
 	TargetCode        string
+	// Competency, when set, is a framework competency the badge relates to:
+	// the published alignment points at its CASE item (name, URL, code and
+	// framework come from it; TargetDescription may say how).
+	Competency *Competency
 }
 
 // Identity holds a recipient's identifiers, normalised. Never published.

@@ -162,7 +162,13 @@ func (is Issuer) BadgeClass(b *model.Badge, lv *model.Level) BadgeClass {
 		}
 	}
 	for _, a := range b.Alignments {
-		c.Alignment = append(c.Alignment, Alignment(a))
+		if cp := a.Competency; cp != nil {
+			c.Alignment = append(c.Alignment, Alignment{TargetName: cp.Code + " — " + cp.Name, TargetURL: l.URL(l.CompetencyItem(cp)),
+				TargetDescription: a.TargetDescription, TargetFramework: cp.Framework.Name, TargetCode: cp.Code})
+			continue
+		}
+		c.Alignment = append(c.Alignment, Alignment{TargetName: a.TargetName, TargetURL: a.TargetURL,
+			TargetDescription: a.TargetDescription, TargetFramework: a.TargetFramework, TargetCode: a.TargetCode})
 	}
 	if cp := b.Competency; cp != nil {
 		// The competency's CASE item, then, for a level, the competency at that level.

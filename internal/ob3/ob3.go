@@ -197,6 +197,12 @@ func (is Issuer) Achievement(b *model.Badge) Achievement {
 		InLanguage: "fr",
 	}
 	for _, al := range b.Alignments {
+		if c := al.Competency; c != nil {
+			ca := is.CompetencyAlignment(c, nil)
+			ca.TargetDescription = al.TargetDescription
+			a.Alignment = append(a.Alignment, ca)
+			continue
+		}
 		a.Alignment = append(a.Alignment, Alignment{Type: []string{"Alignment"}, TargetName: al.TargetName, TargetURL: al.TargetURL,
 			TargetDescription: al.TargetDescription, TargetFramework: al.TargetFramework, TargetCode: al.TargetCode})
 	}

@@ -44,7 +44,8 @@ func New(l layout.Layout, theme fs.FS) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("theme: %w", err)
 	}
-	for _, name := range []string{"home", "space", "badge"} {
+	partials, _ := fs.Glob(theme, "layouts/_*.html") // shared pieces such as _ladder.html
+	for _, name := range append([]string{"home", "space", "badge"}, extraLayouts...) {
 		src, err := fs.ReadFile(theme, "layouts/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("theme: %w", err)
@@ -52,6 +53,18 @@ func New(l layout.Layout, theme fs.FS) (*Renderer, error) {
 		t := template.New(name).Funcs(template.FuncMap{"t": func(string) string { return "" }})
 		if _, err := t.Parse(string(base)); err != nil {
 			return nil, fmt.Errorf("theme layouts/_base.html: %w", err)
+		}
+		for _, p := range partials {
+			if p == "layouts/_base.html" {
+				continue
+			}
+			b, err := fs.ReadFile(theme, p)
+			if err != nil {
+				return nil, fmt.Errorf("theme: %w", err)
+			}
+			if _, err := t.Parse(string(b)); err != nil {
+				return nil, fmt.Errorf("theme %s: %w", p, err)
+			}
 		}
 		if _, err := t.Parse(string(src)); err != nil {
 			return nil, fmt.Errorf("theme layouts/%s.html: %w", name, err)
@@ -101,8 +114,14 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 				}
 			}
 		}
+		if err := r.frameworkPages(v, out); err != nil {
+			return err
+		}
 	}
 	if err := r.assets(site, out); err != nil {
+		return err
+	}
+	if err := r.frameworkAssets(site, out); err != nil {
 		return err
 	}
 	out["sitemap.xml"] = r.sitemap(site)
@@ -202,6 +221,7 @@ func (r *Renderer) sitemap(site *model.Site) []byte {
 				locs = append(locs, r.layout.BadgePage(b, lang))
 			}
 		}
+		locs = append(locs, r.frameworkLocs(site, lang)...)
 	}
 	sort.Strings(locs)
 	var b bytes.Buffer

@@ -25,6 +25,9 @@ type pageData struct {
 	Space  *spaceView  // space page
 	Badges []badgeCard // space page
 	Badge  *badgeView  // badge page
+
+	Framework *frameworkView // framework page
+	Template  *templateView  // shared template page
 }
 
 type link struct {
@@ -62,6 +65,7 @@ type badgeView struct {
 	Criteria                                        template.HTML
 	Levels                                          []levelView
 	Alignments                                      []model.Alignment
+	Ladder                                          *ladderView // the badge's competency, when it has one
 }
 
 // langView renders one language.
@@ -179,7 +183,13 @@ func (v *langView) badge(b *model.Badge) (*pageData, error) {
 		Tags: b.Tags, Criteria: crit, Alignments: b.Alignments, Expires: v.duration(b.Expires),
 		JSON: l.URL(l.BadgeClass(b, nil)),
 	}
-	if b.Template != "" {
+	bv.Ladder = v.ladder(b)
+	bv.Alignments = v.alignments(b)
+	if t := b.Shared; t != nil {
+		bv.Template = t.Slug
+		bv.TemplateName = v.text(model.Text{Name: t.Name}, t.Translations).Name
+		bv.TemplateURL = v.href(l.TemplatePage(t, v.lang))
+	} else if b.Template != "" {
 		space, slug, _ := strings.Cut(b.Template, "/")
 		if sp := v.spaces[space]; sp != nil {
 			for _, tb := range sp.Badges {
