@@ -18,7 +18,7 @@ type frameworkView struct {
 
 type ladderStep struct {
 	ID, Name, Description, URL string
-	Current                    bool
+	Current                    bool // the badge awards this level
 }
 
 type competencyView struct {
