@@ -5,6 +5,7 @@
 //	blason build [-s SOURCE] [-d DESTINATION] [-b BASE_URL]
 //	blason serve [-s SOURCE] [--bind 127.0.0.1] [--port 1313]
 //	blason awards [-s SOURCE]
+//	blason report [-s SOURCE] [-o DIR] [--framework SLUG] [--level ID]
 //	blason verify [--site DIR -b BASE_URL] FILE|URL...
 //	blason keys new|rotate|list --space NAME [--alg ALG] [--from DATE]
 //	blason version
@@ -37,6 +38,10 @@ Usage:
                 port; a preview: production sites are served by a CDN or any static server)
   blason awards [-s SOURCE]
                 list the award id of every award row (file:line id), for revocations.csv
+  blason report [-s SOURCE] [-o reports] [--framework SLUG] [--level competent] [--space S] [--date D]
+                private jury reports (CSV and HTML, outside the site folder): per cohort
+                (content/<space>/cohorts/*.csv), who holds the level in every competency of
+                the framework, who is missing what
   blason verify [--site DIR -b BASE_URL] [--now DATE] FILE|URL...
                 verify badges (OB 2.0 hosted or signed, OB 3.0 Data Integrity or VC-JWT):
                 signatures, issuer keys, expiry and status; with --site, URLs under
@@ -97,6 +102,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdBench(args[1:], stdout, stderr)
 	case "awards":
 		err = cmdAwards(args[1:], stdout, stderr)
+	case "report":
+		err = cmdReport(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "blason", version())
 	case "help", "-h", "-help", "--help":

@@ -63,6 +63,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 		if rep.Issuer != "" {
 			line += " [issuer " + rep.Issuer + "]"
 		}
+		if rep.Level != "" {
+			line += " [level " + rep.Level + "]"
+		}
 		if rep.Reason != "" {
 			line += " (" + rep.Reason + ")"
 		}

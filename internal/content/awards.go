@@ -19,11 +19,12 @@ import (
 	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/people"
 	"github.com/francebadge/blason/internal/yamlx"
 )
 
 var (
-	awardColumns      = []string{"email", "eppn", "student_id", "name", "badge", "level", "date", "expires", "evidence_url", "evidence_narrative"}
+	awardColumns      = []string{"email", "eppn", "student_id", "name", "badge", "level", "date", "expires", "evidence_url", "evidence_narrative", "override"}
 	revocationColumns = []string{"award", "date", "reason", "action"}
 	eppnRE            = regexp.MustCompile(`^[^@\s]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+$`)
 	studentIDRE       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
@@ -325,12 +326,12 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 			a.Expires = d.addTo(a.Date)
 		}
 	}
-	a.EvidenceURL, a.EvidenceNarrative = t.get("evidence_url"), t.get("evidence_narrative")
+	a.EvidenceURL, a.EvidenceNarrative, a.Override = t.get("evidence_url"), t.get("evidence_narrative"), t.get("override")
 	if a.EvidenceURL != "" && !httpURL(a.EvidenceURL) {
 		fail("evidence_url must be an http(s) URL", "evidence_url is not an http(s) URL")
 	}
 	// Evidence is published: it must not carry the recipient's identifiers.
-	for _, f := range []struct{ col, v string }{{"evidence_url", a.EvidenceURL}, {"evidence_narrative", a.EvidenceNarrative}} {
+	for _, f := range []struct{ col, v string }{{"evidence_url", a.EvidenceURL}, {"evidence_narrative", a.EvidenceNarrative}, {"override", a.Override}} {
 		for _, id := range []struct{ col, v string }{{"email", r.Email}, {"eppn", r.EPPN}, {"student_id", r.StudentID}, {"name", r.Name}} {
 			if len(id.v) >= 3 && strings.Contains(strings.ToLower(f.v), strings.ToLower(id.v)) {
 				fail("evidence is published with the badge: remove the recipient's "+id.col+" from it", "%s contains the recipient's %s", f.col, id.col)
@@ -430,5 +431,59 @@ func (l *loader) checkRevocations(sp *model.Space) {
 		case rv.Date.Before(a.Date):
 			l.diags.Add(rv.File, rv.Line, "a revocation comes after the award ("+a.Date.Format(time.DateOnly)+")", "revocation dated before the award")
 		}
+	}
+}
+
+// OverridePrefix introduces the jury's justification in the published
+// evidence narrative of an award given out of level order.
+const OverridePrefix = "Dérogation du jury à l'ordre des niveaux : "
+
+// progression checks that every award at a level of a badge whose levels
+// are acquired in order follows an award of the previous level to the same
+// recipient (any shared identifier), dated the same day or earlier, unless
+// its override column gives the jury's justification, which is then
+// recorded in the award's evidence narrative.
+func (l *loader) progression(sp *model.Space) {
+	who := people.New(sp.Awards)
+	type held struct{ who, badge, level string }
+	first := map[held]*model.Award{} // earliest award of each level to each recipient
+	for _, a := range sp.Awards {
+		if a.Level == nil {
+			continue
+		}
+		k := held{who.Of(a), a.Badge.Slug, a.Level.ID}
+		if f := first[k]; f == nil || a.Date.Before(f.Date) {
+			first[k] = a
+		}
+	}
+	for _, a := range sp.Awards {
+		if a.Override != "" {
+			if a.EvidenceNarrative != "" {
+				a.EvidenceNarrative += "\n\n"
+			}
+			a.EvidenceNarrative += OverridePrefix + a.Override
+		}
+		b := a.Badge
+		if a.Level == nil || b.Progression != "ordered" || a.Override != "" {
+			continue
+		}
+		i := slices.Index(b.Levels, a.Level)
+		if i <= 0 {
+			continue
+		}
+		prev := b.Levels[i-1]
+		f := first[held{who.Of(a), b.Slug, prev.ID}]
+		if f != nil && !f.Date.After(a.Date) {
+			continue
+		}
+		file, line := splitSource(a.Source)
+		hint := fmt.Sprintf("award level %s first, or write the jury's justification in the override column", prev.ID)
+		if f != nil {
+			l.diags.Add(file, line, hint, "award of %s at level %s before its prerequisite: level %s of the same recipient is dated %s (%s)",
+				b.Slug, a.Level.ID, prev.ID, f.Date.Format(time.DateOnly), f.Source)
+			continue
+		}
+		l.diags.Add(file, line, hint, "award of %s at level %s without its prerequisite: the recipient holds no award of level %s (%s) dated %s or earlier",
+			b.Slug, a.Level.ID, prev.ID, prev.Name, a.Date.Format(time.DateOnly))
 	}
 }

@@ -18,6 +18,7 @@ type alignmentFM struct {
 	TargetDescription string `yaml:"targetDescription"`
 	TargetFramework   string `yaml:"targetFramework"`
 	TargetCode        string `yaml:"targetCode"`
+	Competency        string `yaml:"competency"`
 }
 
 type levelFM struct {
@@ -37,6 +38,8 @@ type badgeFM struct {
 	Alignments      []alignmentFM     `yaml:"alignments"`
 	Levels          []levelFM         `yaml:"levels"`
 	Template        string            `yaml:"template"`
+	Competency      string            `yaml:"competency"`
+	Progression     string            `yaml:"progression"`
 	Expires         string            `yaml:"expires"`
 	Translations    map[string]textFM `yaml:"translations"`
 }
@@ -53,6 +56,7 @@ var achievementTypes = []string{
 
 // rawBadge is a badge file as read, before template resolution.
 type rawBadge struct {
+	key   string // "<space>/<slug>", or "<slug>" for a shared template
 	fm    badgeFM
 	page  *page
 	dir   string
@@ -84,7 +88,7 @@ func (l *loader) badges(sp *model.Space, dir string) []*model.Badge {
 			continue
 		}
 		b := &model.Badge{Space: sp, Slug: slug, Source: l.rel(path)}
-		l.raw[sp.Slug+"/"+slug] = &rawBadge{fm: fm, page: p, dir: dir, badge: b}
+		l.raw[sp.Slug+"/"+slug] = &rawBadge{key: sp.Slug + "/" + slug, fm: fm, page: p, dir: dir, badge: b}
 		out = append(out, b)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
@@ -108,7 +112,7 @@ func (l *loader) resolve(rb *rawBadge, chain []string) {
 	if rb.done {
 		return
 	}
-	key := rb.badge.Space.Slug + "/" + rb.badge.Slug
+	key := rb.key
 	var image *model.Asset
 	if rb.fm.Image != "" {
 		image = l.asset(rb.page, rb.dir, rb.fm.Image, "image")
@@ -137,6 +141,10 @@ func (l *loader) resolve(rb *rawBadge, chain []string) {
 	b, fm, p := rb.badge, rb.fm, rb.page
 	b.Name, b.Description, b.Criteria, b.Image = fm.Name, fm.Description, body, image
 	b.Tags, b.AchievementType, b.Template, b.Expires = fm.Tags, fm.AchievementType, fm.Template, fm.Expires
+	b.Progression = fm.Progression
+	if t := l.raw[fm.Template]; t != nil && !strings.Contains(fm.Template, "/") {
+		b.Shared = &model.Template{Slug: fm.Template} // resolved to the loaded template afterwards
+	}
 	b.Translations = texts(fm.Translations)
 	if b.AchievementType == "" {
 		b.AchievementType = "Badge"
@@ -166,7 +174,23 @@ func (l *loader) resolve(rb *rawBadge, chain []string) {
 		}
 	}
 	for i, a := range fm.Alignments {
-		b.Alignments = append(b.Alignments, model.Alignment(a))
+		if a.Competency != "" {
+			c := findCompetency(l.frameworks, a.Competency)
+			fw, _, _ := strings.Cut(a.Competency, "/")
+			switch {
+			case c != nil:
+				b.Alignments = append(b.Alignments, model.Alignment{TargetDescription: a.TargetDescription, Competency: c})
+			case local.Alignments != nil && !l.broken[FrameworksDir+"/"+fw]:
+				hint := "write it as <framework>/<competency-id>"
+				if s := yamlx.Closest(a.Competency, competencyRefs(l.frameworks)); s != "" {
+					hint = fmt.Sprintf("did you mean %q?", s)
+				}
+				l.diags.Add(p.doc.File, p.doc.ItemKeyLine("alignments", i, "competency"), hint, "alignment %d: unknown competency %q", i+1, a.Competency)
+			}
+			continue
+		}
+		b.Alignments = append(b.Alignments, model.Alignment{TargetName: a.TargetName, TargetURL: a.TargetURL,
+			TargetDescription: a.TargetDescription, TargetFramework: a.TargetFramework, TargetCode: a.TargetCode})
 		if local.Alignments == nil {
 			continue
 		}
@@ -195,6 +219,103 @@ func (l *loader) resolve(rb *rawBadge, chain []string) {
 		}
 	}
 	l.checkTranslations(p, local.Translations)
+	l.linkCompetency(rb, local)
+}
+
+// linkCompetency ties a badge to its framework competency: its levels
+// must be levels of the framework, in the framework's order, and a badge
+// without levels of its own takes the framework's, with their descriptors
+// as criteria.
+func (l *loader) linkCompetency(rb *rawBadge, local badgeFM) {
+	b, fm, p := rb.badge, rb.fm, rb.page
+	switch fm.Progression {
+	case "":
+		if len(b.Levels) > 0 {
+			b.Progression = "ordered"
+		}
+	case "ordered", "free":
+	default:
+		addAt(l.diags, p, "progression is ordered (a level needs the previous one, the default) or free", []string{"progression"}, "unknown progression %q", fm.Progression)
+	}
+	if fm.Competency == "" {
+		return
+	}
+	c := findCompetency(l.frameworks, fm.Competency)
+	if c == nil {
+		fw, _, _ := strings.Cut(fm.Competency, "/")
+		if local.Competency == "" || l.broken[FrameworksDir+"/"+fw] {
+			return // reported on the template, or the framework
+		}
+		hint := "write it as <framework>/<competency-id>, the framework being content/_frameworks/<framework>.yaml"
+		if s := yamlx.Closest(fm.Competency, competencyRefs(l.frameworks)); s != "" {
+			hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		addAt(l.diags, p, hint, []string{"competency"}, "unknown competency %q", fm.Competency)
+		return
+	}
+	b.Competency = c
+	var ids []string
+	for _, lv := range c.Framework.Levels {
+		ids = append(ids, lv.ID)
+	}
+	if len(b.Levels) == 0 {
+		for _, lv := range c.Framework.Levels {
+			b.Levels = append(b.Levels, frameworkLevel(c, lv))
+		}
+		if b.Progression == "" {
+			b.Progression = "ordered"
+		}
+		return
+	}
+	last := -1
+	for i, lv := range b.Levels {
+		at := slices.Index(ids, lv.ID)
+		if local.Levels == nil {
+			break // checked on the template
+		}
+		line := p.doc.ItemKeyLine("levels", i, "id")
+		switch {
+		case at < 0:
+			l.diags.Add(p.doc.File, line, "levels of a badge tied to "+fm.Competency+" are levels of its framework: "+strings.Join(ids, ", "), "level %q is not a level of framework %s", lv.ID, c.Framework.Slug)
+		case at < last:
+			l.diags.Add(p.doc.File, line, "list the levels in the framework's order: "+strings.Join(ids, ", "), "level %q is out of the framework's order", lv.ID)
+		}
+		last = max(last, at)
+	}
+}
+
+// frameworkLevel is the level of a badge that takes its levels from its
+// competency: the framework's name and description, the competency's
+// descriptors at that level as criteria.
+func frameworkLevel(c *model.Competency, fl *model.FrameworkLevel) *model.Level {
+	crit := func(lang string) string {
+		var sb strings.Builder
+		for _, d := range c.Dimensions {
+			text := d.Descriptors[lang][fl.ID]
+			if text == "" && lang != "" {
+				text = d.Descriptors[""][fl.ID]
+			}
+			if text == "" {
+				continue
+			}
+			name := d.Name
+			if t, ok := d.Translations[lang]; ok && t.Name != "" {
+				name = t.Name
+			}
+			sep := " :"
+			if lang == "en" {
+				sep = ":"
+			}
+			fmt.Fprintf(&sb, "- **%s**%s %s\n", name, sep, text)
+		}
+		return sb.String()
+	}
+	lv := &model.Level{ID: fl.ID, Name: fl.Name, Description: fl.Description, Criteria: crit(""), Translations: map[string]model.Text{}}
+	for lang, t := range fl.Translations {
+		t.Criteria = crit(lang)
+		lv.Translations[lang] = t
+	}
+	return lv
 }
 
 // inherit copies every key the badge does not set from its template.
@@ -208,6 +329,8 @@ func inherit(fm *badgeFM, t badgeFM) {
 	set(&fm.Description, t.Description)
 	set(&fm.AchievementType, t.AchievementType)
 	set(&fm.Expires, t.Expires)
+	set(&fm.Competency, t.Competency)
+	set(&fm.Progression, t.Progression)
 	if fm.Tags == nil {
 		fm.Tags = t.Tags
 	}
@@ -233,7 +356,7 @@ func inherit(fm *badgeFM, t badgeFM) {
 
 func templateHint(t string, raw map[string]*rawBadge) string {
 	if !strings.Contains(t, "/") {
-		return "write the template as <space>/<badge-slug>"
+		return "a shared template is content/_templates/<slug>.md; another space's badge is written <space>/<badge-slug>"
 	}
 	var keys []string
 	for k := range raw {
@@ -243,4 +366,45 @@ func templateHint(t string, raw map[string]*rawBadge) string {
 		return fmt.Sprintf("did you mean %q?", s)
 	}
 	return "the template must be an existing badge, as <space>/<badge-slug>"
+}
+
+// readTemplates reads the network's shared templates,
+// content/_templates/<slug>.md: badge files that no space awards, named by
+// their slug alone in a badge's `template:`.
+func (l *loader) readTemplates() {
+	dir := filepath.Join(l.src, "content", TemplatesDir)
+	holder := &model.Space{Slug: TemplatesDir}
+	for _, b := range l.badges(holder, dir) {
+		rb := l.raw[TemplatesDir+"/"+b.Slug]
+		delete(l.raw, rb.key)
+		rb.key = b.Slug
+		l.raw[b.Slug] = rb
+		l.templateKeys = append(l.templateKeys, b.Slug)
+	}
+}
+
+// templates returns the resolved shared templates, each with the badge
+// classes derived from it, and points those badges at it.
+func (l *loader) templates(spaces []*model.Space) []*model.Template {
+	var out []*model.Template
+	bySlug := map[string]*model.Template{}
+	for _, k := range l.templateKeys {
+		b := l.raw[k].badge
+		t := &model.Template{Slug: k, Name: b.Name, Description: b.Description, Criteria: b.Criteria, Image: b.Image,
+			Tags: b.Tags, AchievementType: b.AchievementType, Alignments: b.Alignments, Translations: b.Translations, Source: b.Source}
+		bySlug[k] = t
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Slug < out[j].Slug })
+	for _, sp := range spaces {
+		for _, b := range sp.Badges {
+			if b.Shared != nil {
+				b.Shared = bySlug[b.Shared.Slug]
+				if b.Shared != nil {
+					b.Shared.Users = append(b.Shared.Users, b)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -39,7 +39,10 @@ func Load(src string, opt Options) (*model.Site, error) {
 	cfg := config.Load(src, opt.BaseURL, &diags)
 	l := &loader{src: src, now: opt.Now, diags: &diags, broken: map[string]bool{}, raw: map[string]*rawBadge{}}
 	spaces := l.spaces()
+	l.frameworks = l.readFrameworks(spaces)
+	l.readTemplates()
 	l.resolveTemplates(spaces)
+	templates := l.templates(spaces)
 	for _, sp := range spaces {
 		l.awards(sp)
 		l.revocations(sp)
@@ -47,7 +50,15 @@ func Load(src string, opt Options) (*model.Site, error) {
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
+	for _, sp := range spaces {
+		l.progression(sp)
+	}
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
 	site := &model.Site{
+		Frameworks:   l.frameworks,
+		Templates:    templates,
 		Title:        cfg.Title,
 		BaseURL:      cfg.BaseURL,
 		Languages:    cfg.Languages,
@@ -127,6 +138,10 @@ type loader struct {
 	broken map[string]bool
 	// parentLine is the line of each space's parent key, for messages.
 	parentLine map[string]int
+	// frameworks are the competency frameworks, read before the badges are resolved.
+	frameworks []*model.Framework
+	// templateKeys are the slugs of the shared templates, in l.raw.
+	templateKeys []string
 }
 
 // rel returns p relative to the source folder, slash-separated, for messages.
@@ -147,11 +162,15 @@ func (l *loader) spaces() []*model.Space {
 	}
 	var spaces []*model.Space
 	for _, e := range entries {
-		if !e.IsDir() {
+		if !e.IsDir() || e.Name() == FrameworksDir || e.Name() == TemplatesDir {
 			continue
 		}
 		if !slugRE.MatchString(e.Name()) {
 			l.diags.Add(l.rel(filepath.Join(dir, e.Name())), 0, "use lower-case letters, digits and dashes", "space folder name %q is not a valid slug", e.Name())
+			continue
+		}
+		if e.Name() == "frameworks" || e.Name() == "templates" || e.Name() == "assets" {
+			l.diags.Add(l.rel(filepath.Join(dir, e.Name())), 0, "rename the space folder", "space name %q is reserved: the site publishes its %s/ folder", e.Name(), e.Name())
 			continue
 		}
 		if sp := l.space(filepath.Join(dir, e.Name()), e.Name()); sp != nil {

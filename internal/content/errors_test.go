@@ -82,7 +82,7 @@ func errCases() []errCase {
 			name:  "template without space",
 			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("template: mentorat\n")},
 			want:  []string{`content/ecole/badges/tutorat.md:5: unknown template "mentorat"`},
-			hints: []string{"write the template as <space>/<badge-slug>"},
+			hints: []string{"a shared template is content/_templates/<slug>.md"},
 		},
 		{
 			name: "template cycle",

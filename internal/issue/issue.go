@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/francebadge/blason/internal/casejson"
 	"github.com/francebadge/blason/internal/dataintegrity"
 	"github.com/francebadge/blason/internal/jsonout"
 	"github.com/francebadge/blason/internal/keypub"
@@ -100,6 +101,24 @@ func (is *Issuer) Documents(site *model.Site, rings Keyrings, ledgers Ledgers) (
 		}
 		if err := j.documents(out); err != nil {
 			return nil, fmt.Errorf("space %s: %w", sp.Slug, err)
+		}
+	}
+	// Competency frameworks (CASE) and the shared templates' achievements.
+	cb := casejson.Builder{Layout: is.Layout, Spaces: map[string]*model.Space{}}
+	for _, sp := range site.Spaces {
+		cb.Spaces[sp.Slug] = sp
+	}
+	for _, f := range site.Frameworks {
+		for p, doc := range cb.Files(f) {
+			if err := put(out, p, doc); err != nil {
+				return nil, err
+			}
+		}
+	}
+	o3 := ob3.Issuer{Layout: is.Layout}
+	for _, t := range site.Templates {
+		if err := put(out, is.Layout.TemplateAchievement(t), o3.TemplateAchievement(t)); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

@@ -18,7 +18,7 @@ import (
 
 // generator names this version of the issuing code in action keys: change
 // it whenever the bytes issued for the same inputs change.
-const generator = "blason-issue 3"
+const generator = "blason-issue 4"
 
 // keyWriter hashes length-prefixed fields, so that field boundaries count.
 type keyWriter struct{ h hash.Hash }
@@ -70,9 +70,20 @@ func (is *Issuer) Keys(site *model.Site, rings Keyrings, ledgers Ledgers) (map[s
 			w.str(b.Tags...)
 			for _, al := range b.Alignments {
 				w.str("alignment", al.TargetName, al.TargetURL, al.TargetDescription, al.TargetFramework, al.TargetCode)
+				if c := al.Competency; c != nil {
+					w.str(c.Framework.Slug, c.Framework.Name, c.ID, c.Code, c.Name)
+				}
 			}
 			for _, lv := range b.Levels {
 				w.str("level", lv.ID, lv.Name, lv.Description, lv.Criteria)
+			}
+			// What the credentials say of the badge's competency and template.
+			if c := b.Competency; c != nil {
+				w.str("competency", c.Framework.Slug, c.Framework.Name, c.ID, c.Code, c.Name, c.Description)
+			}
+			w.str("template", b.Template)
+			if t := b.Shared; t != nil {
+				w.str("shared", t.Slug, t.Name, t.Description, t.Criteria)
 			}
 			badgeSums[b] = w.sum()
 		}

@@ -262,3 +262,48 @@ func didPathSegment(seg string) bool {
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
+
+// FrameworkPage is the folder of a competency framework's page (its
+// ladder and grid) in lang.
+func (l Layout) FrameworkPage(f *model.Framework, lang string) string {
+	return l.langPrefix(lang) + "frameworks/" + f.Slug + "/"
+}
+
+// FrameworkPackage is a framework's machine-readable form: a 1EdTech CASE
+// CFPackage (CFDocument, CFItems, CFAssociations, CFRubrics).
+func (l Layout) FrameworkPackage(f *model.Framework) string {
+	return "frameworks/" + f.Slug + "/case.json"
+}
+
+// FrameworkItem is the CASE CFItem of a framework entry: a competency
+// ("c1"), one of its dimensions ("c1-oser") or the competency at a level
+// ("c1-competent"). Badge alignments point at these URLs.
+func (l Layout) FrameworkItem(f *model.Framework, id string) string {
+	return "frameworks/" + f.Slug + "/items/" + id + ".json"
+}
+
+// CompetencyItem is the CFItem of a competency.
+func (l Layout) CompetencyItem(c *model.Competency) string {
+	return l.FrameworkItem(c.Framework, c.ID)
+}
+
+// CompetencyLevelItem is the CFItem of a competency at one level.
+func (l Layout) CompetencyLevelItem(c *model.Competency, level string) string {
+	return l.FrameworkItem(c.Framework, c.ID+"-"+level)
+}
+
+// TemplatePage is the folder of a shared template's page in lang.
+func (l Layout) TemplatePage(t *model.Template, lang string) string {
+	return l.langPrefix(lang) + "templates/" + t.Slug + "/"
+}
+
+// TemplateAchievement is the Open Badges 3.0 Achievement describing a
+// shared template, which derived achievements list as `related`.
+func (l Layout) TemplateAchievement(t *model.Template) string {
+	return "templates/" + t.Slug + "/achievement.json"
+}
+
+// TemplateImage is the image of a shared template.
+func (l Layout) TemplateImage(t *model.Template) string {
+	return "templates/" + t.Slug + "/image" + t.Image.Ext
+}

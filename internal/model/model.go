@@ -14,6 +14,68 @@ type Site struct {
 	Translations map[string]SiteText
 	Spaces       []*Space // sorted by slug
 	Credentials  Credentials
+	Frameworks   []*Framework // competency frameworks, sorted by slug
+	Templates    []*Template  // badge templates shared by the network, sorted by slug
+}
+
+// Framework is a competency framework (content/_frameworks/<slug>.yaml):
+// ordered levels, and competencies assessed along dimensions with a
+// descriptor per level.
+type Framework struct {
+	Slug         string
+	Name         string
+	Description  string
+	Publisher    string    // slug of the space maintaining it, or empty
+	Updated      time.Time // date of this version of the framework (CASE lastChangeDateTime)
+	Translations map[string]Text
+	Levels       []*FrameworkLevel // ordered, lowest first
+	Competencies []*Competency
+	Source       string // file, relative to the source folder
+}
+
+// FrameworkLevel is one rung of a framework's ladder.
+type FrameworkLevel struct {
+	ID           string
+	Name         string
+	Description  string
+	Translations map[string]Text
+}
+
+// Competency is one competency of a framework.
+type Competency struct {
+	Framework    *Framework
+	ID           string // slug, unique in the framework
+	Code         string // human code, e.g. C1
+	Name         string
+	Description  string
+	Translations map[string]Text
+	Dimensions   []*Dimension
+}
+
+// Dimension is one axis along which a competency is assessed; Descriptors
+// holds what is expected at each level (by level id), in each language.
+type Dimension struct {
+	ID           string
+	Name         string
+	Translations map[string]Text
+	Descriptors  map[string]map[string]string // lang ("" = default language) → level id → text
+}
+
+// Template is a badge model shared by the network
+// (content/_templates/<slug>.md); badge classes of any space derive from
+// it with `template: <slug>`.
+type Template struct {
+	Slug            string
+	Name            string
+	Description     string
+	Criteria        string // Markdown
+	Image           *Asset
+	Tags            []string
+	AchievementType string
+	Alignments      []Alignment
+	Translations    map[string]Text
+	Source          string
+	Users           []*Badge // badge classes derived from it, by space then slug
 }
 
 // Credentials are the settings of the signed outputs (see config.Credentials).
@@ -81,8 +143,11 @@ type Badge struct {
 	AchievementType string
 	Alignments      []Alignment
 	Levels          []*Level
-	Template        string // "<space>/<slug>" or empty
-	Expires         string // ISO 8601 duration or empty
+	Template        string      // "<slug>" of a shared template, "<space>/<slug>" of another badge, or empty
+	Shared          *Template   // the shared template, when Template names one
+	Competency      *Competency // the framework competency the badge certifies, or nil
+	Progression     string      // "ordered" (default for badges with levels) or "free"
+	Expires         string      // ISO 8601 duration or empty
 	Translations    map[string]Text
 	Source          string // file, relative to the source folder
 }
@@ -103,6 +168,10 @@ type Alignment struct {
 	TargetDescription string
 	TargetFramework   string
 	TargetCode        string
+	// Competency, when set, is a framework competency the badge relates to:
+	// the published alignment points at its CASE item (name, URL, code and
+	// framework come from it; TargetDescription may say how).
+	Competency *Competency
 }
 
 // Identity holds a recipient's identifiers, normalised. Never published.
@@ -123,6 +192,7 @@ type Award struct {
 	Expires           time.Time // zero when the award does not expire
 	EvidenceURL       string
 	EvidenceNarrative string
+	Override          string // the jury's justification for an award out of level order, or empty
 	Source            string // "file:line"
 }
 

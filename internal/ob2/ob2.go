@@ -162,10 +162,37 @@ func (is Issuer) BadgeClass(b *model.Badge, lv *model.Level) BadgeClass {
 		}
 	}
 	for _, a := range b.Alignments {
-		c.Alignment = append(c.Alignment, Alignment(a))
+		if cp := a.Competency; cp != nil {
+			c.Alignment = append(c.Alignment, Alignment{TargetName: cp.Code + " — " + cp.Name, TargetURL: l.URL(l.CompetencyItem(cp)),
+				TargetDescription: a.TargetDescription, TargetFramework: cp.Framework.Name, TargetCode: cp.Code})
+			continue
+		}
+		c.Alignment = append(c.Alignment, Alignment{TargetName: a.TargetName, TargetURL: a.TargetURL,
+			TargetDescription: a.TargetDescription, TargetFramework: a.TargetFramework, TargetCode: a.TargetCode})
+	}
+	if cp := b.Competency; cp != nil {
+		// The competency's CASE item, then, for a level, the competency at that level.
+		c.Alignment = append(c.Alignment, Alignment{TargetName: cp.Code + " — " + cp.Name, TargetURL: l.URL(l.CompetencyItem(cp)),
+			TargetDescription: cp.Description, TargetFramework: cp.Framework.Name, TargetCode: cp.Code})
+		if lv != nil {
+			c.Alignment = append(c.Alignment, Alignment{TargetName: cp.Code + " — " + cp.Name + " — " + lv.Name, TargetURL: l.URL(l.CompetencyLevelItem(cp, lv.ID)),
+				TargetDescription: lv.Description, TargetFramework: cp.Framework.Name, TargetCode: cp.Code + "." + lv.ID})
+		}
+	}
+	if t := b.Shared; t != nil {
+		c.Alignment = append(c.Alignment, Alignment{TargetName: t.Name, TargetURL: l.URL(l.TemplatePage(t, "")),
+			TargetDescription: TemplateAlignmentDescription, TargetFramework: TemplateFramework, TargetCode: t.Slug})
 	}
 	return c
 }
+
+// TemplateFramework and TemplateAlignmentDescription label the alignment
+// linking a badge class to the shared template it derives from (Open Badges
+// 2.0 has no other way to say it).
+const (
+	TemplateFramework            = "Modèles de badges partagés"
+	TemplateAlignmentDescription = "Badge dérivé de ce modèle partagé par le réseau."
+)
 
 // RecipientIdentity returns the identity type and the plaintext value that
 // an award's recipient hash covers. It is exported for verifiers and tests,

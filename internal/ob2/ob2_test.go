@@ -32,6 +32,11 @@ func fixture() (*model.Space, []*model.Award) {
 		},
 	}
 	tutorat := &model.Badge{Space: sp, Slug: "tutorat", Name: "Tutorat", Description: "Accompagner.", Criteria: "Encadrer <un> groupe & plus.", Image: &model.Asset{Ext: ".png"}}
+	fw := &model.Framework{Slug: "ref", Name: "Référentiel de l'école", Levels: []*model.FrameworkLevel{{ID: "novice", Name: "Novice"}, {ID: "competent", Name: "Compétent"}}}
+	fw.Competencies = []*model.Competency{{Framework: fw, ID: "c1", Code: "C1", Name: "Innover", Description: "Créer de la valeur par l'innovation."}}
+	innov.Competency = fw.Competencies[0]
+	tutorat.Shared = &model.Template{Slug: "tutorat", Name: "Tutorat (modèle)", Image: &model.Asset{Ext: ".svg"}}
+	tutorat.Template = "tutorat"
 	sp.Badges = []*model.Badge{innov, tutorat}
 	d := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 	awards := []*model.Award{

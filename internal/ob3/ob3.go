@@ -55,15 +55,25 @@ type Alignment struct {
 	TargetDescription string   `json:"targetDescription,omitempty"`
 	TargetFramework   string   `json:"targetFramework,omitempty"`
 	TargetCode        string   `json:"targetCode,omitempty"`
+	TargetType        string   `json:"targetType,omitempty"`
+}
+
+// Related links an achievement to another one (a badge class to the
+// shared template it derives from).
+type Related struct {
+	ID         string   `json:"id"`
+	Type       []string `json:"type"`
+	InLanguage string   `json:"inLanguage,omitempty"`
 }
 
 // RubricCriterionLevel is one level of a badge with levels.
 type RubricCriterionLevel struct {
-	ID          string   `json:"id"`
-	Type        []string `json:"type"`
-	Name        string   `json:"name"`
-	Description string   `json:"description,omitempty"`
-	Level       string   `json:"level,omitempty"`
+	ID          string      `json:"id"`
+	Type        []string    `json:"type"`
+	Name        string      `json:"name"`
+	Description string      `json:"description,omitempty"`
+	Level       string      `json:"level,omitempty"`
+	Alignment   []Alignment `json:"alignment,omitempty"`
 }
 
 // ResultDescription describes the levels an award may reach.
@@ -72,6 +82,7 @@ type ResultDescription struct {
 	Type                 []string               `json:"type"`
 	Name                 string                 `json:"name"`
 	ResultType           string                 `json:"resultType"`
+	Alignment            []Alignment            `json:"alignment,omitempty"`
 	RubricCriterionLevel []RubricCriterionLevel `json:"rubricCriterionLevel"`
 }
 
@@ -89,6 +100,7 @@ type Achievement struct {
 	Alignment         []Alignment         `json:"alignment,omitempty"`
 	InLanguage        string              `json:"inLanguage,omitempty"`
 	ResultDescription []ResultDescription `json:"resultDescription,omitempty"`
+	Related           []Related           `json:"related,omitempty"`
 }
 
 // IdentityObject is a hashed recipient identifier.
@@ -185,17 +197,71 @@ func (is Issuer) Achievement(b *model.Badge) Achievement {
 		InLanguage: "fr",
 	}
 	for _, al := range b.Alignments {
+		if c := al.Competency; c != nil {
+			ca := is.CompetencyAlignment(c, nil)
+			ca.TargetDescription = al.TargetDescription
+			a.Alignment = append(a.Alignment, ca)
+			continue
+		}
 		a.Alignment = append(a.Alignment, Alignment{Type: []string{"Alignment"}, TargetName: al.TargetName, TargetURL: al.TargetURL,
 			TargetDescription: al.TargetDescription, TargetFramework: al.TargetFramework, TargetCode: al.TargetCode})
 	}
+	if c := b.Competency; c != nil {
+		a.Alignment = append(a.Alignment, is.CompetencyAlignment(c, nil))
+	}
 	if len(b.Levels) > 0 {
 		rd := ResultDescription{ID: id + "#levels", Type: []string{"ResultDescription"}, Name: "Niveau", ResultType: "RubricCriterionLevel"}
+		if c := b.Competency; c != nil {
+			rd.Alignment = []Alignment{is.CompetencyAlignment(c, nil)}
+		}
 		for _, lv := range b.Levels {
-			rd.RubricCriterionLevel = append(rd.RubricCriterionLevel, RubricCriterionLevel{
+			rl := RubricCriterionLevel{
 				ID: LevelID(id, lv), Type: []string{"RubricCriterionLevel"}, Name: lv.Name, Description: lv.Description, Level: lv.ID,
-			})
+			}
+			if c := b.Competency; c != nil {
+				rl.Alignment = []Alignment{is.CompetencyAlignment(c, lv)}
+			}
+			rd.RubricCriterionLevel = append(rd.RubricCriterionLevel, rl)
 		}
 		a.ResultDescription = []ResultDescription{rd}
+	}
+	if t := b.Shared; t != nil {
+		a.Related = []Related{{ID: l.URL(l.TemplateAchievement(t)), Type: []string{"Related"}, InLanguage: "fr"}}
+	}
+	return a
+}
+
+// CompetencyAlignment points at the CASE CFItem of a framework competency,
+// or of the competency at a level when lv is not nil.
+func (is Issuer) CompetencyAlignment(c *model.Competency, lv *model.Level) Alignment {
+	l := is.Layout
+	a := Alignment{Type: []string{"Alignment"}, TargetName: c.Code + " — " + c.Name, TargetURL: l.URL(l.CompetencyItem(c)),
+		TargetDescription: c.Description, TargetFramework: c.Framework.Name, TargetCode: c.Code, TargetType: "CFItem"}
+	if lv != nil {
+		a.TargetName += " — " + lv.Name
+		a.TargetURL = l.URL(l.CompetencyLevelItem(c, lv.ID))
+		a.TargetCode = c.Code + "." + lv.ID
+		a.TargetDescription = lv.Description
+	}
+	return a
+}
+
+// TemplateAchievement is the Achievement describing a shared template;
+// the achievements of the badge classes derived from it list it as related.
+func (is Issuer) TemplateAchievement(t *model.Template) Achievement {
+	l := is.Layout
+	a := Achievement{
+		Context: []string{Context[0], Context[1]},
+		ID:      l.URL(l.TemplateAchievement(t)), Type: []string{"Achievement"}, AchievementType: t.AchievementType,
+		Name: t.Name, Description: t.Description,
+		Criteria:   Criteria{ID: l.URL(l.TemplatePage(t, "")), Narrative: t.Criteria},
+		Image:      &Image{ID: l.URL(l.TemplateImage(t)), Type: "Image", Caption: t.Name},
+		Tag:        t.Tags,
+		InLanguage: "fr",
+	}
+	for _, al := range t.Alignments {
+		a.Alignment = append(a.Alignment, Alignment{Type: []string{"Alignment"}, TargetName: al.TargetName, TargetURL: al.TargetURL,
+			TargetDescription: al.TargetDescription, TargetFramework: al.TargetFramework, TargetCode: al.TargetCode})
 	}
 	return a
 }

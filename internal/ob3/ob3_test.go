@@ -38,6 +38,11 @@ func shapes() []*model.Award {
 		},
 	}
 	tutorat := &model.Badge{Space: sp, Slug: "tutorat", Name: "Tutorat", Description: "Accompagner.", Criteria: "Encadrer.", Image: &model.Asset{Ext: ".png"}, AchievementType: "Badge"}
+	fw := &model.Framework{Slug: "ref", Name: "Référentiel de l'école", Levels: []*model.FrameworkLevel{{ID: "novice", Name: "Novice"}, {ID: "competent", Name: "Compétent"}}}
+	fw.Competencies = []*model.Competency{{Framework: fw, ID: "c1", Code: "C1", Name: "Innover", Description: "Créer de la valeur par l'innovation."}}
+	innov.Competency = fw.Competencies[0]
+	tutorat.Shared = &model.Template{Slug: "tutorat", Name: "Tutorat (modèle)", Image: &model.Asset{Ext: ".svg"}}
+	tutorat.Template = "tutorat"
 	sp.Badges = []*model.Badge{innov, tutorat}
 	d := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 	awards := []*model.Award{
@@ -79,8 +84,11 @@ func TestEveryShapeCanonicalizesInSafeMode(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", a.ID, err)
 		}
+		if i == 1 && !strings.Contains(nq, "https://badges.example.fr/templates/tutorat/achievement.json") {
+			t.Errorf("%s: the related template is missing from the canonical N-Quads", a.ID)
+		}
 		// Spot-check that the nested, type-scoped terms made it into RDF.
-		for _, want := range []string{"identityHash", "achievedLevel", "Evidence", "statusListIndex", "targetCode"} {
+		for _, want := range []string{"identityHash", "achievedLevel", "Evidence", "statusListIndex", "targetCode", "targetType", "ob/vocab.html#level"} {
 			if i == 0 && !strings.Contains(nq, want) {
 				t.Errorf("%s: %q missing from the canonical N-Quads", a.ID, want)
 			}

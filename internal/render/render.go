@@ -210,8 +210,14 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 				out[r.layout.BadgePage(b, lang)+OEmbedFile] = oe
 			}
 		}
+		if err := r.frameworkPages(v, out); err != nil {
+			return err
+		}
 	}
 	if err := r.assets(site, out); err != nil {
+		return err
+	}
+	if err := r.frameworkAssets(site, out); err != nil {
 		return err
 	}
 	out["sitemap.xml"] = r.sitemap(site)
@@ -342,6 +348,7 @@ func (r *Renderer) sitemap(site *model.Site) []byte {
 				locs = append(locs, r.layout.BadgePage(b, lang))
 			}
 		}
+		locs = append(locs, r.frameworkLocs(site, lang)...)
 	}
 	sort.Strings(locs)
 	var b bytes.Buffer

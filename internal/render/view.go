@@ -31,6 +31,9 @@ type pageData struct {
 	Space     *spaceView  // space page
 	Badges    []badgeCard // space page
 	Badge     *badgeView  // badge page
+
+	Framework *frameworkView // framework page
+	Template  *templateView  // shared template page
 }
 
 type link struct {
@@ -80,9 +83,10 @@ type badgeView struct {
 	Criteria                                        template.HTML
 	Levels                                          []levelView
 	Alignments                                      []model.Alignment
-	PageURL                                         string // absolute
-	Snippet                                         string // Moodle snippet (HTML source, shown as text)
-	OEmbed                                          string // absolute
+	PageURL                                         string      // absolute
+	Snippet                                         string      // Moodle snippet (HTML source, shown as text)
+	OEmbed                                          string      // absolute
+	Ladder                                          *ladderView // the badge competency, when it has one
 }
 
 // langView renders one language.
@@ -219,7 +223,13 @@ func (v *langView) badge(b *model.Badge) (*pageData, error) {
 		JSON: l.URL(l.BadgeClass(b, nil)), PageURL: d.URL, OEmbed: d.OEmbed,
 		Snippet: v.snippet(b, t.Name),
 	}
-	if b.Template != "" {
+	bv.Ladder = v.ladder(b)
+	bv.Alignments = v.alignments(b)
+	if t := b.Shared; t != nil {
+		bv.Template = t.Slug
+		bv.TemplateName = v.text(model.Text{Name: t.Name}, t.Translations).Name
+		bv.TemplateURL = v.href(l.TemplatePage(t, v.lang))
+	} else if b.Template != "" {
 		space, slug, _ := strings.Cut(b.Template, "/")
 		if sp := v.spaces[space]; sp != nil {
 			for _, tb := range sp.Badges {

@@ -88,11 +88,14 @@ func Write(dir string, o Options) ([]string, error) {
 			w := bufio.NewWriter(fh)
 			w.WriteString("email,eppn,badge,level,date,evidence_narrative\n")
 			for i := f * o.PerFile; i < min(n, (f+1)*o.PerFile); i++ {
-				// Each student (i / 10) gets ten different badges: no duplicates.
-				student, badge := i/10, i%10
-				level := ""
-				if badge < 5 {
-					level = levels[student%5]
+				// Each student (i / 10) gets ten awards, no duplicates: the five
+				// levels of one competency badge, in order (dates never go
+				// back, as level progression requires), then five badges
+				// without levels.
+				student, slot := i/10, i%10
+				badge, level := slot, ""
+				if slot < 5 {
+					badge, level = student%5, levels[slot]
 				}
 				date := day0.AddDate(0, 0, (i/1000)%1200).Format(time.DateOnly)
 				fmt.Fprintf(w, "etudiant.%07d@example.org,e%07d@etab%d.example,b%d,%s,%s,Évaluation en situation\n", student, student, s+1, badge, level, date)

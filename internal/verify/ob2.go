@@ -45,6 +45,7 @@ type Report struct {
 	Issuer   string // the issuer id the badge claims (an OB 2.0 issuer URL, an OB 3.0 issuer id)
 	Status   Status
 	Reason   string   // revocation reason, when revoked
+	Level    string   // OB 3.0: the level the credential's result says was achieved
 	Problems []string // every rule that failed
 }
 
@@ -249,6 +250,13 @@ func (v OB2) checkBadgeClass(ctx context.Context, rep *Report, u string, bc map[
 		tu, _ := m["targetUrl"].(string)
 		if n == "" || !isHTTP(tu) {
 			rep.fail("badge class: alignment %d needs targetName and an http(s) targetUrl", i+1)
+		}
+		for _, k := range []string{"targetDescription", "targetFramework", "targetCode"} {
+			if x, ok := m[k]; ok {
+				if _, text := x.(string); !text {
+					rep.fail("badge class: alignment %d: %s must be text", i+1, k)
+				}
+			}
 		}
 	}
 	for _, t := range asList(bc["tags"]) {

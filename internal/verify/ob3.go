@@ -256,6 +256,7 @@ func (v *OB3) checkCredential(ctx context.Context, rep *Report, cred map[string]
 	} else if subj["id"] == nil && len(asList(subj["identifier"])) == 0 {
 		rep.fail("credentialSubject has neither id nor identifier")
 	}
+	checkResults(rep, cred)
 	from := v.dateTime(rep, cred, "validFrom", true)
 	if !from.IsZero() && from.After(v.Now) {
 		rep.fail("not valid before %s", cred["validFrom"])

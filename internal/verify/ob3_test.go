@@ -632,3 +632,56 @@ func TestVerifyBakedImages(t *testing.T) {
 		t.Fatalf("empty image: %v %v", rep.Status, rep.Problems)
 	}
 }
+
+// withLevels gives the credential's achievement a rubric of two levels and
+// its subject the result achievedLevel (a level id).
+func withLevels(cred map[string]any, achieved string) map[string]any {
+	subj := cred["credentialSubject"].(map[string]any)
+	ach := subj["achievement"].(map[string]any)
+	id, _ := ach["id"].(string)
+	ach["resultDescription"] = []any{map[string]any{
+		"id": id + "#levels", "type": []any{"ResultDescription"}, "name": "Niveau", "resultType": "RubricCriterionLevel",
+		"rubricCriterionLevel": []any{
+			map[string]any{"id": id + "#level-novice", "type": []any{"RubricCriterionLevel"}, "name": "Novice", "level": "novice"},
+			map[string]any{"id": id + "#level-competent", "type": []any{"RubricCriterionLevel"}, "name": "Compétent", "level": "competent",
+				"alignment": []any{map[string]any{"type": []any{"Alignment"}, "targetName": "C1 — Compétent", "targetUrl": "https://badges.example.fr/frameworks/ref/items/c1-competent.json", "targetCode": "C1.competent", "targetType": "CFItem"}}},
+		},
+	}}
+	subj["result"] = []any{map[string]any{"type": []any{"Result"}, "resultDescription": id + "#levels", "achievedLevel": id + achieved}}
+	return cred
+}
+
+// TestOB3Results: the achieved level must be a level of the achievement's
+// rubric; the verifier reports it.
+func TestOB3Results(t *testing.T) {
+	s := newOB3Site(t)
+	for _, tc := range []struct {
+		name, achieved, level, problem string
+	}{
+		{"level of the rubric", "#level-competent", "Compétent", ""},
+		{"unknown level", "#level-expert", "", "is not a level of resultDescription"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cred := withLevels(testCredential(t), tc.achieved)
+			for form, data := range map[string][]byte{
+				"Data Integrity": mustJSON(t, signDI(t, cred, obEdVM, s.ed)),
+				"VC-JWT":         signJWT(t, cred, obKidURL, s.es),
+			} {
+				_, rep := s.verifier().Bytes(context.Background(), data, nil)
+				if tc.problem == "" && (rep.Status != Valid || rep.Level != tc.level) {
+					t.Errorf("%s: %v %q %v", form, rep.Status, rep.Level, rep.Problems)
+				}
+				if tc.problem != "" && (rep.Status != Invalid || !problemsHave(rep, tc.problem)) {
+					t.Errorf("%s: want invalid with %q, got %v %v", form, tc.problem, rep.Status, rep.Problems)
+				}
+			}
+		})
+	}
+	// A result naming a resultDescription the achievement lacks is refused.
+	cred := withLevels(testCredential(t), "#level-novice")
+	cred["credentialSubject"].(map[string]any)["result"].([]any)[0].(map[string]any)["resultDescription"] = "https://elsewhere.example/rd"
+	_, rep := s.verifier().Bytes(context.Background(), mustJSON(t, signDI(t, cred, obEdVM, s.ed)), nil)
+	if rep.Status != Invalid || !problemsHave(rep, "is not a ResultDescription of the achievement") {
+		t.Errorf("foreign resultDescription: %v %v", rep.Status, rep.Problems)
+	}
+}
