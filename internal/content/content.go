@@ -147,7 +147,7 @@ func (l *loader) spaces() []*model.Space {
 	}
 	var spaces []*model.Space
 	for _, e := range entries {
-		if !e.IsDir() {
+		if !e.IsDir() || e.Name() == "_passports" { // students' passports: package passportfile
 			continue
 		}
 		if !slugRE.MatchString(e.Name()) {
