@@ -106,7 +106,7 @@ func TestLoadErrors(t *testing.T) {
 		{"missing name, bad e-mail, bad lang, no awards", "x.yaml", "email: Camille <c@example.org>\nlang: de\n",
 			[]string{"x.yaml:1: malformed e-mail address", `x.yaml:2: lang "de" is not a language of the site`, "x.yaml:1: missing displayName", "x.yaml:1: no award listed"}},
 		{"unknown key", "x.yaml", "displayName: X\nindexabel: true\nawards:\n  - {space: universite, award: aaaaaaaaaaaaaaaaaaaaaaaaa1}\n",
-			[]string{`x.yaml:2: unknown key "indexed"`, `did you mean "indexable"?`}},
+			[]string{`x.yaml:2: unknown key "indexabel"`, `did you mean "indexable"?`}},
 		{"bad date", "x.yaml", head + "  - {space: universite, badge: langues, date: 15/12/2023}\n",
 			[]string{"x.yaml:4: malformed date"}},
 		{"control characters", "x.yaml", "displayName: \"A\\u0007B\"\nawards:\n  - {space: universite, award: aaaaaaaaaaaaaaaaaaaaaaaaa1}\n",
