@@ -484,7 +484,9 @@ func TestPassportErrors(t *testing.T) {
 	if err != nil || strings.Count(string(page), `<li class="passport-badge `) != 1 || !strings.Contains(string(page), a.ID) {
 		t.Fatalf("store passport: %v", err)
 	}
-	if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "store: passport from-store lists an award that is not in space universite") }) {
+	if !slices.ContainsFunc(res.Warnings, func(w string) bool {
+		return strings.Contains(w, "store: passport from-store lists an award that is not in space universite")
+	}) {
 		t.Fatalf("warnings: %v", res.Warnings)
 	}
 }
