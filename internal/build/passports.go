@@ -48,18 +48,16 @@ func collectPassports(o Options, site *model.Site) ([]passport.Passport, []strin
 	if err != nil {
 		return nil, nil, err
 	}
-	known := map[passport.AwardRef]bool{}
-	for _, sp := range site.Spaces {
-		for _, a := range sp.Awards {
-			known[passport.AwardRef{Space: sp.Slug, Award: a.ID}] = true
-		}
+	var index map[string]*model.Award
+	if len(ps) > 0 {
+		index = awardIndex(site)
 	}
 	var warnings []string
 	for i := range ps {
 		p := &ps[i]
 		kept := p.Awards[:0:0]
 		for _, ref := range p.Awards {
-			if !known[ref] {
+			if a := index[ref.Award]; a == nil || a.Badge.Space.Slug != ref.Space {
 				warnings = append(warnings, fmt.Sprintf("%s: passport %s lists an award that is not in space %s; it is left off the page", p.Source, p.Slug, ref.Space))
 				continue
 			}
@@ -72,6 +70,22 @@ func collectPassports(o Options, site *model.Site) ([]passport.Passport, []strin
 		}
 	}
 	return ps, warnings, nil
+}
+
+// awardIndex maps award ids to awards. Ids are unique across spaces: they
+// are HMACs, under each space's secret, of inputs naming the space.
+func awardIndex(site *model.Site) map[string]*model.Award {
+	n := 0
+	for _, sp := range site.Spaces {
+		n += len(sp.Awards)
+	}
+	index := make(map[string]*model.Award, n)
+	for _, sp := range site.Spaces {
+		for _, a := range sp.Awards {
+			index[a.ID] = a
+		}
+	}
+	return index
 }
 
 func contains(list []string, s string) bool {
@@ -114,11 +128,9 @@ func newPublic(site *model.Site, l layout.Layout, r *render.Renderer, ledgers is
 	pub := &public{r: r, l: l, dest: dest, pages: map[string]*render.Pages{}, bakes: map[string]*model.Award{}, groups: map[string]publish.Group{}}
 	set := &render.PassportSet{Site: site, AsOf: asOf(ledgers), Awards: map[string]*render.Public{}, BakedPath: l.Baked}
 	pub.set = set
-	index := map[string]*model.Award{}
-	for _, sp := range site.Spaces {
-		for _, a := range sp.Awards {
-			index[a.ID] = a
-		}
+	var index map[string]*model.Award
+	if len(ps) > 0 {
+		index = awardIndex(site)
 	}
 	for i := range ps {
 		p := &ps[i]

@@ -114,6 +114,56 @@ type resolver struct {
 	site   *model.Site
 	spaces map[string]*model.Space
 	byID   map[string]map[string]*model.Award // space → id → award
+	// byWho maps each recipient identifier ("e:" e-mail, "p:" eppn,
+	// "s:" student number) to its awards; built on first use.
+	byWho map[string][]*model.Award
+}
+
+func whoKeys(r model.Identity) []string {
+	var k []string
+	if r.Email != "" {
+		k = append(k, "e:"+r.Email)
+	}
+	if r.EPPN != "" {
+		k = append(k, "p:"+strings.ToLower(r.EPPN))
+	}
+	if r.StudentID != "" {
+		k = append(k, "s:"+r.StudentID)
+	}
+	return k
+}
+
+// awardsOf returns the awards of a space given to any of the student's
+// identifiers, by date, each once.
+func (r *resolver) awardsOf(sp *model.Space, student []string) []*model.Award {
+	if r.byWho == nil {
+		r.byWho = map[string][]*model.Award{}
+		for _, s := range r.site.Spaces {
+			for _, a := range s.Awards {
+				for _, k := range whoKeys(a.Recipient) {
+					r.byWho[k] = append(r.byWho[k], a)
+				}
+			}
+		}
+	}
+	seen := map[*model.Award]bool{}
+	var out []*model.Award
+	for _, who := range student {
+		who = strings.TrimSpace(who)
+		if who == "" {
+			continue
+		}
+		for _, k := range []string{"e:" + ids.NormalizeEmail(who), "p:" + strings.ToLower(who), "s:" + who} {
+			for _, a := range r.byWho[k] {
+				if a.Badge.Space == sp && !seen[a] {
+					seen[a] = true
+					out = append(out, a)
+				}
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
+	return out
 }
 
 func newResolver(site *model.Site) *resolver {
@@ -259,8 +309,8 @@ func (r *resolver) award(rel string, line func(string) int, al awardLine, recipi
 		date = d
 	}
 	var found []*model.Award
-	for _, a := range sp.Awards {
-		if a.Badge.Slug != al.Badge || !isRecipient(a, recipients) {
+	for _, a := range r.awardsOf(sp, recipients) {
+		if a.Badge.Slug != al.Badge {
 			continue
 		}
 		if al.Level != "" && (a.Level == nil || a.Level.ID != al.Level) {
