@@ -24,6 +24,7 @@ import (
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/passport"
 	"github.com/francebadge/blason/internal/passportfile"
+	"github.com/francebadge/blason/internal/publish"
 	"github.com/francebadge/blason/internal/verify"
 )
 
@@ -521,5 +522,41 @@ func mustReplace(t *testing.T, path, old, new string) {
 	}
 	if err := os.WriteFile(path, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestExtraGroupPaths(t *testing.T) {
+	l := layout.Layout{Base: "https://b.example/", DefaultLang: "fr"}
+	flags, err := langFlags([]string{"fr", "en"})
+	if err != nil || flags != "Fe" {
+		t.Fatalf("langFlags = %q, %v", flags, err)
+	}
+	if f, _ := langFlags([]string{"en"}); f != "E" {
+		t.Fatalf("langFlags([en]) = %q", f)
+	}
+	if _, err := langFlags([]string{"de"}); err == nil {
+		t.Fatal("no error for a language without a flag")
+	}
+	for _, tt := range []struct {
+		id    string
+		g     publish.Group
+		paths []string
+	}{
+		{"passport:camille", publish.Group{Space: "_", Flags: "Fe"}, []string{"passport/camille/index.html", "en/passport/camille/index.html"}},
+		{"passport:camille", publish.Group{Space: "_", Flags: "fE"}, []string{"fr/passport/camille/index.html", "passport/camille/index.html"}},
+		{"page:abcdef", publish.Group{Space: "universite", Flags: "Fe"}, []string{"universite/awards/ab/abcdef/index.html", "en/universite/awards/ab/abcdef/index.html"}},
+		{"bake:abcdef", publish.Group{Space: "universite", Flags: "pq"}, []string{"universite/assertions/ab/abcdef.png", "universite/credentials/ab/abcdef.png"}},
+		{"bake:abcdef", publish.Group{Space: "universite", Flags: "vw"}, []string{"universite/assertions/ab/abcdef.svg", "universite/credentials/ab/abcdef.svg"}},
+	} {
+		got, ok := extraPaths(l, tt.id, tt.g)
+		if !ok || !slices.Equal(got, tt.paths) {
+			t.Errorf("extraPaths(%s, %s) = %v, want %v", tt.id, tt.g.Flags, got, tt.paths)
+		}
+		if len(got) != len(tt.g.Flags) {
+			t.Errorf("%s: %d files for %d flags (publish counts files by flags)", tt.id, len(got), len(tt.g.Flags))
+		}
+	}
+	if _, ok := extraPaths(l, "abcdefghijklmnopqrstuvwxyz", publish.Group{Flags: "hcj"}); ok {
+		t.Error("an award group taken for a passport group")
 	}
 }

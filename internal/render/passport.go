@@ -294,7 +294,10 @@ func (r *Renderer) awardView(v *langView, set *PassportSet, pub *Public, lang st
 		PageURL: v.href(r.AwardPage(sp.Slug, a.ID, lang)), IssuerName: v.spaceName(sp), IssuerURL: v.href(l.SpacePage(sp, lang)),
 		Date: v.date(a.Date), DateISO: a.Date.Format(time.DateOnly), AsOf: v.date(set.AsOf),
 		Status: Status(a, set.AsOf), CredentialURL: l.URL(l.Credential(a)), JWTURL: l.URL(l.CredentialJWT(a)), AssertionURL: l.URL(l.Assertion(a)),
-		EvidenceURL: a.EvidenceURL, EvidenceNarrative: a.EvidenceNarrative,
+		EvidenceNarrative: a.EvidenceNarrative,
+	}
+	if u, err := url.Parse(a.EvidenceURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+		av.EvidenceURL = a.EvidenceURL // content checks it too; never link anything else
 	}
 	av.VerifyURL = av.PageURL + "#verify"
 	if pub.SuspensionList != "" {
