@@ -168,6 +168,7 @@ func Run(o Options) (Result, error) {
 	if err := r.Site(site, docs); err != nil {
 		return res, err
 	}
+	docs["sitemap.xml"] = r.SitemapPassports(docs["sitemap.xml"], site, passports)
 	phase("documents and pages")
 
 	// The awards: only those whose action key changed, or whose files are gone.

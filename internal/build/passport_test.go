@@ -165,6 +165,12 @@ func TestPassportPages(t *testing.T) {
 			indexable++
 		}
 	}
+	for _, p := range ps {
+		inSitemap := bytes.Contains(site["sitemap.xml"], []byte("<loc>"+d.base+"passport/"+p.Slug+"/</loc>"))
+		if inSitemap != p.Indexable {
+			t.Errorf("%s: in the sitemap %v, indexable %v", p.Slug, inSitemap, p.Indexable)
+		}
+	}
 	if indexable == 0 || indexable == len(ps) || expired == 0 {
 		t.Fatalf("the demo should hold indexable and non-indexable passports and an expired badge: %d indexable of %d, %d expired", indexable, len(ps), expired)
 	}

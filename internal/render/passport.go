@@ -390,3 +390,26 @@ func qrSVG(text string) (template.HTML, error) {
 	b.WriteString(`"/></svg>`)
 	return template.HTML(b.String()), nil // numbers only: nothing from the content
 }
+
+// SitemapPassports adds the pages of indexable passports to a sitemap made
+// by Site; the others are noindex and stay out of it.
+func (r *Renderer) SitemapPassports(sitemap []byte, site *model.Site, ps []passport.Passport) []byte {
+	var b bytes.Buffer
+	for _, p := range ps {
+		if !p.Indexable {
+			continue
+		}
+		for _, lang := range site.Languages {
+			b.WriteString("  <url><loc>")
+			template.HTMLEscape(&b, []byte(r.layout.URL(r.PassportPage(p.Slug, lang))))
+			b.WriteString("</loc></url>\n")
+		}
+	}
+	end := bytes.LastIndex(sitemap, []byte("</urlset>"))
+	if b.Len() == 0 || end < 0 {
+		return sitemap
+	}
+	out := append([]byte(nil), sitemap[:end]...)
+	out = append(out, b.Bytes()...)
+	return append(out, sitemap[end:]...)
+}
