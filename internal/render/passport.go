@@ -60,8 +60,10 @@ type Public struct {
 
 // PassportSet is what passport and award pages are rendered from.
 type PassportSet struct {
-	Site   *model.Site
-	AsOf   time.Time          // reference date of statuses
+	Site *model.Site
+	// AsOf is the reference date of statuses. It is not printed: a page
+	// changes only when a status it shows does.
+	AsOf   time.Time
 	Awards map[string]*Public // by award id
 	// BakedPath returns the output paths of an award's baked images
 	// (OB 2.0, OB 3.0).
@@ -94,16 +96,16 @@ type metaView struct {
 }
 
 type passportView struct {
-	DisplayName, Email, URL, AsOf string
-	QR                            template.HTML
-	Awards                        []*awardView
+	DisplayName, Email, URL string
+	QR                      template.HTML
+	Awards                  []*awardView
 }
 
 type awardView struct {
 	ID, Name, BadgeName, LevelName, Description string
 	Image, BadgeURL, PageURL, VerifyURL         string
 	IssuerName, IssuerURL                       string
-	Date, DateISO, Expires, ExpiresISO, AsOf    string
+	Date, DateISO, Expires, ExpiresISO          string
 	Status                                      string
 	CredentialURL, JWTURL, AssertionURL         string
 	SuspensionURL                               string
@@ -171,7 +173,7 @@ func (r *Renderer) PassportPages(set *PassportSet, p *passport.Passport, digest 
 		v := r.view(site, lang)
 		d := v.base(p.DisplayName, func(l string) string { return r.PassportPage(p.Slug, l) })
 		// The QR code is drawn at rendering time: it only depends on the URL.
-		pv := &passportView{DisplayName: p.DisplayName, Email: p.Email, URL: pageURL, AsOf: v.date(set.AsOf)}
+		pv := &passportView{DisplayName: p.DisplayName, Email: p.Email, URL: pageURL}
 		for _, ref := range p.Awards {
 			pub := set.Awards[ref.Award]
 			if pub == nil {
@@ -292,7 +294,7 @@ func (r *Renderer) awardView(v *langView, set *PassportSet, pub *Public, lang st
 		ID: a.ID, BadgeName: t.Name, Name: t.Name, Description: t.Description,
 		Image: v.href(l.BadgeImage(b)), BadgeURL: v.href(l.BadgePage(b, lang)),
 		PageURL: v.href(r.AwardPage(sp.Slug, a.ID, lang)), IssuerName: v.spaceName(sp), IssuerURL: v.href(l.SpacePage(sp, lang)),
-		Date: v.date(a.Date), DateISO: a.Date.Format(time.DateOnly), AsOf: v.date(set.AsOf),
+		Date: v.date(a.Date), DateISO: a.Date.Format(time.DateOnly),
 		Status: Status(a, set.AsOf), CredentialURL: l.URL(l.Credential(a)), JWTURL: l.URL(l.CredentialJWT(a)), AssertionURL: l.URL(l.Assertion(a)),
 		EvidenceNarrative: a.EvidenceNarrative,
 	}
