@@ -124,6 +124,12 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// Passport declarations are checked before any key or ledger is written.
+	passports, warnings, err := collectPassports(o, site)
+	if err != nil {
+		return res, err
+	}
+	res.Warnings = append(res.Warnings, warnings...)
 	rings, err := Keyrings(o, site)
 	if err != nil {
 		return res, err
@@ -134,11 +140,6 @@ func Run(o Options) (Result, error) {
 		return res, err
 	}
 	phase("keys and ledgers")
-	passports, warnings, err := collectPassports(o, site)
-	if err != nil {
-		return res, err
-	}
-	res.Warnings = append(res.Warnings, warnings...)
 	if w := baseURLWarning(site.BaseURL); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}

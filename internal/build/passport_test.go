@@ -476,6 +476,16 @@ func TestPassportErrors(t *testing.T) {
 	}
 	os.Remove(bad)
 
+	// A space named passport would share its folder with passport pages.
+	if err := os.CopyFS(filepath.Join(src, "content", "passport"), os.DirFS(filepath.Join(src, "content", "association"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(Options{Source: src, Destination: dest, Now: now}); err == nil || !strings.Contains(err.Error(), "a space may not be named passport") {
+		t.Fatalf("space named passport: err = %v", err)
+	}
+	os.RemoveAll(filepath.Join(src, "content", "passport"))
+	os.RemoveAll(filepath.Join(src, "keys", "passport"))
+
 	store := passport.Static{{Slug: "ef-0102", DisplayName: "Y", Source: "store"}}
 	if _, err := Run(Options{Source: src, Destination: dest, Now: now, Passports: []passport.Source{store}}); err == nil || !strings.Contains(err.Error(), `store: passport slug "ef-0102" is already declared by content/_passports/ef-0102.yaml`) {
 		t.Fatalf("clash: err = %v", err)

@@ -51,6 +51,11 @@ func collectPassports(o Options, site *model.Site) ([]passport.Passport, []strin
 	var index map[string]*model.Award
 	if len(ps) > 0 {
 		index = awardIndex(site)
+		for _, sp := range site.Spaces {
+			if sp.Slug == "passport" {
+				return nil, nil, fmt.Errorf("content/passport: a space may not be named passport on a site with passports (their pages are published under passport/); rename the space folder")
+			}
+		}
 	}
 	var warnings []string
 	for i := range ps {
