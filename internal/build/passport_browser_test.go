@@ -3,14 +3,18 @@ package build
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/francebadge/blason/internal/browsertest"
 )
+
+var pdfPageRE = regexp.MustCompile(`/Type\s*/Page[^s]`)
 
 // TestPassportPagesInChromium serves a demo build in which one award shown
 // on a passport is revoked, opens passport and award pages in headless
@@ -90,6 +94,26 @@ func TestPassportPagesInChromium(t *testing.T) {
 		revokedCards := eval(`Array.from(document.querySelectorAll("li.passport-badge.status-revoked .status")).map(e => e.textContent).join()`)
 		if want := map[string]string{"passport/etudiante-fictive-1008/": "Révoqué", "en/passport/etudiante-fictive-1008/": "Revoked"}[page]; revokedCards != want {
 			t.Errorf("%s: revoked cards %q, want %q", page, revokedCards, want)
+		}
+	}
+	// Printed, a passport is a one-page CV without the site's navigation.
+	for _, page := range []string{"passport/etudiante-fictive-1008/", "en/passport/ef-0102/"} {
+		navigate(base + page)
+		pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPreferCSSPageSize()))
+		if err != nil {
+			t.Fatalf("%s: printing: %v", page, err)
+		}
+		if n := len(pdfPageRE.FindAll(pdf, -1)); n != 1 {
+			t.Errorf("%s prints on %d pages, want 1", page, n)
+		}
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+			t.Fatal(err)
+		}
+		if d := eval(`getComputedStyle(document.querySelector("header.site")).display + " " + getComputedStyle(document.querySelector(".qr-code")).display`); d != "none block" {
+			t.Errorf("%s: in print, header and QR code display %q", page, d)
+		}
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+			t.Fatal(err)
 		}
 	}
 	for _, c := range []struct{ page, want string }{{valid, "valid"}, {revoked, "revoked"}, {expired, "expired"}} {
