@@ -30,12 +30,15 @@ func TestPassportPagesInChromium(t *testing.T) {
 	}
 	ps, shown := demoPassports(t, src, site)
 	var valid, revoked, expired string
+	var revokedBaked []string
 	for _, p := range ps {
 		for _, r := range p.Awards {
 			a := shown[r.Award]
 			switch {
 			case p.Slug == "etudiante-fictive-1008" && a.Badge.Slug == "ambassadeur":
 				revoked = awardPagePath(a, "fr")
+				ob2, ob3 := paths.Baked(a)
+				revokedBaked = []string{ob2, ob3}
 				csv := "award,date,reason,action\n" + a.ID + ",2025-11-03,Attribution faite par erreur,revoke\n"
 				if err := os.WriteFile(filepath.Join(src, "content", "universite", "revocations.csv"), []byte(csv), 0o644); err != nil {
 					t.Fatal(err)
@@ -54,6 +57,12 @@ func TestPassportPagesInChromium(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "site")
 	mustBuild(t, Options{Source: src, Destination: dest, BaseURL: base})
 	serve(t, ln, dest)
+	// A revoked award is not baked: its hosted assertion is a tombstone.
+	for _, p := range revokedBaked {
+		if _, err := os.Stat(filepath.Join(dest, p)); err == nil {
+			t.Errorf("the revoked award is baked: %s", p)
+		}
+	}
 
 	ctx := browsertest.Context(t, exe, 90*time.Second)
 	var mu sync.Mutex
