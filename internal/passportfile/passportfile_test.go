@@ -65,9 +65,9 @@ awards:
 	}
 	want := []passport.Passport{
 		{Slug: "camille-m", DisplayName: "Camille M.", Email: "camille@example.org", Indexable: true, Lang: "en", Source: "content/_passports/camille-m.yaml:1",
-			Awards: []passport.AwardRef{{"universite", "aaaaaaaaaaaaaaaaaaaaaaaaa2"}, {"universite", "aaaaaaaaaaaaaaaaaaaaaaaaa3"}, {"universite", "aaaaaaaaaaaaaaaaaaaaaaaaa1"}}},
+			Awards: []passport.AwardRef{{Space: "universite", Award: "aaaaaaaaaaaaaaaaaaaaaaaaa2"}, {Space: "universite", Award: "aaaaaaaaaaaaaaaaaaaaaaaaa3"}, {Space: "universite", Award: "aaaaaaaaaaaaaaaaaaaaaaaaa1"}}},
 		{Slug: "dominique", DisplayName: "Dominique", Source: "content/_passports/dominique.yaml:1",
-			Awards: []passport.AwardRef{{"universite", "bbbbbbbbbbbbbbbbbbbbbbbbb1"}}},
+			Awards: []passport.AwardRef{{Space: "universite", Award: "bbbbbbbbbbbbbbbbbbbbbbbbb1"}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
