@@ -16,6 +16,7 @@ import (
 	"hash/crc32"
 	"io"
 	"strings"
+	"unicode"
 )
 
 // Version selects the Open Badges version of a payload.
@@ -194,14 +195,21 @@ func SVG(svg []byte, v Version, verify, doc string) ([]byte, error) {
 		}
 	}
 	tag := string(clean[start:end])
+	closeRoot := ""
+	if strings.HasSuffix(tag, "/>") {
+		// An empty root (<svg …/>) is opened and closed around the badge.
+		name := strings.FieldsFunc(tag[1:], func(r rune) bool { return r == '/' || r == '>' || unicode.IsSpace(r) })
+		if len(name) == 0 {
+			return nil, errors.New("malformed SVG root element")
+		}
+		tag = strings.TrimRightFunc(strings.TrimSuffix(tag, "/>"), unicode.IsSpace) + ">"
+		closeRoot = "</" + name[0] + ">"
+	}
 	if !strings.Contains(tag, `xmlns:openbadges="`+ns+`"`) {
 		if strings.Contains(tag, "xmlns:openbadges=") {
 			return nil, errors.New("the SVG binds the openbadges prefix to another namespace")
 		}
 		closing := strings.LastIndex(tag, ">")
-		if strings.HasSuffix(tag, "/>") {
-			return nil, errors.New("empty SVG")
-		}
 		tag = tag[:closing] + ` xmlns:openbadges="` + ns + `"` + tag[closing:]
 	}
 	var el strings.Builder
@@ -217,6 +225,7 @@ func SVG(svg []byte, v Version, verify, doc string) ([]byte, error) {
 	out.Write(clean[:start])
 	out.WriteString(tag)
 	out.WriteString(el.String())
+	out.WriteString(closeRoot)
 	out.Write(clean[end:])
 	return out.Bytes(), nil
 }

@@ -135,6 +135,23 @@ func TestSVGRoundTrip(t *testing.T) {
 	if _, err := SVG([]byte(sampleSVG), OB3, "", "a ]]> b"); err == nil {
 		t.Error("a CDATA terminator was accepted")
 	}
+	// An empty root is opened to hold the badge, and stays an empty image.
+	for _, empty := range []string{`<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>`, `<?xml version="1.0"?><svg:svg xmlns:svg="http://www.w3.org/2000/svg" />` + "\n"} {
+		baked, err := SVG([]byte(empty), OB3, "", "{}")
+		if err != nil {
+			t.Fatalf("%s: %v", empty, err)
+		}
+		var root struct {
+			XMLName xml.Name
+			Inner   []byte `xml:",innerxml"`
+		}
+		if err := xml.Unmarshal(baked, &root); err != nil || root.XMLName.Local != "svg" || !strings.HasPrefix(string(root.Inner), "<openbadges:credential><![CDATA[{}]]></openbadges:credential>") {
+			t.Fatalf("%s baked as %s (%v)", empty, baked, err)
+		}
+		if got, err := UnbakeSVG(baked, OB3); err != nil || got != "{}" {
+			t.Fatalf("%s: unbaked %q, %v", empty, got, err)
+		}
+	}
 }
 
 // TestUnbake1EdTechSamples reads the validator's baked OB 3.0 samples.

@@ -32,6 +32,7 @@ import (
 	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/ob3"
+	"github.com/francebadge/blason/internal/passport"
 	"github.com/francebadge/blason/internal/publish"
 	"github.com/francebadge/blason/internal/render"
 	"github.com/francebadge/blason/internal/statuslist"
@@ -56,6 +57,9 @@ type Options struct {
 	// Progress, when set, is called as awards are issued (from several
 	// goroutines): done of total.
 	Progress func(done, total int)
+	// Passports are sources of passport declarations besides the files
+	// under content/_passports, which are always read (see docs/passports.md).
+	Passports []passport.Source
 }
 
 // Result summarises a build.
@@ -121,6 +125,12 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// Passport declarations are checked before any key or ledger is written.
+	passports, warnings, err := collectPassports(o, site)
+	if err != nil {
+		return res, err
+	}
+	res.Warnings = append(res.Warnings, warnings...)
 	rings, err := Keyrings(o, site)
 	if err != nil {
 		return res, err
@@ -160,6 +170,7 @@ func Run(o Options) (Result, error) {
 	if err := r.Site(site, docs); err != nil {
 		return res, err
 	}
+	docs["sitemap.xml"] = r.SitemapPassports(docs["sitemap.xml"], site, passports)
 	phase("documents and pages")
 
 	// The awards: only those whose action key changed, or whose files are gone.
@@ -167,10 +178,25 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	pub, err := newPublic(site, l, r, ledgers, passports, groups, o.Destination)
+	if err != nil {
+		return res, err
+	}
+	awardDirs := is.AwardDirs()
 	target := publish.Target{
 		Dir: o.Destination, Manifest: manifestPath(o.Source, o.Destination),
-		PathsOf: func(id string, g publish.Group) []string { return is.AwardPaths(g.Space, id, g.Flags) },
-		DirsOf:  is.AwardDirs(),
+		PathsOf: func(id string, g publish.Group) []string {
+			if p, ok := extraPaths(l, id, g); ok {
+				return p
+			}
+			return is.AwardPaths(g.Space, id, g.Flags)
+		},
+		DirsOf: func(id string, g publish.Group) []string {
+			if p, ok := extraPaths(l, id, g); ok {
+				return dirsOf(p)
+			}
+			return awardDirs(id, g)
+		},
 	}
 	prev, err := target.ReadManifest()
 	if err != nil {
@@ -181,6 +207,9 @@ func Run(o Options) (Result, error) {
 		next.Files[p] = true
 	}
 	next.Groups = groups
+	for id, g := range pub.groups {
+		next.Groups[id] = g
+	}
 	dirty := staleGroups(target, prev, next, o.Force)
 	phase("cache")
 	sess, err := target.Begin(prev, next)
@@ -198,7 +227,12 @@ func Run(o Options) (Result, error) {
 		}
 	}
 	var done atomic.Int64
-	total := len(dirty)
+	total := 0
+	for id := range dirty {
+		if !isExtraGroup(id) {
+			total++
+		}
+	}
 	res.Issued = total
 	if o.Progress != nil {
 		o.Progress(0, total)
@@ -210,6 +244,9 @@ func Run(o Options) (Result, error) {
 		}
 	})
 	if err != nil {
+		return res, err
+	}
+	if err := pub.produce(dirty, sess); err != nil {
 		return res, err
 	}
 	phase("issue and write")

@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io/fs"
 	"net"
 	"net/http"
@@ -235,6 +236,9 @@ func TestBuildsAreByteIdentical(t *testing.T) {
 	if len(a) != len(b) || len(a) < 1000 {
 		t.Fatalf("builds hold %d and %d files", len(a), len(b))
 	}
+	if a["passport/etudiante-fictive-1008/index.html"] == nil {
+		t.Fatal("the demo build holds no passport page: reproducibility of passports is not checked")
+	}
 	for p, x := range a {
 		if !bytes.Equal(x, b[p]) {
 			t.Errorf("%s differs between two builds", p)
@@ -261,12 +265,10 @@ func TestBuildsAreByteIdentical(t *testing.T) {
 	}
 }
 
-// TestNoPersonalDataInSite scans every published byte for every recipient
-// identifier and name of the demo award lists, and for the space secrets.
-func TestNoPersonalDataInSite(t *testing.T) {
-	d := sharedDemo(t)
-	src, dest := d.src, d.dest
-
+// recipientNeedles returns every recipient identifier and name of the demo
+// award lists under src (as written and lower-cased), with where it comes from.
+func recipientNeedles(t testing.TB, src string) map[string]string {
+	t.Helper()
 	needles := map[string]string{} // value → where it comes from
 	files, _ := filepath.Glob(filepath.Join(src, "content", "*", "awards", "*.csv"))
 	for _, f := range files {
@@ -291,6 +293,19 @@ func TestNoPersonalDataInSite(t *testing.T) {
 			}
 		}
 	}
+	return needles
+}
+
+// TestNoPersonalDataInSite scans every published byte for every recipient
+// identifier and name of the demo award lists, and for the space secrets.
+// The display names and e-mail addresses students chose to show on their
+// passports are the exception, and only on their own pages: an address on
+// the passport pages, a name there and on the pages of the awards shown.
+func TestNoPersonalDataInSite(t *testing.T) {
+	d := sharedDemo(t)
+	src, dest := d.src, d.dest
+
+	needles := recipientNeedles(t, src)
 	secrets, _ := filepath.Glob(filepath.Join(src, "keys", "*", "secret"))
 	for _, s := range secrets {
 		b, _ := os.ReadFile(s)
@@ -298,6 +313,29 @@ func TestNoPersonalDataInSite(t *testing.T) {
 	}
 	if len(needles) < 500 || len(secrets) == 0 {
 		t.Fatalf("only %d needles and %d secrets: the scanner would prove nothing", len(needles), len(secrets))
+	}
+	ps, shown := demoPassports(t, src, d.site)
+	optedIn := map[string][]string{} // value → the only files it may be in
+	for _, p := range ps {
+		pages := []string{passportPath(p.Slug, "fr"), passportPath(p.Slug, "en")}
+		if p.Email != "" {
+			optedIn[p.Email] = pages
+		}
+		for _, r := range p.Awards {
+			pages = append(pages, awardPagePath(shown[r.Award], "fr"), awardPagePath(shown[r.Award], "en"))
+		}
+		optedIn[p.DisplayName] = pages
+	}
+	shownNames := 0
+	for v := range optedIn {
+		if needles[v] != "" {
+			shownNames++
+			delete(needles, v)
+			delete(needles, strings.ToLower(v))
+		}
+	}
+	if shownNames < 2 {
+		t.Fatalf("the demo should show an opted-in name and address from the award lists (%d found)", shownNames)
 	}
 	site := readTree(t, dest)
 	// The scanner must find a planted identifier (it can fail).
@@ -313,9 +351,19 @@ func TestNoPersonalDataInSite(t *testing.T) {
 				t.Errorf("%s contains %q (from %s)", p, v, from)
 			}
 		}
+		for v, allowed := range optedIn {
+			if bytes.Contains(b, []byte(v)) && !slices.Contains(allowed, p) {
+				t.Errorf("%s contains %q, shown by its owner on %v only", p, v, allowed)
+			}
+		}
 	}
 	if found == 0 {
 		t.Fatal("the scanner missed a planted identifier")
+	}
+	for v, allowed := range optedIn {
+		if !bytes.Contains(site[allowed[0]], []byte(html.EscapeString(v))) {
+			t.Errorf("%s does not show %q", allowed[0], v)
+		}
 	}
 }
 

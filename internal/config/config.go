@@ -42,6 +42,10 @@ type Credentials struct {
 	// StatusListSize is the number of entries of each status list, a
 	// multiple of 131072; at most a quarter of it may be used.
 	StatusListSize int `yaml:"statusListSize"`
+	// Bake selects the awards published as baked images (their badge image
+	// carrying the OB 2.0 assertion and the OB 3.0 credential): "passports"
+	// (default: the awards shown on passport pages), "all" or "none".
+	Bake string `yaml:"bake"`
 }
 
 // TranslatedTitle holds per-language site strings.
@@ -55,7 +59,7 @@ var SupportedLanguages = []string{"fr", "en"}
 // Load reads src/blason.yaml. baseURL, when not empty, overrides the file's
 // baseURL. Problems are added to diags.
 func Load(src, baseURL string, diags *diag.List) *Config {
-	c := &Config{Theme: "default", Languages: []string{"fr", "en"}, Credentials: Credentials{JWTAlg: "ES256", Status: "bitstring", StatusListSize: 131072}}
+	c := &Config{Theme: "default", Languages: []string{"fr", "en"}, Credentials: Credentials{JWTAlg: "ES256", Status: "bitstring", StatusListSize: 131072, Bake: "passports"}}
 	b, err := os.ReadFile(filepath.Join(src, FileName))
 	if errors.Is(err, fs.ErrNotExist) {
 		diags.Add(FileName, 0, "run blason in a site folder, or pass -s SOURCE", "no site configuration found")
@@ -107,6 +111,11 @@ func Load(src, baseURL string, diags *diag.List) *Config {
 	case "bitstring", "1edtech":
 	default:
 		diags.Add(FileName, doc.Line("credentials", "status"), "use bitstring or 1edtech", "credentials.status %q is not supported", c.Credentials.Status)
+	}
+	switch c.Credentials.Bake {
+	case "passports", "all", "none":
+	default:
+		diags.Add(FileName, doc.Line("credentials", "bake"), "use passports (the awards shown on passport pages), all or none", "credentials.bake %q is not supported", c.Credentials.Bake)
 	}
 	if n := c.Credentials.StatusListSize; n < 131072 || n%131072 != 0 {
 		diags.Add(FileName, doc.Line("credentials", "statusListSize"), "use a multiple of 131072 (the minimum for herd privacy)", "credentials.statusListSize %d is not a multiple of 131072", n)

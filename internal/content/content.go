@@ -162,7 +162,7 @@ func (l *loader) spaces() []*model.Space {
 	}
 	var spaces []*model.Space
 	for _, e := range entries {
-		if !e.IsDir() || e.Name() == FrameworksDir || e.Name() == TemplatesDir {
+		if !e.IsDir() || e.Name() == FrameworksDir || e.Name() == TemplatesDir || e.Name() == "_passports" { // _passports: package passportfile
 			continue
 		}
 		if !slugRE.MatchString(e.Name()) {

@@ -84,6 +84,7 @@ type Credentials struct {
 	OB2Signed      bool
 	Status         string // "bitstring" or "1edtech"
 	StatusListSize int
+	Bake           string // "passports", "all" or "none": which awards get baked images
 }
 
 // SiteText holds the translatable site strings.
