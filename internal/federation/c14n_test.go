@@ -212,9 +212,9 @@ func TestExcC14NRealFeedMatchesGoxmldsig(t *testing.T) {
 
 func TestExcC14NErrors(t *testing.T) {
 	for _, doc := range []string{
-		`<a:r/>`,                     // undeclared prefix
-		`<r><c></r></c>`,             // mismatched end tag (RawToken does not check)
-		`<r xmlns:p=""/>`,            // prefix undeclaration (XML 1.1 only)
+		`<a:r/>`,          // undeclared prefix
+		`<r><c></r></c>`,  // mismatched end tag (RawToken does not check)
+		`<r xmlns:p=""/>`, // prefix undeclaration (XML 1.1 only)
 		`<r xmlns:a="urn:x" xmlns:b="urn:x" a:k="1" b:k="2"/>`, // duplicate expanded attribute
 	} {
 		if _, err := canonicalizeRoot([]byte(doc), false, ""); err == nil {
