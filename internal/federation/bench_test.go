@@ -1,0 +1,118 @@
+package federation
+
+import (
+	"crypto/x509"
+	"flag"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/crewjam/saml"
+)
+
+var benchCrewjam = flag.Bool("crewjam", false, "BenchmarkCrewjamVerify70MB: also time crewjam's VerifyMetadataSignature (~22 s, ~1 GB)")
+
+// copies70MB replicates the 310-IdP RENATER test feed into ~70 MB / 10,230
+// IdPs, the size of eduGAIN.
+const copies70MB = 33
+
+func writeBigFeed(b *testing.B) (string, *x509.Certificate) {
+	b.Helper()
+	k := newTestKey(b, "benchmark signer")
+	doc := syntheticFeed(b, k, copies70MB, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	path := filepath.Join(b.TempDir(), "synthetic-70MB.xml")
+	if err := os.WriteFile(path, doc, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return path, k.cert
+}
+
+// peakHeap samples the heap every millisecond until stop is called.
+func peakHeap() (stop func() uint64) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(done); <-finished; return peak.Load() }
+}
+
+// BenchmarkLoad70MB verifies and indexes a ~70 MB / 10,230-IdP signed
+// aggregate from a file. Run with -cpu 2 -benchtime 3x.
+func BenchmarkLoad70MB(b *testing.B) {
+	path, cert := writeBigFeed(b)
+	info, _ := os.Stat(path)
+	o := verifyOptions{name: path, certs: []*x509.Certificate{cert}, now: feedTime}
+	runtime.GC()
+	var peak uint64
+	var idps int
+	var live uint64
+	b.ResetTimer()
+	for range b.N {
+		runtime.GC()
+		stop := peakHeap()
+		doc, err := parseFile(path, o)
+		p := stop()
+		if err != nil {
+			b.Fatal(err)
+		}
+		peak = max(peak, p)
+		idps = len(doc.idps)
+		ix := newIndex(doc.idps)
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		live = ms.HeapAlloc
+		runtime.KeepAlive(ix)
+	}
+	b.StopTimer()
+	b.SetBytes(info.Size())
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(live)/(1<<20), "live-heap-MB")
+	b.ReportMetric(float64(idps), "IdPs")
+	b.ReportMetric(float64(info.Size())/(1<<20), "file-MB")
+}
+
+// BenchmarkCrewjamVerify70MB times crewjam's VerifyMetadataSignature on
+// the same file, for comparison (only with -crewjam).
+func BenchmarkCrewjamVerify70MB(b *testing.B) {
+	if !*benchCrewjam {
+		b.Skip("slow; run with -crewjam")
+	}
+	path, cert := writeBigFeed(b)
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	var peak uint64
+	b.ResetTimer()
+	for range b.N {
+		stop := peakHeap()
+		_, err := saml.VerifyMetadataSignature(doc, []*x509.Certificate{cert})
+		peak = max(peak, stop())
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
