@@ -3,13 +3,19 @@ package federation
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/crewjam/saml"
 )
 
-const mduiNS = "urn:oasis:names:tc:SAML:metadata:ui"
+const (
+	mduiNS   = "urn:oasis:names:tc:SAML:metadata:ui"
+	mdattrNS = "urn:oasis:names:tc:SAML:metadata:attribute"
+	mdrpiNS  = "urn:oasis:names:tc:SAML:metadata:rpi"
+	samlNS   = "urn:oasis:names:tc:SAML:2.0:assertion"
+)
 
 // IdP is one trusted identity provider, as its verified metadata describes
 // it. It is immutable once loaded: share it freely between goroutines.
@@ -23,6 +29,14 @@ type IdP struct {
 	// shortest cacheDuration apply). Set it as ServiceProvider.IDPMetadata
 	// on a per-request copy of the crewjam ServiceProvider; do not modify
 	// it.
+	//
+	// To keep an eduGAIN-sized index small, what a web-SSO service
+	// provider does not use is left out: the generic extension elements
+	// (Extensions.Other of the entity and of its IDPSSODescriptors: their
+	// mdui, mdattr and mdrpi content is in the fields below), the
+	// AttributeAuthorityDescriptors (no attribute queries) and any
+	// per-entity Signature (not checked inside an aggregate).
+	// Extensions.ShibbolethScopes is kept.
 	Descriptor *saml.EntityDescriptor
 
 	// Scopes are the IdP's shibmd:Scope values. Use OwnsScope to check a
@@ -38,6 +52,17 @@ type IdP struct {
 
 	// Logos are the mdui:Logo elements of the IdP.
 	Logos []Logo
+
+	// EntityAttributes maps each mdattr:EntityAttributes attribute Name to
+	// its values, e.g. "http://macedir.org/entity-category-support" to
+	// ["http://refeds.org/category/research-and-scholarship"], or
+	// "urn:oasis:names:tc:SAML:attribute:assurance-certification" to
+	// ["https://refeds.org/sirtfi"].
+	EntityAttributes map[string][]string
+
+	// RegistrationAuthority is the mdrpi:RegistrationInfo
+	// registrationAuthority, e.g. "https://federation.renater.fr/".
+	RegistrationAuthority string
 
 	// ValidUntil and CacheDuration are the effective values (zero when
 	// none applies).
@@ -170,11 +195,23 @@ func newIdP(ed *saml.EntityDescriptor) (*IdP, error) {
 			p.Scopes = append(p.Scopes, sc)
 		}
 		for _, o := range e.Other {
-			if o.XMLName.Space == mduiNS && o.XMLName.Local == "UIInfo" {
+			switch {
+			case o.XMLName.Space == mduiNS && o.XMLName.Local == "UIInfo":
 				p.readUIInfo(o)
+			case o.XMLName.Space == mdattrNS && o.XMLName.Local == "EntityAttributes":
+				p.readEntityAttributes(o)
+			case o.XMLName.Space == mdrpiNS && o.XMLName.Local == "RegistrationInfo":
+				for _, a := range o.Attrs {
+					if a.Name.Space == "" && a.Name.Local == "registrationAuthority" {
+						p.RegistrationAuthority = strings.TrimSpace(a.Value)
+					}
+				}
 			}
 		}
+		e.Other = nil
 	}
+	ed.AttributeAuthorityDescriptors = nil
+	ed.Signature = nil
 	if len(p.DisplayName) == 0 && ed.Organization != nil {
 		for _, n := range ed.Organization.OrganizationDisplayNames {
 			if v := collapse(n.Value); v != "" {
@@ -186,6 +223,7 @@ func newIdP(ed *saml.EntityDescriptor) (*IdP, error) {
 	for _, v := range p.DisplayName {
 		keys = append(keys, fold(v))
 	}
+	slices.Sort(keys) // deterministic
 	for _, s := range p.Scopes {
 		if !s.Regexp {
 			keys = append(keys, fold(s.Value))
@@ -193,6 +231,33 @@ func newIdP(ed *saml.EntityDescriptor) (*IdP, error) {
 	}
 	p.search = strings.Join(keys, "\x00")
 	return p, nil
+}
+
+func (p *IdP) readEntityAttributes(ea saml.ExtensionElement) {
+	for _, a := range ea.Children {
+		if a.XMLName.Space != samlNS || a.XMLName.Local != "Attribute" {
+			continue
+		}
+		name := ""
+		for _, at := range a.Attrs {
+			if at.Name.Space == "" && at.Name.Local == "Name" {
+				name = strings.TrimSpace(at.Value)
+			}
+		}
+		if name == "" {
+			continue
+		}
+		if p.EntityAttributes == nil {
+			p.EntityAttributes = map[string][]string{}
+		}
+		for _, v := range a.Children {
+			if v.XMLName.Space == samlNS && v.XMLName.Local == "AttributeValue" {
+				if val := strings.TrimSpace(v.CharData); val != "" {
+					p.EntityAttributes[name] = append(p.EntityAttributes[name], val)
+				}
+			}
+		}
+	}
 }
 
 func (p *IdP) readUIInfo(ui saml.ExtensionElement) {

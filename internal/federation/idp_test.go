@@ -2,6 +2,7 @@ package federation
 
 import (
 	"crypto/x509"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,6 +81,24 @@ func TestRenaterScopesAndNames(t *testing.T) {
 	}
 	if p.Name("fr") != "TEST v4 Poitiers" || p.Name("en") != "Test V4 Poitiers" {
 		t.Errorf("names %v", p.DisplayName)
+	}
+	if p.RegistrationAuthority != "https://federation.renater.fr/" {
+		t.Errorf("registration authority %q", p.RegistrationAuthority)
+	}
+	if p.Descriptor.Extensions != nil && p.Descriptor.Extensions.Other != nil {
+		t.Error("generic extensions kept")
+	}
+	sirtfi, rs := 0, 0
+	for _, p := range ix.All() {
+		if slices.Contains(p.EntityAttributes["urn:oasis:names:tc:SAML:attribute:assurance-certification"], "https://refeds.org/sirtfi") {
+			sirtfi++
+		}
+		if slices.Contains(p.EntityAttributes["http://macedir.org/entity-category-support"], "http://refeds.org/category/research-and-scholarship") {
+			rs++
+		}
+	}
+	if sirtfi != 17 || rs != 16 {
+		t.Errorf("SIRTFI %d (want 17), R&S support %d (want 16)", sirtfi, rs)
 	}
 	// Whitespace leaked into text nodes by pretty-printing is trimmed.
 	q, ok := ix.Lookup("https://idp-cisco.univ-poitiers.fr/idp/shibboleth")

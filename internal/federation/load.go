@@ -91,12 +91,18 @@ func (v validity) narrow(until time.Time, d time.Duration) validity {
 	return v
 }
 
-// entityJob is the canonical form of one IdP's EntityDescriptor, as hashed,
-// to be decoded by a worker.
+// entityJob is one IdP's EntityDescriptor to be decoded by a worker, as
+// the tokens of its canonical form: the tokens that were canonicalized and
+// hashed, with exactly the namespace declarations the canonical form
+// renders (so an unsigned declaration dropped by exclusive c14n cannot
+// change what encoding/xml decodes), and without comments and processing
+// instructions. Decoding them is decoding the canonical bytes, without
+// lexing the XML a second time.
 type entityJob struct {
 	seq      int
 	ctx      []binding // namespaces rendered by output ancestors
-	frag     []byte
+	toks     []xml.Token
+	frag     []byte // canonical bytes, kept only for tests (parser.keepFrags)
 	validity validity
 }
 
@@ -192,10 +198,11 @@ type parser struct {
 	validity []validity
 
 	// EntityDescriptor being captured
-	ent      *entityJob
-	entDepth int
-	entIdP   bool
-	seq      int
+	ent       *entityJob
+	entDepth  int
+	entIdP    bool
+	seq       int
+	keepFrags bool // tests: keep each entity's canonical bytes too
 }
 
 func (p *parser) run(r io.Reader) error {
@@ -264,6 +271,9 @@ func (p *parser) token(tok xml.Token) error {
 	if err := p.c.token(tok); err != nil {
 		return err
 	}
+	if cd, ok := tok.(xml.CharData); ok && p.ent != nil {
+		p.ent.toks = append(p.ent.toks, cd.Copy())
+	}
 	p.capture(mark)
 	return nil
 }
@@ -278,7 +288,7 @@ func commentBytes(c xml.Comment) []byte {
 // capture copies the canonical output since mark into the EntityDescriptor
 // being captured, and hands full buffers to the hashes.
 func (p *parser) capture(mark int) {
-	if p.ent != nil {
+	if p.ent != nil && p.keepFrags {
 		p.ent.frag = append(p.ent.frag, p.c.buf[mark:]...)
 	}
 	if len(p.c.buf) >= 64<<10 {
@@ -442,9 +452,31 @@ func (p *parser) open(t xml.StartElement) error {
 	if err := p.c.start(t); err != nil {
 		return err
 	}
+	if p.ent != nil {
+		p.ent.toks = append(p.ent.toks, canonicalStart(t, p.c.frames[len(p.c.frames)-1].rendered))
+	}
 	p.capture(mark)
 	p.depth++
 	return nil
+}
+
+// canonicalStart returns t with the namespace declarations of its
+// canonical form in place of those of the input.
+func canonicalStart(t xml.StartElement, rendered []binding) xml.StartElement {
+	attrs := make([]xml.Attr, 0, len(t.Attr)+len(rendered))
+	for _, b := range rendered {
+		if b.prefix == "" {
+			attrs = append(attrs, xml.Attr{Name: xml.Name{Local: "xmlns"}, Value: b.uri})
+		} else {
+			attrs = append(attrs, xml.Attr{Name: xml.Name{Space: "xmlns", Local: b.prefix}, Value: b.uri})
+		}
+	}
+	for _, a := range t.Attr {
+		if !isDecl(a) {
+			attrs = append(attrs, a)
+		}
+	}
+	return xml.StartElement{Name: t.Name, Attr: attrs}
 }
 
 func (p *parser) endElement(t xml.EndElement) error {
@@ -452,6 +484,9 @@ func (p *parser) endElement(t xml.EndElement) error {
 	mark := len(p.c.buf)
 	if err := p.c.end(t); err != nil {
 		return err
+	}
+	if p.ent != nil {
+		p.ent.toks = append(p.ent.toks, t)
 	}
 	p.capture(mark)
 	p.depth--
@@ -737,8 +772,22 @@ func (p *parser) finish() error {
 	return errors.New("the digest of the signed content does not match: the document was changed after it was signed (edited, re-formatted or truncated)")
 }
 
-// decodeEntity decodes the canonical bytes of an EntityDescriptor.
+// decodeEntity decodes an EntityDescriptor from its canonical tokens.
 func decodeEntity(j entityJob) (*IdP, error) {
+	wrapper := xml.StartElement{Name: xml.Name{Local: "x"}}
+	for _, b := range j.ctx {
+		wrapper.Attr = append(wrapper.Attr, canonicalStart(xml.StartElement{}, []binding{b}).Attr...)
+	}
+	toks := make([]xml.Token, 0, len(j.toks)+2)
+	toks = append(toks, wrapper)
+	toks = append(toks, j.toks...)
+	toks = append(toks, wrapper.End())
+	return decodeEntityFrom(xml.NewTokenDecoder(&tokenSlice{toks: toks}), j)
+}
+
+// decodeEntityBytes decodes an EntityDescriptor from its canonical bytes
+// (tests compare it with decodeEntity).
+func decodeEntityBytes(j entityJob) (*IdP, error) {
 	var head bytes.Buffer
 	head.WriteString("<x")
 	for _, b := range j.ctx {
@@ -751,7 +800,10 @@ func decodeEntity(j entityJob) (*IdP, error) {
 		head.WriteString(`"`)
 	}
 	head.WriteString(">")
-	d := xml.NewDecoder(io.MultiReader(&head, bytes.NewReader(j.frag), strings.NewReader("</x>")))
+	return decodeEntityFrom(xml.NewDecoder(io.MultiReader(&head, bytes.NewReader(j.frag), strings.NewReader("</x>"))), j)
+}
+
+func decodeEntityFrom(d *xml.Decoder, j entityJob) (*IdP, error) {
 	if _, err := d.Token(); err != nil {
 		return nil, fmt.Errorf("entity #%d: %w", j.seq+1, err)
 	}
@@ -768,12 +820,27 @@ func decodeEntity(j entityJob) (*IdP, error) {
 	}
 	ed := new(saml.EntityDescriptor)
 	if err := d.DecodeElement(ed, &start); err != nil {
-		id := entityIDOf(&start)
-		return nil, fmt.Errorf("entity %s: %w", id, err)
+		return nil, fmt.Errorf("entity %s: %w", entityIDOf(&start), err)
 	}
 	v := validity{ed.ValidUntil, ed.CacheDuration}.narrow(j.validity.until, j.validity.duration)
 	ed.ValidUntil, ed.CacheDuration = v.until, v.duration
 	return newIdP(ed)
+}
+
+// tokenSlice is an xml.TokenReader over a slice.
+type tokenSlice struct {
+	toks []xml.Token
+	i    int
+}
+
+func (s *tokenSlice) Token() (xml.Token, error) {
+	if s.i == len(s.toks) {
+		return nil, io.EOF
+	}
+	t := s.toks[s.i]
+	s.toks[s.i] = nil
+	s.i++
+	return t, nil
 }
 
 func entityIDOf(s *xml.StartElement) string {

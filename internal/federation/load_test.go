@@ -3,6 +3,9 @@ package federation
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/xml"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -177,5 +180,51 @@ func TestHarmlessChangesStillVerify(t *testing.T) {
 				t.Fatalf("%d IdPs", len(d.idps))
 			}
 		})
+	}
+}
+
+// TestTokenDecodingMatchesCanonicalBytes checks that decoding an entity
+// from the tokens handed to the workers gives what decoding its canonical
+// bytes (the bytes hashed) gives.
+func TestTokenDecodingMatchesCanonicalBytes(t *testing.T) {
+	doc := string(readShared(t, resignedFeed))
+	// Also an unused declaration named after an attribute, which exclusive
+	// c14n drops and a decoder of the input would have seen.
+	doc = strings.Replace(doc, `<md:EntityDescriptor entityID="`, `<md:EntityDescriptor xmlns:entityID="https://evil.example/" entityID="`, 1)
+	p := &parser{o: verifyOptions{certs: []*x509.Certificate{loadCert(t, testSigner)}, now: feedTime}, keepFrags: true}
+	p.jobs = make(chan entityJob)
+	done := make(chan struct{})
+	n := 0
+	go func() {
+		defer close(done)
+		for j := range p.jobs {
+			n++
+			j2 := j
+			j2.toks = slices.Clone(j.toks)
+			a, err1 := decodeEntity(j2)
+			b, err2 := decodeEntityBytes(j)
+			if err1 != nil || err2 != nil {
+				t.Errorf("entity %d: %v / %v", j.seq, err1, err2)
+				continue
+			}
+			if !reflect.DeepEqual(a, b) {
+				ma, _ := xml.Marshal(a.Descriptor)
+				mb, _ := xml.Marshal(b.Descriptor)
+				i := 0
+				for i < len(ma) && i < len(mb) && ma[i] == mb[i] {
+					i++
+				}
+				t.Errorf("entity %s: token and byte decoding differ at %d: %q vs %q; records equal: %v", a.EntityID, i, snippet(ma, i), snippet(mb, i), reflect.DeepEqual(a.Descriptor, b.Descriptor))
+			}
+		}
+	}()
+	err := p.run(strings.NewReader(doc))
+	close(p.jobs)
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 310 {
+		t.Fatalf("%d entities compared", n)
 	}
 }
