@@ -3,9 +3,10 @@ package federation
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
+	_ "crypto/sha1" // SHA-1 test signatures
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -20,6 +21,7 @@ import (
 // testSigner is a throw-away key and self-signed certificate.
 type testKey struct {
 	key  *rsa.PrivateKey
+	ec   *ecdsa.PrivateKey
 	cert *x509.Certificate
 }
 
@@ -39,34 +41,89 @@ func newTestKey(t testing.TB, cn string) *testKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testKey{key, cert}
+	return &testKey{key: key, cert: cert}
 }
 
 // sign returns doc with an enveloped RSA-SHA256 signature (exc-c14n,
 // SHA-256 digest) on its root element, inserted as its first child. The
 // root must carry ID="rootID" and no signature.
 func (k *testKey) sign(t testing.TB, doc []byte, rootID string) []byte {
+	return k.signWith(t, doc, signOpts{ref: "#" + rootID})
+}
+
+// signOpts vary the signature, to test what the verifier accepts.
+type signOpts struct {
+	ref          string        // Reference URI
+	sigAlg       string        // default rsa-sha256
+	digestAlg    string        // default sha256
+	transform    string        // second transform, default exc-c14n
+	digestWithCm bool          // digest the canonical form with comments
+	signer       crypto.Signer // default k.key
+	hash         crypto.Hash   // of sigAlg, default SHA-256
+	ecASN1       bool          // ECDSA signature in ASN.1 DER (goxmldsig) rather than r||s
+}
+
+func (k *testKey) signWith(t testing.TB, doc []byte, o signOpts) []byte {
 	t.Helper()
-	canon, err := canonicalizeRoot(doc, false, "")
+	if o.sigAlg == "" {
+		o.sigAlg = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+	}
+	if o.digestAlg == "" {
+		o.digestAlg = "http://www.w3.org/2001/04/xmlenc#sha256"
+	}
+	if o.transform == "" {
+		o.transform = algExcC14N
+	}
+	if o.signer == nil {
+		o.signer = k.key
+	}
+	if o.hash == 0 {
+		o.hash = crypto.SHA256
+	}
+	canon, err := canonicalizeRoot(doc, o.digestWithCm, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	digest := sha256.Sum256(canon)
+	dh := crypto.SHA256
+	if d, ok := digestAlgs[o.digestAlg]; ok {
+		dh = d
+	} else if o.digestAlg == "http://www.w3.org/2000/09/xmldsig#sha1" {
+		dh = crypto.SHA1
+	}
+	hh := dh.New()
+	hh.Write(canon)
 	const ds = "http://www.w3.org/2000/09/xmldsig#"
-	ref := `#` + rootID
-	if rootID == "" {
-		ref = ""
-	}
 	si := `<ds:SignedInfo xmlns:ds="` + ds + `"><ds:CanonicalizationMethod Algorithm="` + algExcC14N + `"></ds:CanonicalizationMethod>` +
-		`<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"></ds:SignatureMethod>` +
-		`<ds:Reference URI="` + ref + `"><ds:Transforms><ds:Transform Algorithm="` + algEnveloped + `"></ds:Transform>` +
-		`<ds:Transform Algorithm="` + algExcC14N + `"></ds:Transform></ds:Transforms>` +
-		`<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"></ds:DigestMethod>` +
-		`<ds:DigestValue>` + base64.StdEncoding.EncodeToString(digest[:]) + `</ds:DigestValue></ds:Reference></ds:SignedInfo>`
-	h := sha256.Sum256([]byte(si))
-	sv, err := rsa.SignPKCS1v15(rand.Reader, k.key, crypto.SHA256, h[:])
-	if err != nil {
-		t.Fatal(err)
+		`<ds:SignatureMethod Algorithm="` + o.sigAlg + `"></ds:SignatureMethod>` +
+		`<ds:Reference URI="` + o.ref + `"><ds:Transforms><ds:Transform Algorithm="` + algEnveloped + `"></ds:Transform>` +
+		`<ds:Transform Algorithm="` + o.transform + `"></ds:Transform></ds:Transforms>` +
+		`<ds:DigestMethod Algorithm="` + o.digestAlg + `"></ds:DigestMethod>` +
+		`<ds:DigestValue>` + base64.StdEncoding.EncodeToString(hh.Sum(nil)) + `</ds:DigestValue></ds:Reference></ds:SignedInfo>`
+	h := o.hash.New()
+	h.Write([]byte(si))
+	var sv []byte
+	switch key := o.signer.(type) {
+	case *ecdsa.PrivateKey:
+		if o.ecASN1 {
+			sv, err = ecdsa.SignASN1(rand.Reader, key, h.Sum(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		r, s, err := ecdsa.Sign(rand.Reader, key, h.Sum(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := (key.Curve.Params().BitSize + 7) / 8
+		sv = make([]byte, 2*size)
+		r.FillBytes(sv[:size])
+		s.FillBytes(sv[size:])
+	default:
+		sv, err = o.signer.Sign(rand.Reader, h.Sum(nil), o.hash)
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	sig := `<ds:Signature xmlns:ds="` + ds + `">` + si + `<ds:SignatureValue>` + base64.StdEncoding.EncodeToString(sv) +
 		`</ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509Certificate>` + base64.StdEncoding.EncodeToString(k.cert.Raw) +

@@ -712,12 +712,20 @@ func verifySum(pub crypto.PublicKey, sa sigAlg, sum, sig []byte) bool {
 	case *rsa.PublicKey:
 		return !sa.ecdsa && rsa.VerifyPKCS1v15(k, sa.hash, sum, sig) == nil
 	case *ecdsa.PublicKey:
-		if !sa.ecdsa || len(sig)%2 != 0 {
+		if !sa.ecdsa {
 			return false
 		}
-		r := new(big.Int).SetBytes(sig[:len(sig)/2])
-		s := new(big.Int).SetBytes(sig[len(sig)/2:])
-		return ecdsa.Verify(k, sum, r, s)
+		// XMLDSig (RFC 6931 §2.3.6) encodes r and s side by side; goxmldsig
+		// writes ASN.1 DER instead: both are accepted.
+		size := (k.Curve.Params().BitSize + 7) / 8
+		if len(sig) == 2*size {
+			r := new(big.Int).SetBytes(sig[:size])
+			s := new(big.Int).SetBytes(sig[size:])
+			if ecdsa.Verify(k, sum, r, s) {
+				return true
+			}
+		}
+		return ecdsa.VerifyASN1(k, sum, sig)
 	}
 	return false
 }
