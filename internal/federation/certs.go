@@ -5,7 +5,23 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
 )
+
+// ReadCertificateFile reads the pinned metadata-signing certificates of a
+// source from a PEM file (one or more CERTIFICATE blocks, e.g. the old and
+// the new one during a key rollover).
+func ReadCertificateFile(path string) ([]*x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := ParseCertificates(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return certs, nil
+}
 
 // ParseCertificates reads the PEM CERTIFICATE blocks of data: the pinned
 // certificates a metadata signature is verified with.

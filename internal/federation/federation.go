@@ -106,6 +106,7 @@ type Federation struct {
 	mu    sync.Mutex  // serialises Refresh
 	good  []*document // last good document of each source
 	state []SourceStatus
+	pub   atomic.Pointer[[]SourceStatus] // copy of state for Status
 }
 
 // SourceStatus reports the state of one source after the last Refresh.
@@ -176,11 +177,14 @@ func (f *Federation) Index() *Index {
 	return f.cur.Load()
 }
 
-// Status returns the state of each source after the last Refresh.
+// Status returns the state of each source after the last Refresh. It does
+// not wait for a Refresh in progress. For a readiness probe, Index().Len()
+// > 0 tells whether any IdP is trusted.
 func (f *Federation) Status() []SourceStatus {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]SourceStatus(nil), f.state...)
+	if p := f.pub.Load(); p != nil {
+		return append([]SourceStatus(nil), (*p)...)
+	}
+	return nil
 }
 
 // Run refreshes the metadata every Interval until ctx is done. Errors are
@@ -219,8 +223,9 @@ func (f *Federation) Refresh(ctx context.Context) error {
 			}
 			f.good[i] = doc
 			st.LoadedAt, st.FromCache, st.ValidUntil = f.cfg.Now(), fromCache, doc.validUntil
-			for _, s := range doc.skipped {
-				log.Warn("federation: entity left out", "source", src.name(), "reason", s)
+			if n := len(doc.skipped); n > 0 {
+				log.Warn("federation: entities left out", "source", src.name(), "count", n,
+					"first", doc.skipped[:min(n, 5)])
 			}
 			log.Info("federation: metadata loaded", "source", src.name(), "idps", len(doc.idps),
 				"entities", doc.entities, "signer", doc.signer, "valid_until", doc.validUntil,
@@ -262,6 +267,8 @@ func (f *Federation) swap() {
 		}
 	}
 	f.cur.Store(newIndex(all))
+	st := append([]SourceStatus(nil), f.state...)
+	f.pub.Store(&st)
 }
 
 // load fetches and verifies a source. When it fails and useCache is set,

@@ -245,3 +245,62 @@ func TestSeveralSourcesMerged(t *testing.T) {
 		t.Errorf("source %q", p.Source)
 	}
 }
+
+func TestRunRefreshesInBackground(t *testing.T) {
+	k := newTestKey(t, "run signer")
+	v1 := k.sign(t, []byte(smallAggregate), "_agg")
+	v2 := k.sign(t, []byte(strings.ReplaceAll(smallAggregate, "idp.a.example", "idp.new.example")), "_agg")
+	srv := &feedServer{}
+	srv.body.Store(&v1)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	fed, err := New(Config{
+		Sources:  []Source{{Location: ts.URL, Certificates: []*x509.Certificate{k.cert}}},
+		Interval: 10 * time.Millisecond, Logger: quietLogger(),
+		Now: func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fed.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fed.Lookup("https://idp.a.example/idp"); !ok {
+		t.Fatal("v1 not loaded")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { fed.Run(ctx); close(stopped) }()
+
+	// Readers never see a missing or half-built index while refreshing.
+	readersDone := make(chan struct{})
+	go func() {
+		defer close(readersDone)
+		for ctx.Err() == nil {
+			_, a := fed.Lookup("https://idp.a.example/idp")
+			_, b := fed.Lookup("https://idp.new.example/idp")
+			if a == b {
+				t.Error("index without either version")
+				return
+			}
+			fed.Search("example", "fr", 3)
+		}
+	}()
+	srv.body.Store(&v2)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, ok := fed.Lookup("https://idp.new.example/idp"); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("background refresh did not pick up the new version")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, ok := fed.Lookup("https://idp.a.example/idp"); ok {
+		t.Error("old IdP still present")
+	}
+	cancel()
+	<-stopped
+	<-readersDone
+}
