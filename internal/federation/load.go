@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"bufio"
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
@@ -206,7 +207,7 @@ type parser struct {
 }
 
 func (p *parser) run(r io.Reader) error {
-	d := xml.NewDecoder(r)
+	d := xml.NewDecoder(bufio.NewReaderSize(r, 256<<10))
 	d.Strict = true
 	for {
 		tok, err := d.RawToken()
