@@ -15,7 +15,7 @@ import (
 	"github.com/crewjam/saml"
 )
 
-var benchCrewjam = flag.Bool("crewjam", false, "BenchmarkCrewjamVerify70MB: also time crewjam's VerifyMetadataSignature (~22 s, ~1 GB)")
+var benchCrewjam = flag.Bool("crewjam", false, "run BenchmarkCrewjamVerify70MB (slow: crewjam's VerifyMetadataSignature)")
 
 // copies70MB replicates the 310-IdP RENATER test feed into ~70 MB / 10,230
 // IdPs, the size of eduGAIN.
@@ -110,7 +110,9 @@ func BenchmarkLoad70MB(b *testing.B) {
 }
 
 // BenchmarkCrewjamVerify70MB times crewjam's VerifyMetadataSignature on
-// the same file, for comparison (only with -crewjam).
+// the same file, for comparison. It is slow and takes about 1 GB:
+//
+//	go test -run - -bench CrewjamVerify70MB -cpu 2 ./internal/federation -args -crewjam
 func BenchmarkCrewjamVerify70MB(b *testing.B) {
 	if !*benchCrewjam {
 		b.Skip("slow; run with -crewjam")

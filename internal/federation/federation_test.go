@@ -140,6 +140,27 @@ func TestFederationDownloadLimits(t *testing.T) {
 	if err := fed.Refresh(context.Background()); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("got %v", err)
 	}
+
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(good[:1000])
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}))
+	defer slow.Close()
+	fed, _ = New(Config{
+		Sources: []Source{{Location: slow.URL, Certificates: []*x509.Certificate{cert}}},
+		Timeout: 100 * time.Millisecond, Logger: quietLogger(),
+	})
+	start := time.Now()
+	if err := fed.Refresh(context.Background()); err == nil || !strings.Contains(err.Error(), "deadline") {
+		t.Fatalf("slow server: %v", err)
+	}
+	if time.Since(start) > 3*time.Second {
+		t.Fatal("timeout not applied")
+	}
 }
 
 const singleIdP = `<?xml version="1.0"?>
