@@ -236,6 +236,12 @@ func TestSingleEntityDescriptorSources(t *testing.T) {
 			}
 		})
 	}
+	spFile := filepath.Join(dir, "sp.xml")
+	os.WriteFile(spFile, []byte(strings.ReplaceAll(strings.ReplaceAll(singleIdP, "IDPSSODescriptor", "SPSSODescriptor"), "SingleSignOnService", "AssertionConsumerService index=\"1\"")), 0o644)
+	fed, _ := New(Config{Sources: []Source{{Location: spFile, TrustUnsigned: true}}, Logger: quietLogger()})
+	if err := fed.Refresh(context.Background()); err == nil || !strings.Contains(err.Error(), "not a usable identity provider") {
+		t.Errorf("SP metadata as an IdP source: %v", err)
+	}
 	if _, err := New(Config{Sources: []Source{{Location: unsigned}}}); err == nil {
 		t.Error("a source with neither certificate nor TrustUnsigned accepted")
 	}

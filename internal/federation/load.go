@@ -116,10 +116,10 @@ type entityResult struct {
 // parseMetadata reads a metadata document from r in one pass: it
 // canonicalizes the root element minus its enveloped signature (exclusive
 // c14n) and hashes it on the fly, checks the signature over SignedInfo
-// with the pinned certificates as soon as it has been read, and hands the
-// canonical bytes of each IdP's EntityDescriptor, the very bytes hashed, to
-// workers that decode them into saml.EntityDescriptor. Nothing is returned
-// unless the digest of the whole matches.
+// with the pinned certificates as soon as it has been read, and hands each
+// IdP's EntityDescriptor, as the tokens of its canonical form (what is
+// hashed), to workers that decode it into a saml.EntityDescriptor. Nothing
+// is returned unless the digest of the whole matches.
 func parseMetadata(r io.Reader, o verifyOptions) (*document, error) {
 	p := &parser{o: o}
 	workers := max(1, runtime.GOMAXPROCS(0))
@@ -169,6 +169,13 @@ func parseMetadata(r io.Reader, o verifyOptions) (*document, error) {
 			seen[r.idp.EntityID] = true
 			doc.idps = append(doc.idps, r.idp)
 		}
+	}
+	if p.rootIsED && len(doc.idps) == 0 {
+		reason := "it has no IDPSSODescriptor"
+		if len(doc.skipped) > 0 {
+			reason = doc.skipped[0]
+		}
+		return nil, fmt.Errorf("%s: the EntityDescriptor is not a usable identity provider: %s", o.name, reason)
 	}
 	return doc, nil
 }
