@@ -72,10 +72,12 @@ type IdP struct {
 	// Source names the metadata source the IdP came from.
 	Source string
 
-	search string // folded names and scopes, for Search
+	search string            // folded names and scopes, for Search
+	folded map[string]string // folded DisplayName, for ranking
 }
 
-// Scope is one shibmd:Scope of an IdP.
+// Scope is one shibmd:Scope of an IdP. A regexp scope that does not
+// compile matches nothing.
 type Scope struct {
 	Value  string // as published, trimmed
 	Regexp bool   // regexp="true": Value is a regular expression
@@ -220,8 +222,10 @@ func newIdP(ed *saml.EntityDescriptor) (*IdP, error) {
 		}
 	}
 	var keys []string
-	for _, v := range p.DisplayName {
-		keys = append(keys, fold(v))
+	p.folded = make(map[string]string, len(p.DisplayName))
+	for l, v := range p.DisplayName {
+		p.folded[l] = fold(v)
+		keys = append(keys, p.folded[l])
 	}
 	slices.Sort(keys) // deterministic
 	for _, s := range p.Scopes {

@@ -86,7 +86,10 @@ func (ix *Index) Search(query, lang string, limit int) []*IdP {
 		if !ok {
 			continue
 		}
-		name := fold(p.Name(lang))
+		name := pick(p.folded, lang, "")
+		if name == "" {
+			name = fold(p.EntityID)
+		}
 		rank := 2
 		switch {
 		case strings.HasPrefix(name, q):
