@@ -30,7 +30,8 @@ type c14nFrame struct {
 //
 // Like goxmldsig (built on etree, itself on encoding/xml), it sees attribute
 // values as encoding/xml reports them: line ends normalised, references
-// expanded, but literal tabs and newlines not turned into spaces.
+// expanded, literal tabs and newlines kept (written &#x9; and &#xA;), which
+// is also what xmlsec1 signs (TestXmlsec1SignedAggregate).
 type canonicalizer struct {
 	comments  bool            // keep comments (#WithComments)
 	inclusive map[string]bool // InclusiveNamespaces PrefixList

@@ -15,7 +15,8 @@ import (
 
 // xmlsecTemplate is an aggregate with a signature template for xmlsec1.
 // Its attributes in two namespaces are not in namespace-URI order when
-// ordered by local name, where goxmldsig departs from exc-c14n.
+// ordered by local name, where goxmldsig departs from exc-c14n; an
+// attribute value holds a literal tab and newline.
 const xmlsecTemplate = `<?xml version="1.0" encoding="UTF-8"?>
 <md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:z="urn:a-first" xmlns:a="urn:z-last" ID="_xmlsec" validUntil="2030-01-01T00:00:00Z">
   <ds:Signature>
@@ -34,7 +35,8 @@ const xmlsecTemplate = `<?xml version="1.0" encoding="UTF-8"?>
     <ds:SignatureValue/>
   </ds:Signature>
   <!-- a comment inside the signed element -->
-  <md:EntityDescriptor entityID="https://idp.x.example/idp" z:c="3" a:b="4" z:a="5">
+  <md:EntityDescriptor entityID="https://idp.x.example/idp" z:c="3" a:b="4" z:a="5" note="literal
+tab	and newline">
     <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
       <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.x.example/sso?a=1&amp;b=&#233;"/>
     </md:IDPSSODescriptor>
