@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/francebadge/blason/internal/build"
+	"github.com/francebadge/blason/internal/claim"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -21,8 +23,21 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.Force, "force", false, "sign every award again, ignoring the build cache")
 	quiet := fs.Bool("quiet", false, "print nothing on success")
 	verbose := fs.Bool("v", false, "also print how long each stage took")
+	claimIndex := fs.Bool("claim-index", false, "also write the claim server's private index (.blason/claim-index.json)")
+	db := fs.String("db", "", "also publish the passports of a claim server's store (file path or postgres:// URL)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *claimIndex {
+		o.ClaimIndex = build.ClaimIndexPath(o.Source)
+	}
+	if *db != "" {
+		src, closeDB, err := claim.PassportSource(context.Background(), *db)
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		o.Passports = append(o.Passports, src)
 	}
 	start := time.Now()
 	var p *progress

@@ -7,6 +7,7 @@
 //	blason awards [-s SOURCE]
 //	blason report [-s SOURCE] [-o DIR] [--framework SLUG] [--level ID]
 //	blason verify [--site DIR -b BASE_URL] FILE|URL...
+//	blason claim [-s SOURCE] [--listen ADDR] [--url URL] [--db DSN] [--federation URL --federation-cert PEM] [--idp-metadata FILE]
 //	blason keys new|rotate|list --space NAME [--alg ALG] [--from DATE]
 //	blason version
 //	blason help
@@ -42,6 +43,10 @@ Usage:
                 private jury reports (CSV and HTML, outside the site folder): per cohort
                 (content/<space>/cohorts/*.csv), who holds the level in every competency of
                 the framework, who is missing what
+  blason claim  [-s SOURCE] [--listen 127.0.0.1:8080] [--url PUBLIC_URL] [--db FILE|postgres://…]
+                [--federation URL|FILE --federation-cert PEM]... [--idp-metadata URL|FILE]...
+                the claim server: students log in with their institution (SAML, Renater/eduGAIN),
+                see and download their badges and choose their passport page (docs/claim.md)
   blason verify [--site DIR -b BASE_URL] [--now DATE] FILE|URL...
                 verify badges (OB 2.0 hosted or signed, OB 3.0 Data Integrity or VC-JWT):
                 signatures, issuer keys, expiry and status; with --site, URLs under
@@ -104,6 +109,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdAwards(args[1:], stdout, stderr)
 	case "report":
 		err = cmdReport(args[1:], stdout, stderr)
+	case "claim":
+		err = cmdClaim(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "blason", version())
 	case "help", "-h", "-help", "--help":

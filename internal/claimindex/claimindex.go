@@ -213,7 +213,7 @@ func Write(path string, ix *Index) error {
 func Read(path string) (*Index, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no claim index; run `blason build --claim-index %s` first", path, path)
+		return nil, fmt.Errorf("%s: no claim index; run `blason build --claim-index` first", path)
 	}
 	if err != nil {
 		return nil, err

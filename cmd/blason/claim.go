@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/francebadge/blason/internal/claim"
+)
+
+// listFlag collects a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func cmdClaim(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("claim", stderr)
+	var o claim.AppOptions
+	var fed, certs, idps listFlag
+	fs.StringVar(&o.Source, "s", ".", "source folder (holding blason.yaml, content/, keys/)")
+	fs.StringVar(&o.Destination, "d", "", "site folder (default SOURCE/site)")
+	fs.StringVar(&o.BaseURL, "b", "", "base URL of the published site (default: blason.yaml)")
+	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&o.URL, "url", "", "public base URL of the claim server (default http://LISTEN/)")
+	fs.StringVar(&o.DB, "db", "", "state store: a file path (SQLite, default SOURCE/.blason/claim.db) or a postgres:// URL")
+	fs.BoolVar(&o.Rebuild, "rebuild", true, "build the site at start and after each passport change (single host); false: read the last build's claim index")
+	fs.Var(&fed, "federation", "federation metadata aggregate (URL or file; repeatable), verified with --federation-cert")
+	fs.Var(&certs, "federation-cert", "PEM certificate the metadata signatures are checked with (repeatable)")
+	fs.Var(&idps, "idp-metadata", "one identity provider's metadata (URL or file; repeatable)")
+	fs.BoolVar(&o.TrustUnsigned, "trust-unsigned-idp", false, "accept --idp-metadata without a signature (tests, a local IdP only)")
+	fs.StringVar(&o.Organization.TechnicalEmail, "contact", "", "technical and support contact e-mail for the SP metadata")
+	fs.StringVar(&o.Organization.SecurityEmail, "security-contact", "", "security contact e-mail (SIRTFI) for the SP metadata")
+	fs.StringVar(&o.Organization.PrivacyURL, "privacy-url", "", "privacy statement URL for the SP metadata")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	o.Federations, o.FederationCerts, o.IdPMetadata = fed, certs, idps
+	o.Organization.SupportEmail = o.Organization.TechnicalEmail
+	o.Log = slog.New(slog.NewJSONHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return claim.Run(ctx, o)
+}

@@ -1,0 +1,335 @@
+package claim
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/francebadge/blason/internal/build"
+	"github.com/francebadge/blason/internal/claimindex"
+	"github.com/francebadge/blason/internal/federation"
+	"github.com/francebadge/blason/internal/passport"
+	"github.com/francebadge/blason/internal/store"
+)
+
+// AppOptions configure `blason claim`.
+type AppOptions struct {
+	Listen string // address to listen on, e.g. 127.0.0.1:8080
+	URL    string // public base URL of the claim server; default http://<Listen>/
+	// Source is the site folder (blason.yaml, content/, keys/);
+	// Destination its output folder; BaseURL overrides the site's.
+	Source, Destination, BaseURL string
+	// Rebuild makes the server build the site at start and again after
+	// every passport change (a single host holding the content). Without
+	// it the server reads the claim index the last build wrote, and
+	// passport changes are picked up by the next build (which reads the
+	// same database).
+	Rebuild bool
+	DB      string // store DSN: a file path (SQLite) or a postgres:// URL
+	// Federations are aggregate sources (URL or file) verified with
+	// FederationCerts; IdPMetadata are single IdP documents, trusted
+	// unsigned when TrustUnsigned (tests, a local IdP only).
+	Federations, FederationCerts, IdPMetadata []string
+	TrustUnsigned                             bool
+	Organization                              Organization
+	Log                                       *slog.Logger
+}
+
+// PassportSource returns the store's passports for a build, or nil when no
+// store is configured (the build then reads content files only).
+func PassportSource(ctx context.Context, dsn string) (passport.Source, func(), error) {
+	if dsn == "" {
+		return nil, func() {}, nil
+	}
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, func() { st.Close() }, nil
+}
+
+// DefaultDB is the store used when none is given: SQLite under the
+// source's private .blason/ folder.
+func DefaultDB(source string) string { return filepath.Join(source, ".blason", "claim.db") }
+
+// Run serves the claim server until ctx ends, then shuts down gracefully.
+func Run(ctx context.Context, o AppOptions) error {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Source == "" {
+		o.Source = "."
+	}
+	if o.DB == "" {
+		o.DB = DefaultDB(o.Source)
+		if err := os.MkdirAll(filepath.Dir(o.DB), 0o700); err != nil {
+			return err
+		}
+	}
+	if o.URL == "" {
+		o.URL = "http://" + o.Listen + "/"
+	}
+	if len(o.Federations)+len(o.IdPMetadata) == 0 {
+		return errors.New("no trusted identity provider: give --federation with --federation-cert, or --idp-metadata")
+	}
+	fed, err := newFederation(o)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, o.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	bopts := build.Options{Source: o.Source, Destination: o.Destination, BaseURL: o.BaseURL,
+		ClaimIndex: build.ClaimIndexPath(o.Source), Passports: []passport.Source{st}}
+	key, err := build.ClaimKey(bopts)
+	if err != nil {
+		return err
+	}
+	var (
+		ix      atomic.Pointer[claimindex.Index]
+		siteURL atomic.Value
+	)
+	rebuild := func() error {
+		res, err := build.Run(bopts)
+		if err != nil {
+			return err
+		}
+		o.Log.Info("site built", slog.Int("issued", res.Issued), slog.Int("written", res.Written))
+		return nil
+	}
+	load := func() error {
+		i, err := claimindex.Read(bopts.ClaimIndex)
+		if err != nil {
+			return err
+		}
+		ix.Store(i)
+		return nil
+	}
+	if o.Rebuild {
+		if err := rebuild(); err != nil {
+			return err
+		}
+	}
+	if err := load(); err != nil {
+		return err
+	}
+	site, err := build.Load(bopts)
+	if err != nil {
+		return err
+	}
+	siteURL.Store(site.BaseURL)
+	dest := bopts.Destination
+	if dest == "" {
+		dest = filepath.Join(o.Source, "site")
+	}
+
+	if err := fed.Refresh(ctx); err != nil {
+		o.Log.Warn("federation metadata", slog.String("error", err.Error()))
+	}
+	if fed.Index().Len() == 0 {
+		return errors.New("no trusted identity provider: give --federation with --federation-cert, or --idp-metadata")
+	}
+	go fed.Run(ctx)
+
+	spKey, spCert, err := spKeyPair(filepath.Join(build.KeysDir(o.Source), claimindex.KeySpace), o.URL)
+	if err != nil {
+		return err
+	}
+	secret := hmac.New(sha256.New, key)
+	secret.Write([]byte("claim server"))
+
+	// Passport changes: one rebuild at a time, coalescing bursts.
+	var mu sync.Mutex
+	pending := make(chan struct{}, 1)
+	onChange := func() {
+		select {
+		case pending <- struct{}{}:
+		default:
+		}
+	}
+	if o.Rebuild {
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-pending:
+					mu.Lock()
+					if err := rebuild(); err != nil {
+						o.Log.Error("rebuild after a passport change", slog.String("error", err.Error()))
+					} else if err := load(); err != nil {
+						o.Log.Error("claim index", slog.String("error", err.Error()))
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	} else {
+		onChange = nil
+	}
+
+	srv, err := New(Config{
+		URL: o.URL, SiteURL: siteURL.Load().(string), SiteDir: dest,
+		Index: ix.Load, IndexKey: key, Secret: secret.Sum(nil),
+		SPKey: spKey, SPCert: spCert, Organization: o.Organization,
+		Directory: FederationDirectory(fed), Store: FromStore(st),
+		OnPassportChange: onChange, Log: o.Log,
+	})
+	if err != nil {
+		return err
+	}
+	// Expired sessions and replay-cache entries are purged regularly.
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				st.PurgeSessions(ctx, now)
+				st.PurgeAssertions(ctx, now.Add(-5*time.Minute))
+			}
+		}
+	}()
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	o.Log.Info("claim server", slog.String("url", o.URL), slog.String("listen", ln.Addr().String()), slog.Int("idps", fed.Index().Len()))
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Graceful shutdown: not ready any more, then finish the requests in
+	// flight.
+	srv.SetReady(false)
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return hs.Shutdown(sctx)
+}
+
+func newFederation(o AppOptions) (*federation.Federation, error) {
+	var certs []*x509.Certificate
+	for _, p := range o.FederationCerts {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		c, err := federation.ParseCertificates(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		certs = append(certs, c...)
+	}
+	var sources []federation.Source
+	for _, loc := range o.Federations {
+		if len(certs) == 0 {
+			return nil, fmt.Errorf("federation %s: give the certificate its signature is checked with (--federation-cert)", loc)
+		}
+		sources = append(sources, federation.Source{Location: loc, Certificates: certs})
+	}
+	for _, loc := range o.IdPMetadata {
+		sources = append(sources, federation.Source{Location: loc, Certificates: certs, TrustUnsigned: o.TrustUnsigned})
+	}
+	return federation.New(federation.Config{Sources: sources, CacheDir: filepath.Join(o.Source, ".blason", "metadata"), Logger: o.Log})
+}
+
+// FederationDirectory presents a federation's IdPs to the claim server.
+func FederationDirectory(f *federation.Federation) Directory { return fedDirectory{f} }
+
+type fedDirectory struct{ f *federation.Federation }
+
+func toIdP(p *federation.IdP) *IdP {
+	return &IdP{EntityID: p.EntityID, Names: p.DisplayName, Metadata: p.Descriptor, OwnsScope: p.OwnsScope}
+}
+
+func (d fedDirectory) Lookup(id string) (*IdP, bool) {
+	p, ok := d.f.Lookup(id)
+	if !ok {
+		return nil, false
+	}
+	return toIdP(p), true
+}
+
+func (d fedDirectory) Search(q, lang string, limit int) []*IdP {
+	var out []*IdP
+	for _, p := range d.f.Search(q, lang, limit) {
+		out = append(out, toIdP(p))
+	}
+	return out
+}
+
+// spKeyPair loads the service provider's key and certificate from dir
+// (sp.key, sp.crt), creating them on first use: RSA 2048, self-signed,
+// valid ten years (federations trust the key in the metadata, not a CA).
+func spKeyPair(dir, url string) (*rsa.PrivateKey, *x509.Certificate, error) {
+	keyPath, certPath := filepath.Join(dir, "sp.key"), filepath.Join(dir, "sp.crt")
+	kb, kerr := os.ReadFile(keyPath)
+	cb, cerr := os.ReadFile(certPath)
+	if errors.Is(kerr, fs.ErrNotExist) && errors.Is(cerr, fs.ErrNotExist) {
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, nil, err
+		}
+		now := time.Now()
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(now.UnixNano()), Subject: pkix.Name{CommonName: url},
+			NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(10, 0, 0)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, nil, err
+		}
+		kb = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+		cb = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+		if err := os.WriteFile(keyPath, kb, 0o600); err != nil {
+			return nil, nil, err
+		}
+		if err := os.WriteFile(certPath, cb, 0o644); err != nil {
+			return nil, nil, err
+		}
+	} else if kerr != nil || cerr != nil {
+		return nil, nil, fmt.Errorf("%s: need both sp.key and sp.crt (%v, %v)", dir, kerr, cerr)
+	}
+	kp, _ := pem.Decode(kb)
+	cp, _ := pem.Decode(cb)
+	if kp == nil || cp == nil {
+		return nil, nil, fmt.Errorf("%s: sp.key or sp.crt is not PEM", dir)
+	}
+	key, err := x509.ParsePKCS1PrivateKey(kp.Bytes)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", keyPath, err)
+	}
+	cert, err := x509.ParseCertificate(cp.Bytes)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", certPath, err)
+	}
+	return key, cert, nil
+}
