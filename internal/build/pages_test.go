@@ -1,10 +1,13 @@
 package build
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -93,10 +96,22 @@ var checkedPages = []checkedPage{
 	{"badge-simple", func(d *demo, l layout.Layout, lang string) (string, bool) {
 		return l.BadgePage(demoBadge(d, "universite", "secourisme"), lang), true
 	}},
-	// TO EXTEND (issue 5, passport and per-award pages):
-	// {"passport", func(d *demo, l layout.Layout, lang string) (string, bool) { return <a demo passport page>, true }},
-	// {"credential", func(d *demo, l layout.Layout, lang string) (string, bool) { return <a demo award page>, true }},
-	// (issue 7) {"framework", …},
+	{"passport", func(d *demo, l layout.Layout, lang string) (string, bool) {
+		return l.Home(lang) + "passport/etudiante-fictive-1008/", true // content/_passports
+	}},
+	{"credential", func(d *demo, l layout.Layout, lang string) (string, bool) {
+		// The award pages of the demo passports (one per award shown).
+		pages, _ := filepath.Glob(filepath.Join(d.dest, "*", "awards", "*", "*", "index.html"))
+		if len(pages) == 0 {
+			return "", false
+		}
+		sort.Strings(pages)
+		rel, _ := filepath.Rel(d.dest, filepath.Dir(pages[0]))
+		return l.Home(lang) + filepath.ToSlash(rel) + "/", true
+	}},
+	{"framework", func(d *demo, l layout.Layout, lang string) (string, bool) {
+		return l.Home(lang) + "frameworks/ecole-ingenieurs/", true
+	}},
 }
 
 func demoSpace(d *demo, slug string) *model.Space {
@@ -265,4 +280,36 @@ func TestSearchAndCopyInChromium(t *testing.T) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// TestNoEmptyURLsInPages: every page of the demo links its stylesheet,
+// scripts and images by a real URL (an empty src or href loads the page
+// itself, or nothing).
+func TestNoEmptyURLsInPages(t *testing.T) {
+	d := sharedDemo(t)
+	n := 0
+	err := filepath.WalkDir(d.dest, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		n++
+		for _, bad := range []string{`src=""`, `href=""`} {
+			if bytes.Contains(b, []byte(bad)) {
+				rel, _ := filepath.Rel(d.dest, p)
+				t.Errorf("%s has %s", rel, bad)
+			}
+		}
+		if !bytes.Contains(b, []byte(`assets/style.css"`)) {
+			rel, _ := filepath.Rel(d.dest, p)
+			t.Errorf("%s does not link the stylesheet", rel)
+		}
+		return nil
+	})
+	if err != nil || n < 50 {
+		t.Fatalf("%d pages checked: %v", n, err)
+	}
 }

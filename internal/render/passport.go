@@ -271,12 +271,17 @@ func (r *Renderer) exec(name, lang string, data any) ([]byte, error) {
 		return nil, err
 	}
 	strs := r.strings[lang]
-	t.Funcs(template.FuncMap{"t": func(k string) string {
-		if s, ok := strs[k]; ok {
-			return s
-		}
-		return r.strings["fr"][k]
-	}})
+	t.Funcs(template.FuncMap{
+		"t": func(k string) string {
+			if s, ok := strs[k]; ok {
+				return s
+			}
+			return r.strings["fr"][k]
+		},
+		// Passport and award pages use the site's static files (a space's
+		// overrides style its catalogue pages).
+		"asset": func(name string) string { return r.root + r.assetPath("", name) },
+	})
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "base", data); err != nil {
 		return nil, err
