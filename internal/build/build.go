@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/francebadge/blason/internal/safepath"
 	"io"
 	"io/fs"
 	"net"
@@ -17,7 +18,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -450,49 +450,27 @@ func manifestPath(source, dest string) string {
 	return filepath.Join(source, ".blason", "manifests", hex.EncodeToString(sum[:8])+".json")
 }
 
-// realPath resolves symbolic links in the existing part of p, so that a
-// link cannot hide an overlap between folders.
-func realPath(p string) (string, error) {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", err
-	}
-	rest := ""
-	for cur := abs; ; cur = filepath.Dir(cur) {
-		if r, err := filepath.EvalSymlinks(cur); err == nil {
-			return filepath.Join(r, rest), nil
-		}
-		if cur == filepath.Dir(cur) {
-			return abs, nil
-		}
-		rest = filepath.Join(filepath.Base(cur), rest)
-	}
-}
-
 // checkFolders refuses an output folder that overlaps the private or source
 // folders: private keys must never be published, and a build must never
 // write into its own inputs.
 func checkFolders(source, dest string) error {
-	src, err := realPath(source)
+	src, err := safepath.Real(source)
 	if err != nil {
 		return err
 	}
-	dst, err := realPath(dest)
+	dst, err := safepath.Real(dest)
 	if err != nil {
 		return err
 	}
-	within := func(a, b string) bool { // a is b or inside b
-		return a == b || strings.HasPrefix(a, b+string(filepath.Separator))
-	}
-	if within(src, dst) {
+	if safepath.Within(src, dst) {
 		return fmt.Errorf("output folder %s contains the source folder; choose a separate folder such as %s", dest, filepath.Join(source, "site"))
 	}
 	for _, in := range []string{"keys", "content", "themes", "layouts", "static", ".blason"} {
-		p, err := realPath(filepath.Join(src, in))
+		p, err := safepath.Real(filepath.Join(src, in))
 		if err != nil {
 			return err
 		}
-		if within(dst, p) || within(p, dst) {
+		if safepath.Within(dst, p) || safepath.Within(p, dst) {
 			return fmt.Errorf("output folder %s overlaps %s; private keys and sources must never be published", dest, p)
 		}
 	}

@@ -3,9 +3,6 @@ package claim
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -16,42 +13,11 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
-
 	"github.com/francebadge/blason/internal/claimindex"
 	"github.com/francebadge/blason/internal/ssptest"
 	"github.com/francebadge/blason/internal/store"
+	"github.com/francebadge/blason/internal/store/storetest"
 )
-
-// freshPostgres returns the DSN of a new, empty schema in the test
-// database (BLASON_TEST_POSTGRES), dropped when the test ends.
-func freshPostgres(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("BLASON_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("BLASON_TEST_POSTGRES is not set; .ci/run starts PostgreSQL and sets it")
-		}
-		t.Skip("BLASON_TEST_POSTGRES not set (see .ci/postgres.sh)")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	var r [6]byte
-	rand.Read(r[:])
-	schema := "claim_test_" + hex.EncodeToString(r[:])
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
-}
 
 // TestReplicasShareStateOnPostgres runs two claim servers on one PostgreSQL
 // database behind a round-robin load balancer: a login started on one
@@ -59,7 +25,7 @@ func freshPostgres(t *testing.T) string {
 // response is refused by the replica that did not see it first, and a
 // passport chosen on one is what the other shows.
 func TestReplicasShareStateOnPostgres(t *testing.T) {
-	dsn := freshPostgres(t)
+	dsn := storetest.FreshPostgres(t, "claim_test")
 	w := setup(t)
 	idp := ssptest.Start(t, ssptest.Options{})
 	dir := staticDirectory{}

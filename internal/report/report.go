@@ -10,6 +10,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/francebadge/blason/internal/safepath"
 	"html/template"
 	"io"
 	"os"
@@ -402,16 +403,16 @@ func (r *Report) Name() string {
 // inside any of the forbidden folders (the published site, the content,
 // the keys), and returns the files written.
 func Write(reports []*Report, dir string, forbidden []string) ([]string, error) {
-	dst, err := realPath(dir)
+	dst, err := safepath.Real(dir)
 	if err != nil {
 		return nil, err
 	}
 	for _, f := range forbidden {
-		p, err := realPath(f)
+		p, err := safepath.Real(f)
 		if err != nil {
 			return nil, err
 		}
-		if within(dst, p) {
+		if safepath.Within(dst, p) {
 			return nil, fmt.Errorf("report folder %s overlaps %s: jury reports name students and must never be published; write them elsewhere (e.g. -o reports)", dir, f)
 		}
 	}
@@ -434,24 +435,4 @@ func Write(reports []*Report, dir string, forbidden []string) ([]string, error) 
 	}
 	sort.Strings(files)
 	return files, nil
-}
-
-func within(a, b string) bool { return a == b || strings.HasPrefix(a, b+string(filepath.Separator)) }
-
-// realPath resolves symbolic links in the existing part of p.
-func realPath(p string) (string, error) {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", err
-	}
-	rest := ""
-	for cur := abs; ; cur = filepath.Dir(cur) {
-		if r, err := filepath.EvalSymlinks(cur); err == nil {
-			return filepath.Join(r, rest), nil
-		}
-		if cur == filepath.Dir(cur) {
-			return abs, nil
-		}
-		rest = filepath.Join(filepath.Base(cur), rest)
-	}
 }

@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
+	"github.com/francebadge/blason/internal/store/storetest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -50,40 +48,8 @@ func backends() []backend {
 	}
 }
 
-// freshPostgres returns a DSN for an empty schema of the database named
-// by BLASON_TEST_POSTGRES, dropped when the test ends.
-func freshPostgres(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv("BLASON_TEST_POSTGRES")
-	if base == "" {
-		msg := "BLASON_TEST_POSTGRES is not set; run `eval \"$(bash .ci/postgres.sh)\"` as root to start a local PostgreSQL"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	var r [6]byte
-	rand.Read(r[:])
-	schema := "store_test_" + hex.EncodeToString(r[:])
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create test schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop test schema: %v", err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
-}
+// freshPostgres returns a DSN for an empty schema of the test database.
+func freshPostgres(t testing.TB) string { return storetest.FreshPostgres(t, "store_test") }
 
 var suite = []struct {
 	name string
