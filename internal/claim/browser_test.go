@@ -2,14 +2,18 @@ package claim
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/francebadge/blason/internal/browsertest"
+	"github.com/francebadge/blason/internal/verify"
 )
 
 // TestBrowserClaimFlow drives the whole flow in headless Chromium: the
@@ -71,6 +75,58 @@ func TestBrowserClaimFlow(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`li.award form button[type=submit]`)),
 		chromedp.WaitReady(chromedp.CSS(`li.award input[name=op][value=remove]`)),
 	)
+	// The credential link downloads, with the browser's own session (its
+	// HttpOnly cookie, read through the DevTools protocol), a credential
+	// that verifies. (The page's CSP forbids scripts and fetch.)
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('a[href$="credential.json"]').href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{href}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", href, nil)
+	for _, c := range jar.Cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	credBytes, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	cred := string(credBytes)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Disposition") == "" {
+		t.Fatalf("download: %d %v", resp.StatusCode, resp.Header)
+	}
+	v := verify.New(verify.DirFetcher{Base: w.siteURL, Dir: w.site}, time.Now())
+	if _, rep := v.Bytes(context.Background(), []byte(cred), nil); rep.Status != verify.Valid {
+		t.Fatalf("credential downloaded in Chromium: %v %v", rep.Status, rep.Problems)
+	}
+	// The rebuild triggered by the consent publishes the passport page,
+	// which the browser then opens on the static site.
+	passportURL := w.siteURL + "passport/camille-chromium/"
+	deadline := time.Now().Add(time.Minute)
+	for {
+		resp, err := http.Get(passportURL)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no passport page at %s\n%s", passportURL, w.logText())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	step("open the passport page", chromedp.Navigate(passportURL), chromedp.WaitVisible(chromedp.CSS(`h1`)))
+	shown, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	if err != nil || !strings.Contains(shown, "Camille M.") || strings.Count(shown, "Vérifier") != 1 {
+		t.Fatalf("passport page (%v):\n%s", err, shown)
+	}
+
 	var found bool
 	all, err := w.st.Passports(t.Context())
 	if err != nil {

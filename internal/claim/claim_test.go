@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/xml"
+	"fmt"
 	"image/png"
 	"io"
 	"log/slog"
@@ -31,6 +32,7 @@ import (
 	"github.com/francebadge/blason/internal/bake"
 	"github.com/francebadge/blason/internal/build"
 	"github.com/francebadge/blason/internal/claimindex"
+	"github.com/francebadge/blason/internal/passport"
 	"github.com/francebadge/blason/internal/ssptest"
 	"github.com/francebadge/blason/internal/store"
 	"github.com/francebadge/blason/internal/verify"
@@ -92,6 +94,9 @@ type world struct {
 	logMu                *sync.Mutex
 	ix                   *claimindex.Index
 	key                  []byte
+	opts                 build.Options // the demo build, rerun after passport changes
+	buildMu              sync.Mutex
+	rebuilt              atomic.Int64 // rebuilds after passport changes
 }
 
 var (
@@ -169,7 +174,7 @@ func setup(t *testing.T) *world {
 			return
 		}
 		theWorld = w
-		w.ix, w.key = ix, key
+		w.ix, w.key, w.opts = ix, key, opts
 	})
 	if worldErr != "" {
 		t.Fatal(worldErr)
@@ -200,6 +205,20 @@ func setup(t *testing.T) *world {
 			Log:       slog.New(slog.NewJSONHandler(lockedWriter{w.logMu, w.logs}, nil)),
 			Now:       func() time.Time { return time.Now().Add(time.Duration(w.skew.Load())) },
 			RateLimit: 10000,
+			// As a single host does: publish the passports of the store.
+			OnPassportChange: func() {
+				w.buildMu.Lock()
+				defer w.buildMu.Unlock()
+				o := w.opts
+				o.Passports = []passport.Source{w.st}
+				if _, err := build.Run(o); err != nil {
+					w.logMu.Lock()
+					fmt.Fprintf(w.logs, "rebuild: %v\n", err)
+					w.logMu.Unlock()
+					return
+				}
+				w.rebuilt.Add(1)
+			},
 		})
 		if err != nil {
 			t.Fatal(err)
