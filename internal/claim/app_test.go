@@ -93,10 +93,10 @@ func TestAppEndToEnd(t *testing.T) {
 	tok := csrfFrom(t, page)
 	for _, form := range []url.Values{
 		{"csrf": {tok}, "slug": {"camille-martin"}, "name": {"Camille Martin"}},
-		{"csrf": {tok}, "space": {strings.Split(got[0], "/")[0]}, "award": {strings.Split(got[0], "/")[1]}, "op": {"add"}},
+		{"csrf": {tok}, "toggle": {"add:" + strings.Replace(got[0], "/", ":", 1)}},
 	} {
 		target := claimURL + "me/passport"
-		if form.Get("op") != "" {
+		if form.Get("toggle") != "" {
 			target += "/badges"
 		}
 		resp, err := c.PostForm(target, form)

@@ -118,7 +118,7 @@ func TestWrkMyBadges(t *testing.T) {
 		t.Fatal("wrk not installed (apt-get install wrk)")
 	}
 	u, cookie := loadServer(t, 100_000)
-	out, err := exec.Command(wrk, "-t2", "-c64", "-d15s", "--latency", "-H", "Cookie: "+cookie.String(), u).CombinedOutput()
+	out, err := exec.Command(wrk, "-t2", "-c"+conns(), "-d15s", "--latency", "-H", "Cookie: "+cookie.String(), u).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -140,4 +140,12 @@ func BenchmarkMyBadgesHandler(b *testing.B) {
 			b.Fatalf("status %d", w.Code)
 		}
 	}
+}
+
+// conns is the number of wrk connections (BLASON_WRK_CONNS, default 32).
+func conns() string {
+	if c := os.Getenv("BLASON_WRK_CONNS"); c != "" {
+		return c
+	}
+	return "32"
 }

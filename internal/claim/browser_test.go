@@ -5,6 +5,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +20,10 @@ import (
 	"github.com/francebadge/blason/internal/verify"
 )
 
+// injected matches a console message of a script with no URL: one the test
+// evaluated in the page.
+var injected = regexp.MustCompile(`\(:\d+\)$`)
+
 // TestBrowserClaimFlow drives the whole flow in headless Chromium: the
 // discovery page, the real SimpleSAMLphp login form and its auto-submitted
 // POST to the ACS, "my badges", then the passport consent forms.
@@ -23,6 +31,35 @@ func TestBrowserClaimFlow(t *testing.T) {
 	exe := browsertest.Chromium(t)
 	w := setup(t)
 	ctx := browsertest.Context(t, exe, 2*time.Minute)
+	rec := browsertest.Record(ctx)
+	axe := browsertest.AxeSource(t)
+	out := browsertest.Artefacts(t)
+	// audit checks the current page: no console error, no serious or
+	// critical axe-core violation; it saves a screenshot.
+	audit := func(name string) {
+		t.Helper()
+		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			os.WriteFile(filepath.Join(out, name+".png"), png, 0o644)
+		}
+		vs, err := browsertest.Axe(ctx, axe)
+		if err != nil {
+			t.Fatalf("%s: axe: %v", name, err)
+		}
+		for _, v := range vs {
+			if v.Impact == "serious" || v.Impact == "critical" {
+				t.Errorf("%s: axe %s (%s): %s\n\t%s", name, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+			}
+		}
+		errs, dialogs := rec.Take()
+		// Left out: the IdP's own pages (not ours), and what axe's injected
+		// script logs when the page's CSP stops it fetching stylesheets.
+		errs = slices.DeleteFunc(errs, func(e string) bool {
+			return strings.Contains(e, w.a.URL) || injected.MatchString(e) && strings.Contains(e, "Content Security Policy")
+		})
+		if len(errs)+len(dialogs) > 0 {
+			t.Errorf("%s: console errors %q, dialogs %q", name, errs, dialogs)
+		}
+	}
 	link := `a[href*="` + url.QueryEscape(w.a.EntityID) + `&" i]`
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(w.url+"?lang=fr"),
@@ -52,6 +89,7 @@ func TestBrowserClaimFlow(t *testing.T) {
 			t.Errorf("my badges lacks %q:\n%s", name, text)
 		}
 	}
+	audit("me-fr")
 	if strings.Contains(text, "Compétences numériques") {
 		t.Error("etudiant1 sees etudiant2's badge")
 	}
@@ -71,9 +109,12 @@ func TestBrowserClaimFlow(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form.passport-form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
 	)
+	audit("me-fr-passport")
+	step("English", chromedp.Click(chromedp.CSS(`header.site nav a[hreflang=en]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang=en] form.passport-form`)))
+	audit("me-en")
 	step("add a badge",
-		chromedp.Click(chromedp.CSS(`li.award form button[type=submit]`)),
-		chromedp.WaitReady(chromedp.CSS(`li.award input[name=op][value=remove]`)),
+		chromedp.Click(chromedp.CSS(`li.award button[name=toggle]`)),
+		chromedp.WaitReady(chromedp.CSS(`li.award button[name=toggle][value^="remove:"]`)),
 	)
 	// The credential link downloads, with the browser's own session (its
 	// HttpOnly cookie, read through the DevTools protocol), a credential
@@ -107,12 +148,14 @@ func TestBrowserClaimFlow(t *testing.T) {
 	// The rebuild triggered by the consent publishes the passport page,
 	// which the browser then opens on the static site.
 	passportURL := w.siteURL + "passport/camille-chromium/"
+	// Each consent triggers a rebuild: wait for the one with the badge.
 	deadline := time.Now().Add(time.Minute)
 	for {
 		resp, err := http.Get(passportURL)
 		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode == 200 {
+			if resp.StatusCode == 200 && strings.Count(string(body), `class="passport-badge `) == 1 {
 				break
 			}
 		}
@@ -123,8 +166,9 @@ func TestBrowserClaimFlow(t *testing.T) {
 	}
 	step("open the passport page", chromedp.Navigate(passportURL), chromedp.WaitVisible(chromedp.CSS(`h1`)))
 	shown, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
-	if err != nil || !strings.Contains(shown, "Camille M.") || strings.Count(shown, "Vérifier") != 1 {
-		t.Fatalf("passport page (%v):\n%s", err, shown)
+	cards, err2 := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("li.passport-badge").length`))
+	if err != nil || err2 != nil || !strings.Contains(shown, "Camille M.") || cards != 1 {
+		t.Fatalf("passport page (%v, %v, %d badges):\n%s", err, err2, cards, shown)
 	}
 
 	var found bool

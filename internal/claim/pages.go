@@ -85,11 +85,18 @@ type spaceView struct {
 	Awards []awardView
 }
 
+// awardView is one award card, with its strings made beforehand: each
+// template action costs a reflective call, and this page is the server's
+// busiest.
 type awardView struct {
-	Space, Award, Name, Level, Date, Expires, Status string
-	StatusLabel                                      string
-	Image, BadgePage, ImageExt, ImageFormat          string
-	OnPassport                                       bool
+	Space, Award          string
+	Title, When           string // "name — level", "awarded on … · expires on …"
+	Status, StatusLabel   string
+	ImageURL, PageURL     string
+	DL                    string // download folder of the award
+	ImageFile, ImageLabel string // badge.svg or badge.png, its link text
+	Toggle, ToggleLabel   string // passport button: "add:<space>:<award>" or "remove:…"
+	OnPassport            bool
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, d pageData) {
@@ -249,12 +256,27 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, sess Session) {
 			cur, curSpace = &d.Spaces[len(d.Spaces)-1], e.Space
 		}
 		ext := path.Ext(e.Image)
-		cur.Awards = append(cur.Awards, awardView{
-			Space: e.Space, Award: e.Award, Name: pick(e.Name, l), Level: pick(e.LevelName, l),
-			Date: e.Date, Expires: e.Expires, Status: e.Status, StatusLabel: messages[l]["status_"+e.Status], Image: e.Image, BadgePage: e.BadgePage,
-			ImageExt: ext, ImageFormat: strings.ToUpper(strings.TrimPrefix(ext, ".")),
+		m := messages[l]
+		av := awardView{
+			Space: e.Space, Award: e.Award, Title: pick(e.Name, l),
+			When:   m["awarded"] + " " + e.Date,
+			Status: e.Status, StatusLabel: m["status_"+e.Status],
+			ImageURL: s.cfg.SiteURL + e.Image, PageURL: s.cfg.SiteURL + e.BadgePage,
+			DL:        s.path("me/download/" + e.Space + "/" + e.Award + "/"),
+			ImageFile: "badge" + ext, ImageLabel: m["dlImage"] + " (" + strings.ToUpper(strings.TrimPrefix(ext, ".")) + ")",
 			OnPassport: on[e.Space+"/"+e.Award],
-		})
+		}
+		if lv := pick(e.LevelName, l); lv != "" {
+			av.Title += " — " + lv
+		}
+		if e.Expires != "" {
+			av.When += " · " + m["expiresOn"] + " " + e.Expires
+		}
+		av.Toggle, av.ToggleLabel = "add:"+e.Space+":"+e.Award, m["addToPassport"]
+		if av.OnPassport {
+			av.Toggle, av.ToggleLabel = "remove:"+e.Space+":"+e.Award, m["removeFromPassport"]
+		}
+		cur.Awards = append(cur.Awards, av)
 	}
 	s.render(w, r, http.StatusOK, "me", d)
 }
@@ -374,8 +396,10 @@ func (s *Server) savePassport(w http.ResponseWriter, r *http.Request, sess Sessi
 // toggleBadge adds one of the student's awards to the passport or removes
 // it.
 func (s *Server) toggleBadge(w http.ResponseWriter, r *http.Request, sess Session) {
-	ref := passport.AwardRef{Space: r.PostForm.Get("space"), Award: r.PostForm.Get("award")}
-	if _, ok := s.owned(sess, ref.Space, ref.Award); !ok {
+	op, rest, _ := strings.Cut(r.PostForm.Get("toggle"), ":")
+	space, award, _ := strings.Cut(rest, ":")
+	ref := passport.AwardRef{Space: space, Award: award}
+	if _, ok := s.owned(sess, ref.Space, ref.Award); !ok || (op != "add" && op != "remove") {
 		s.fail(w, r, http.StatusNotFound, "errNotYours")
 		return
 	}
@@ -385,7 +409,6 @@ func (s *Server) toggleBadge(w http.ResponseWriter, r *http.Request, sess Sessio
 		return
 	}
 	p.Awards = slices.DeleteFunc(p.Awards, func(a passport.AwardRef) bool { return a == ref })
-	op := r.PostForm.Get("op")
 	if op == "add" {
 		p.Awards = append(p.Awards, ref)
 	}

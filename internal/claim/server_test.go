@@ -219,15 +219,15 @@ func TestMyBadgesAndPassportConsent(t *testing.T) {
 		t.Fatalf("save: %s", w.Header().Get("Location"))
 	}
 	// Only one's own awards can be added.
-	if w := post("/me/passport/badges", url.Values{"csrf": {tok}, "space": {"universite"}, "award": {"zzzz"}, "op": {"add"}}); w.Code != http.StatusNotFound {
+	if w := post("/me/passport/badges", url.Values{"csrf": {tok}, "toggle": {"add:universite:zzzz"}}); w.Code != http.StatusNotFound {
 		t.Fatalf("foreign award: %d", w.Code)
 	}
-	post("/me/passport/badges", url.Values{"csrf": {tok}, "space": {"universite"}, "award": {"aaaa"}, "op": {"add"}})
+	post("/me/passport/badges", url.Values{"csrf": {tok}, "toggle": {"add:universite:aaaa"}})
 	p, err := u.store.Passport(t.Context(), "subj-1")
 	if err != nil || p.Slug != "camille-m" || p.DisplayName != "Camille M." || !p.Indexable || len(p.Awards) != 1 || p.Awards[0].Award != "aaaa" {
 		t.Fatalf("passport %+v %v", p, err)
 	}
-	post("/me/passport/badges", url.Values{"csrf": {tok}, "space": {"universite"}, "award": {"aaaa"}, "op": {"remove"}})
+	post("/me/passport/badges", url.Values{"csrf": {tok}, "toggle": {"remove:universite:aaaa"}})
 	if p, _ = u.store.Passport(t.Context(), "subj-1"); len(p.Awards) != 0 {
 		t.Fatalf("remove: %+v", p)
 	}
