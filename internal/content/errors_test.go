@@ -109,6 +109,19 @@ func errCases() []errCase {
 			},
 		},
 
+		// Badge images must be what their extension says.
+		{
+			name:  "JPEG named .png",
+			files: map[string]string{"content/ecole/badges/tutorat.md": "---\nname: T\ndescription: D.\nimage: photo.png\n---\nCritères.\n", "content/ecole/badges/photo.png": "\xff\xd8\xff\xe0\x00\x10JFIF\x00"},
+			want:  []string{`content/ecole/badges/tutorat.md:4: image "photo.png" is not a PNG file (its content looks like image/jpeg)`},
+			hints: []string{"export the image as PNG or SVG"},
+		},
+		{
+			name:  "HTML named .svg",
+			files: map[string]string{"content/ecole/badges/tutorat.svg": "<html><body>404</body></html>"},
+			want:  []string{`content/ecole/badges/tutorat.md:4: image "tutorat.svg" is not an SVG file (its root element is <html>)`},
+		},
+
 		// Badge front matter.
 		{
 			name: "duplicate level id",

@@ -1,6 +1,10 @@
 package content
 
 import (
+	"bytes"
+	"encoding/xml"
+	"io"
+	"net/http"
 	"net/mail"
 	"net/url"
 	"os"
@@ -130,7 +134,48 @@ func (l *loader) asset(p *page, dir, name, key string) *model.Asset {
 		addAt(l.diags, p, hint, []string{key}, "%s file %q not found", key, name)
 		return nil
 	}
+	if problem := sniffImage(full, ext); problem != "" {
+		addAt(l.diags, p, "export the image as PNG or SVG and point "+key+" at it", []string{key}, "%s %q %s", key, name, problem)
+		return nil
+	}
 	return &model.Asset{Source: full, Ext: ext}
+}
+
+// sniffImage checks that an image file holds what its extension says: a
+// PNG signature, or an XML document whose root is an SVG element. It
+// returns what is wrong, or "".
+func sniffImage(file, ext string) string {
+	f, err := os.Open(file)
+	if err != nil {
+		return "cannot be read: " + err.Error()
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	kind := http.DetectContentType(head)
+	if ext == ".png" {
+		if !bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")) {
+			return "is not a PNG file (its content looks like " + kind + ")"
+		}
+		return ""
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "cannot be read: " + err.Error()
+	}
+	d := xml.NewDecoder(io.LimitReader(f, 4<<20))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return "is not an SVG file (no <svg> root element; its content looks like " + kind + ")"
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			if se.Name.Local != "svg" {
+				return "is not an SVG file (its root element is <" + se.Name.Local + ">)"
+			}
+			return ""
+		}
+	}
 }
 
 // siblings lists up to five images in dir, for hints.
