@@ -178,4 +178,9 @@ func TestDemoFramework(t *testing.T) {
 	if !strings.Contains(page, `class="ladder-steps"`) || !strings.Contains(page, "/frameworks/ecole-ingenieurs/#c1") {
 		t.Error("the badge page shows no ladder linking to the framework")
 	}
+	// and the competency's grid: its three dimensions, one row per level.
+	if !strings.Contains(page, `<table class="grid">`) || strings.Count(page, `<th scope="row">`) != 5 ||
+		!strings.Contains(page, "FAIRE ÉMERGER") || !strings.Contains(page, "CONCRÉTISER") {
+		t.Error("the badge page shows no competency grid (3 dimensions × 5 levels)")
+	}
 }

@@ -47,6 +47,10 @@ type ladderView struct {
 	Framework, FrameworkURL, Code, Competency, CompetencyURL string
 	Steps                                                    []ladderStep
 	Ordered                                                  bool
+	// Dimensions and Rows are the competency's grid: one row per level,
+	// the level's descriptor in each dimension.
+	Dimensions []string
+	Rows       []gridRow
 }
 
 // frameworkText returns the name and description of a framework object in
@@ -152,6 +156,18 @@ func (v *langView) ladder(b *model.Badge) *ladderView {
 			}
 		}
 		lv.Steps = append(lv.Steps, st)
+	}
+	for _, dim := range c.Dimensions {
+		lv.Dimensions = append(lv.Dimensions, v.frameworkText(dim.Name, "", dim.Translations).Name)
+	}
+	if len(c.Dimensions) > 0 {
+		for i, fl := range f.Levels {
+			row := gridRow{Level: lv.Steps[i].Name}
+			for _, dim := range c.Dimensions {
+				row.Cells = append(row.Cells, v.descriptor(dim, fl.ID))
+			}
+			lv.Rows = append(lv.Rows, row)
+		}
 	}
 	return lv
 }
