@@ -249,6 +249,17 @@ func (s *sqlStore) SetPassport(ctx context.Context, subject string, p PassportSe
 		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// A slug belongs for good to the first subject that used it.
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO slugs (slug, subject) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING`), p.Slug, subject); err != nil {
+			return s.wrap(err)
+		}
+		var owner string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT subject FROM slugs WHERE slug = ?`), p.Slug).Scan(&owner); err != nil {
+			return s.wrap(err)
+		}
+		if owner != subject {
+			return fmt.Errorf("%w: %q; choose another", ErrSlugTaken, p.Slug)
+		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO passports (subject, slug, display_name, indexable, email, lang, created_us, updated_us)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (subject) DO UPDATE SET slug = excluded.slug, display_name = excluded.display_name,

@@ -107,8 +107,10 @@ type Store interface {
 	// SetPassportAwards replaces the passport's awards with awards, in
 	// that order (reordering); duplicates give ErrInvalid.
 	SetPassportAwards(ctx context.Context, subject string, awards []passport.AwardRef, at time.Time) error
-	// DeletePassport removes the subject's passport and its awards; the
-	// slug becomes free. ErrNotFound when there is none.
+	// DeletePassport removes the subject's passport and its awards. Its
+	// slug stays the subject's (a slug belongs for good to the first
+	// subject that used it, so old links never show someone else).
+	// ErrNotFound when there is none.
 	DeletePassport(ctx context.Context, subject string, at time.Time) error
 	// Passports returns every passport ordered by slug, each with Source
 	// "store": the store is a passport.Source.

@@ -342,11 +342,15 @@ func testPassportLifecycle(t *testing.T, e *env) {
 	}
 	check(withAwards(r(3), r(1)))
 
-	// New settings keep the awards; the old slug becomes free.
+	// New settings keep the awards; the old slug stays alice's.
 	must(t, s.SetPassport(ctx, "alice", PassportSettings{Slug: "mc", DisplayName: "M. Curie", Indexable: true, Email: "mc@example.org"}, t0))
 	base = passport.Passport{Slug: "mc", DisplayName: "M. Curie", Indexable: true, Email: "mc@example.org"}
 	check(withAwards(r(3), r(1)))
-	must(t, s.SetPassport(ctx, "bob", PassportSettings{Slug: "marie-c", DisplayName: "Bob"}, t0))
+	// Alice's former slug is not bob's to take.
+	if err := s.SetPassport(ctx, "bob", PassportSettings{Slug: "marie-c", DisplayName: "Bob"}, t0); !errors.Is(err, ErrSlugTaken) {
+		t.Errorf("bob on alice's former slug: %v, want ErrSlugTaken", err)
+	}
+	must(t, s.SetPassport(ctx, "bob", PassportSettings{Slug: "bob-c", DisplayName: "Bob"}, t0))
 
 	must(t, s.DeletePassport(ctx, "alice", t0))
 	if _, err := s.Passport(ctx, "alice"); !errors.Is(err, ErrNotFound) {
@@ -355,11 +359,17 @@ func testPassportLifecycle(t *testing.T, e *env) {
 	if err := s.DeletePassport(ctx, "alice", t0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("deleting twice: %v, want ErrNotFound", err)
 	}
-	// Recreated: empty, slug free again.
-	must(t, s.SetPassport(ctx, "carol", PassportSettings{Slug: "mc", DisplayName: "Carol"}, t0))
+	// A deleted passport's addresses are never given to someone else (old
+	// links must not show another student); its owner may use them again.
+	for _, slug := range []string{"mc", "marie-c-old"} {
+		if err := s.SetPassport(ctx, "carol", PassportSettings{Slug: slug, DisplayName: "Carol"}, t0); slug == "mc" && !errors.Is(err, ErrSlugTaken) {
+			t.Errorf("carol on alice's deleted slug: %v, want ErrSlugTaken", err)
+		}
+	}
+	must(t, s.SetPassport(ctx, "alice", PassportSettings{Slug: "mc", DisplayName: "A"}, t0))
 	must(t, s.SetPassport(ctx, "alice", PassportSettings{Slug: "alice-2", DisplayName: "A"}, t0))
 	check(passport.Passport{Slug: "alice-2", DisplayName: "A"})
-	if err := s.SetPassport(ctx, "alice", set, t0); !errors.Is(err, ErrSlugTaken) { // bob holds marie-c
+	if err := s.SetPassport(ctx, "alice", PassportSettings{Slug: "bob-c", DisplayName: "A"}, t0); !errors.Is(err, ErrSlugTaken) {
 		t.Errorf("bob's slug: %v, want ErrSlugTaken", err)
 	}
 	check(passport.Passport{Slug: "alice-2", DisplayName: "A"})

@@ -56,6 +56,14 @@ CREATE TABLE passport_awards (
 CREATE UNIQUE INDEX passport_awards_order ON passport_awards (subject, position);
 
 -- One row: a counter bumped by every passport change.
+-- Every passport address ever used, kept by its first owner for good: a
+-- deleted or renamed passport's old links (printed CVs, QR codes) never
+-- show another student's page.
+CREATE TABLE slugs (
+	slug    TEXT PRIMARY KEY,
+	subject TEXT NOT NULL
+);
+
 CREATE TABLE passports_version (
 	id      INTEGER PRIMARY KEY CHECK (id = 1),
 	version BIGINT  NOT NULL
