@@ -486,9 +486,17 @@ func TestPassportErrors(t *testing.T) {
 	os.RemoveAll(filepath.Join(src, "content", "passport"))
 	os.RemoveAll(filepath.Join(src, "keys", "passport"))
 
-	store := passport.Static{{Slug: "ef-0102", DisplayName: "Y", Source: "store"}}
-	if _, err := Run(Options{Source: src, Destination: dest, Now: now, Passports: []passport.Source{store}}); err == nil || !strings.Contains(err.Error(), `store: passport slug "ef-0102" is already declared by content/_passports/ef-0102.yaml`) {
-		t.Fatalf("clash: err = %v", err)
+	// A store passport taking a content file's slug is left off with a
+	// warning: the build goes on, and the file's page stays the file's.
+	store := passport.Static{{Slug: "ef-0102", DisplayName: "Usurper", Source: "store"}}
+	clash, err := Run(Options{Source: src, Destination: dest, Now: now, Passports: []passport.Source{store}})
+	if err != nil || !slices.ContainsFunc(clash.Warnings, func(w string) bool {
+		return strings.Contains(w, `store: passport slug "ef-0102" is already declared by content/_passports/ef-0102.yaml`)
+	}) {
+		t.Fatalf("clash: err = %v, warnings %q", err, clash.Warnings)
+	}
+	if page, _ := os.ReadFile(filepath.Join(dest, passportPath("ef-0102", "fr"))); bytes.Contains(page, []byte("Usurper")) {
+		t.Fatal("a store passport replaced a content file's page")
 	}
 	site, err := Load(Options{Source: src, Now: now})
 	if err != nil {

@@ -44,7 +44,7 @@ const bakeGenerator = "blason-bake 1"
 // off with a warning; the files source reports them as errors itself.
 func collectPassports(o Options, site *model.Site) ([]passport.Passport, []string, error) {
 	sources := append([]passport.Source{passportfile.Source{Root: o.Source, Site: site}}, o.Passports...)
-	ps, err := passport.Collect(context.Background(), sources...)
+	ps, warnings, err := passport.Collect(context.Background(), sources...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -57,7 +57,6 @@ func collectPassports(o Options, site *model.Site) ([]passport.Passport, []strin
 			}
 		}
 	}
-	var warnings []string
 	for i := range ps {
 		p := &ps[i]
 		kept := p.Awards[:0:0]

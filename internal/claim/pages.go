@@ -378,6 +378,10 @@ func (s *Server) savePassport(w http.ResponseWriter, r *http.Request, sess Sessi
 		s.internal(w, r, "passport", err)
 		return
 	}
+	if slug != p.Slug && s.publishedElsewhere(slug) {
+		s.back(w, r, "slugTaken")
+		return
+	}
 	p.Slug, p.DisplayName, p.Indexable = slug, name, r.PostForm.Get("indexable") == "1"
 	p.Lang = lang(r)
 	if err := s.cfg.Store.SavePassport(r.Context(), sess.Subject, p, s.cfg.Now()); err != nil {
@@ -391,6 +395,14 @@ func (s *Server) savePassport(w http.ResponseWriter, r *http.Request, sess Sessi
 	_ = s.cfg.Store.Audit(r.Context(), sess.Subject, "passport-save", "", s.cfg.Now())
 	s.changed()
 	s.back(w, r, "saved")
+}
+
+// publishedElsewhere reports whether the site already has a passport page
+// at slug that is not in the store (a content file declares it): the build
+// would leave the student's passport off.
+func (s *Server) publishedElsewhere(slug string) bool {
+	_, err := os.Stat(filepath.Join(s.cfg.SiteDir, "passport", slug, "index.html"))
+	return err == nil
 }
 
 // toggleBadge adds one of the student's awards to the passport or removes

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -235,6 +237,12 @@ func TestMyBadgesAndPassportConsent(t *testing.T) {
 	u.store.SavePassport(t.Context(), "subj-2", passportWithSlug("taken"), time.Now())
 	if w := post("/me/passport", url.Values{"csrf": {tok}, "slug": {"taken"}, "name": {"C"}}); !strings.Contains(w.Header().Get("Location"), "slugTaken") {
 		t.Fatalf("slug taken: %s", w.Header().Get("Location"))
+	}
+	// Nor the address of a page the site already publishes (a content file's).
+	os.MkdirAll(filepath.Join(u.srv.cfg.SiteDir, "passport", "from-file"), 0o755)
+	os.WriteFile(filepath.Join(u.srv.cfg.SiteDir, "passport", "from-file", "index.html"), []byte("page"), 0o644)
+	if w := post("/me/passport", url.Values{"csrf": {tok}, "slug": {"from-file"}, "name": {"C"}}); !strings.Contains(w.Header().Get("Location"), "slugTaken") {
+		t.Fatalf("published slug: %s", w.Header().Get("Location"))
 	}
 	post("/me/passport/delete", url.Values{"csrf": {tok}})
 	if _, err := u.store.Passport(t.Context(), "subj-1"); err == nil {

@@ -21,27 +21,33 @@ func ValidSlug(s string) bool { return len(s) <= MaxSlug && slugRE.MatchString(s
 const SlugHint = "a slug is made of lower-case letters a-z, digits and single dashes (at most 64 characters), e.g. camille-martin"
 
 // Collect reads every source and merges their declarations, sorted by
-// slug. An invalid slug, or one declared by two sources, is an error
-// naming where each declaration came from: pages are never silently
-// dropped or overwritten.
-func Collect(ctx context.Context, sources ...Source) ([]Passport, error) {
+// slug. The first source is the site's own (content files): an invalid slug
+// or one declared twice there is an error naming both declarations. A
+// declaration from a later source (a claim server's store) that is invalid
+// or takes a slug already declared is left off with a warning: a student's
+// choice must never stop the build, nor replace another page.
+func Collect(ctx context.Context, sources ...Source) ([]Passport, []string, error) {
 	var all []Passport
 	seen := map[string]string{} // slug → source
-	var problems []string
-	for _, s := range sources {
+	var problems, warnings []string
+	for i, s := range sources {
 		if s == nil {
 			continue
 		}
 		ps, err := s.Passports(ctx)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		report := &problems
+		if i > 0 {
+			report = &warnings
 		}
 		for _, p := range ps {
 			switch {
 			case !ValidSlug(p.Slug):
-				problems = append(problems, fmt.Sprintf("%s: passport slug %q is not valid\n\thint: %s", p.Source, p.Slug, SlugHint))
+				*report = append(*report, fmt.Sprintf("%s: passport slug %q is not valid\n\thint: %s", p.Source, p.Slug, SlugHint))
 			case seen[p.Slug] != "":
-				problems = append(problems, fmt.Sprintf("%s: passport slug %q is already declared by %s\n\thint: a slug names one page; choose another one", p.Source, p.Slug, seen[p.Slug]))
+				*report = append(*report, fmt.Sprintf("%s: passport slug %q is already declared by %s\n\thint: a slug names one page; choose another one", p.Source, p.Slug, seen[p.Slug]))
 			default:
 				seen[p.Slug] = p.Source
 				all = append(all, p)
@@ -49,10 +55,13 @@ func Collect(ctx context.Context, sources ...Source) ([]Passport, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("%s\n%d problem(s) found in passport declarations; nothing was written", strings.Join(problems, "\n"), len(problems))
+		return nil, nil, fmt.Errorf("%s\n%d problem(s) found in passport declarations; nothing was written", strings.Join(problems, "\n"), len(problems))
+	}
+	for i, w := range warnings {
+		warnings[i] = strings.Replace(w, "\n\thint: ", "; it is left off (", 1) + ")"
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Slug < all[j].Slug })
-	return all, nil
+	return all, warnings, nil
 }
 
 // Static is a fixed list of declarations, a Source for tests and tools.
