@@ -187,7 +187,11 @@ func (l *loader) awards(sp *model.Space) {
 	}
 	close(next)
 	wg.Wait()
-	seen := map[dupKey]string{} // → first "file:line"
+	n := 0
+	for i := range results {
+		n += len(results[i].awards)
+	}
+	seen := make(map[dupKey]string, 2*n) // → first "file:line"; most rows have two identifiers
 	for i := range results {
 		l.diags.Append(&results[i].diags)
 		for _, a := range results[i].awards {

@@ -96,9 +96,10 @@ func Load(src string, opt Options) (*model.Site, error) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				k := ids.NewKeyed(sec)
 				for i := w; i < len(sp.Awards); i += workers {
 					a := sp.Awards[i]
-					a.ID = ids.AwardID(sec, sp.Slug, a.Badge.Slug, primaryIdentity(a.Recipient), levelID(a.Level), a.Date.Format(time.DateOnly))
+					a.ID = k.AwardID(sp.Slug, a.Badge.Slug, primaryIdentity(a.Recipient), levelID(a.Level), a.Date.Format(time.DateOnly))
 				}
 			}()
 		}

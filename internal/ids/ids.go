@@ -9,13 +9,19 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
+	"hash"
 	"strings"
 )
 
 var b32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 func mac(secret []byte, purpose string, parts ...string) []byte {
-	m := hmac.New(sha256.New, secret)
+	return macInto(hmac.New(sha256.New, secret), purpose, parts...)
+}
+
+// macInto writes the HMAC input of purpose and parts into m (a keyed HMAC,
+// freshly made or Reset) and returns the sum.
+func macInto(m hash.Hash, purpose string, parts ...string) []byte {
 	m.Write([]byte("blason/" + purpose))
 	for _, p := range parts {
 		// Length-prefix every part so that ("ab","c") and ("a","bc") differ.
@@ -25,6 +31,20 @@ func mac(secret []byte, purpose string, parts ...string) []byte {
 		m.Write([]byte(p))
 	}
 	return m.Sum(nil)
+}
+
+// Keyed derives identifiers under one secret, reusing the keyed HMAC state
+// instead of making it anew for every award (a tenth of a no-op rebuild of
+// 100,000 awards). It is not safe for concurrent use: one per goroutine.
+type Keyed struct{ m hash.Hash }
+
+// NewKeyed returns a Keyed for secret.
+func NewKeyed(secret []byte) *Keyed { return &Keyed{hmac.New(sha256.New, secret)} }
+
+// AwardID is AwardID under the Keyed's secret.
+func (k *Keyed) AwardID(space, badge, recipient, level, date string) string {
+	k.m.Reset()
+	return b32.EncodeToString(macInto(k.m, "award", space, badge, recipient, level, date)[:16])
 }
 
 // AwardID returns the 128-bit award id, as 26 lower-case base32 characters,

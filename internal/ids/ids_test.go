@@ -64,3 +64,17 @@ func TestUUID(t *testing.T) {
 		t.Fatal("the UUID shows the award id")
 	}
 }
+
+// TestKeyedMatchesAwardID: the reused HMAC state gives the ids the one-shot
+// function gives, call after call.
+func TestKeyedMatchesAwardID(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	k := NewKeyed(secret)
+	for i := range 200 {
+		space, badge, rcpt := fmt.Sprintf("s%d", i%3), fmt.Sprintf("b%d", i%7), fmt.Sprintf("r%d@x.fr", i)
+		level, date := []string{"", "novice", "expert"}[i%3], fmt.Sprintf("2025-01-%02d", 1+i%28)
+		if got, want := k.AwardID(space, badge, rcpt, level, date), AwardID(secret, space, badge, rcpt, level, date); got != want {
+			t.Fatalf("call %d: Keyed %s, AwardID %s", i, got, want)
+		}
+	}
+}

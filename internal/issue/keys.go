@@ -48,7 +48,11 @@ func (is *Issuer) Keys(site *model.Site, rings Keyrings, ledgers Ledgers) (map[s
 		site.Credentials.JWTAlg, strconv.FormatBool(site.Credentials.OB2Signed), site.Credentials.Status)
 	baseSum := base.sum()
 	flags := Flags(site.Credentials)
-	out := make(map[string]publish.Group)
+	n := 0
+	for _, sp := range site.Spaces {
+		n += len(sp.Awards)
+	}
+	out := make(map[string]publish.Group, n)
 	for _, sp := range site.Spaces {
 		j, err := is.job(site, sp, rings, ledgers)
 		if err != nil {

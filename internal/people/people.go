@@ -28,7 +28,7 @@ func keys(r model.Identity) []string {
 
 // New indexes the recipients of awards.
 func New(awards []*model.Award) *Index {
-	x := &Index{parent: map[string]string{}, first: make(map[*model.Award]string, len(awards))}
+	x := &Index{parent: make(map[string]string, 2*len(awards)), first: make(map[*model.Award]string, len(awards))}
 	for _, a := range awards {
 		ks := keys(a.Recipient)
 		if len(ks) == 0 {
