@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -277,9 +278,17 @@ func (d fedDirectory) Lookup(id string) (*IdP, bool) {
 	return toIdP(p), true
 }
 
+// Search finds providers by name; with no query it lists them all when
+// there are few (a single institution's deployment), none otherwise.
 func (d fedDirectory) Search(q, lang string, limit int) []*IdP {
+	found := d.f.Search(q, lang, limit)
+	if strings.TrimSpace(q) == "" {
+		if all := d.f.Index().All(); len(all) <= limit {
+			found = all
+		}
+	}
 	var out []*IdP
-	for _, p := range d.f.Search(q, lang, limit) {
+	for _, p := range found {
 		out = append(out, toIdP(p))
 	}
 	return out
