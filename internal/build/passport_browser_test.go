@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -65,21 +64,7 @@ func TestPassportPagesInChromium(t *testing.T) {
 	}
 
 	ctx := browsertest.Context(t, exe, 90*time.Second)
-	var mu sync.Mutex
-	var problems []string
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				mu.Lock()
-				problems = append(problems, m.String()+" "+m.URL)
-				mu.Unlock()
-			}
-		}
-	}()
+	rec := browsertest.Record(ctx)
 	eval := func(expr string) string {
 		t.Helper()
 		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
@@ -140,9 +125,8 @@ func TestPassportPagesInChromium(t *testing.T) {
 			t.Errorf("%s: re-verify says %q (%q), page shows %q; want %q", c.page, status, text, class, c.want)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
+	errs, dialogs := rec.Take()
+	for _, p := range append(errs, dialogs...) {
 		t.Errorf("console: %s", p)
 	}
 }

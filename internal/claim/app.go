@@ -19,12 +19,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/francebadge/blason/internal/build"
 	"github.com/francebadge/blason/internal/claimindex"
+	"github.com/francebadge/blason/internal/config"
+	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/federation"
 	"github.com/francebadge/blason/internal/passport"
 	"github.com/francebadge/blason/internal/store"
@@ -106,10 +107,7 @@ func Run(ctx context.Context, o AppOptions) error {
 	if err != nil {
 		return err
 	}
-	var (
-		ix      atomic.Pointer[claimindex.Index]
-		siteURL atomic.Value
-	)
+	var ix atomic.Pointer[claimindex.Index]
 	rebuild := func() error {
 		res, err := build.Run(bopts)
 		if err != nil {
@@ -134,11 +132,13 @@ func Run(ctx context.Context, o AppOptions) error {
 	if err := load(); err != nil {
 		return err
 	}
-	site, err := build.Load(bopts)
-	if err != nil {
+	// The site's base URL, from its configuration only (loading the whole
+	// content again for it would read every award list twice).
+	var diags diag.List
+	cfg := config.Load(o.Source, o.BaseURL, &diags)
+	if err := diags.Err(); err != nil {
 		return err
 	}
-	siteURL.Store(site.BaseURL)
 	dest := bopts.Destination
 	if dest == "" {
 		dest = filepath.Join(o.Source, "site")
@@ -159,8 +159,8 @@ func Run(ctx context.Context, o AppOptions) error {
 	secret := hmac.New(sha256.New, key)
 	secret.Write([]byte("claim server"))
 
-	// Passport changes: one rebuild at a time, coalescing bursts.
-	var mu sync.Mutex
+	// Passport changes: one rebuild at a time (this goroutine), coalescing
+	// bursts.
 	pending := make(chan struct{}, 1)
 	onChange := func() {
 		select {
@@ -175,13 +175,11 @@ func Run(ctx context.Context, o AppOptions) error {
 				case <-ctx.Done():
 					return
 				case <-pending:
-					mu.Lock()
 					if err := rebuild(); err != nil {
 						o.Log.Error("rebuild after a passport change", slog.String("error", err.Error()))
 					} else if err := load(); err != nil {
 						o.Log.Error("claim index", slog.String("error", err.Error()))
 					}
-					mu.Unlock()
 				}
 			}
 		}()
@@ -190,7 +188,7 @@ func Run(ctx context.Context, o AppOptions) error {
 	}
 
 	srv, err := New(Config{
-		URL: o.URL, SiteURL: siteURL.Load().(string), SiteDir: dest,
+		URL: o.URL, SiteURL: cfg.BaseURL, SiteDir: dest,
 		Index: ix.Load, IndexKey: key, Secret: secret.Sum(nil),
 		SPKey: spKey, SPCert: spCert, Organization: o.Organization,
 		Directory: FederationDirectory(fed), Store: FromStore(st),

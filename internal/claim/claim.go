@@ -22,7 +22,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -102,7 +101,6 @@ type Server struct {
 	pages   *pages
 	limiter *limiter
 	ready   atomic.Bool
-	mu      sync.Mutex
 }
 
 // New checks the configuration and makes a server.
@@ -142,7 +140,7 @@ func New(cfg Config) (*Server, error) {
 	if s.sp, err = newServiceProvider(s); err != nil {
 		return nil, err
 	}
-	if s.pages, err = newPages(cfg.SiteURL); err != nil {
+	if s.pages, err = newPages(); err != nil {
 		return nil, err
 	}
 	s.ready.Store(true)

@@ -91,6 +91,19 @@ func (m *memStore) SavePassport(_ context.Context, subject string, p passport.Pa
 			return ErrSlugTaken
 		}
 	}
+	p.Awards = m.passports[subject].Awards // settings only: the awards stay
+	m.passports[subject] = p
+	return nil
+}
+
+func (m *memStore) SetPassportAwards(_ context.Context, subject string, awards []passport.AwardRef, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.passports[subject]
+	if !ok {
+		return ErrNotFound
+	}
+	p.Awards = slices.Clone(awards)
 	m.passports[subject] = p
 	return nil
 }

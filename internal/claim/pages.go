@@ -11,7 +11,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -25,12 +24,11 @@ var templateFS embed.FS
 
 // pages holds the parsed templates, one set per language.
 type pages struct {
-	siteURL string
-	sets    map[string]map[string]*template.Template // lang → page → template
+	sets map[string]map[string]*template.Template // lang → page → template
 }
 
-func newPages(siteURL string) (*pages, error) {
-	p := &pages{siteURL: siteURL, sets: map[string]map[string]*template.Template{}}
+func newPages() (*pages, error) {
+	p := &pages{sets: map[string]map[string]*template.Template{}}
 	for lang := range messages {
 		p.sets[lang] = map[string]*template.Template{}
 		for _, name := range []string{"home", "me", "error"} {
@@ -197,8 +195,7 @@ func (s *Server) awards(sess Session) []claimindex.Entry {
 	seen := map[string]bool{}
 	var out []claimindex.Entry
 	for _, k := range sess.Keys {
-		for _, i := range ix.Recipients[k] {
-			e := ix.Entries[i]
+		for _, e := range ix.ByHash(k) {
 			if key := e.Space + "/" + e.Award; !seen[key] {
 				seen[key] = true
 				out = append(out, e)
@@ -344,8 +341,6 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, sess Session) 
 	w.Write(body)
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$`)
-
 func (s *Server) back(w http.ResponseWriter, r *http.Request, notice string) {
 	u := s.path("me") + "?notice=" + notice
 	if l := r.URL.Query().Get("lang"); l != "" {
@@ -365,7 +360,7 @@ func (s *Server) changed() {
 func (s *Server) savePassport(w http.ResponseWriter, r *http.Request, sess Session) {
 	slug := strings.TrimSpace(r.PostForm.Get("slug"))
 	name := strings.TrimSpace(r.PostForm.Get("name"))
-	if !slugRE.MatchString(slug) || strings.Contains(slug, "--") {
+	if !passport.ValidSlug(slug) || len(slug) < 3 {
 		s.back(w, r, "badSlug")
 		return
 	}
@@ -424,7 +419,7 @@ func (s *Server) toggleBadge(w http.ResponseWriter, r *http.Request, sess Sessio
 	if op == "add" {
 		p.Awards = append(p.Awards, ref)
 	}
-	if err := s.cfg.Store.SavePassport(r.Context(), sess.Subject, p, s.cfg.Now()); err != nil {
+	if err := s.cfg.Store.SetPassportAwards(r.Context(), sess.Subject, p.Awards, s.cfg.Now()); err != nil {
 		s.internal(w, r, "save passport", err)
 		return
 	}

@@ -89,7 +89,7 @@ func (p *serviceProvider) forIdP(idp *IdP) *saml.ServiceProvider {
 type replayCache struct{ s *Server }
 
 func (c replayCache) Consume(id string, expiresAt time.Time) error {
-	fresh, err := c.s.cfg.Store.ConsumeAssertion(contextBackground(), id, expiresAt)
+	fresh, err := c.s.cfg.Store.ConsumeAssertion(context.Background(), id, expiresAt)
 	if err != nil {
 		return err
 	}
@@ -462,5 +462,3 @@ func (c nowClock) Until(t time.Time) time.Duration { return t.Sub(c.now()) }
 func clockFunc(now func() time.Time) clockwork.Clock {
 	return nowClock{Clock: clockwork.NewRealClock(), now: now}
 }
-
-func contextBackground() context.Context { return context.Background() }

@@ -43,9 +43,13 @@ type Store interface {
 	RecordClaim(ctx context.Context, subject string, ref passport.AwardRef, at time.Time) error
 	// Passport returns the subject's passport, ErrNotFound when none.
 	Passport(ctx context.Context, subject string) (passport.Passport, error)
-	// SavePassport creates or replaces the subject's passport; ErrSlugTaken
-	// when another subject holds the slug.
+	// SavePassport creates the subject's passport or changes its settings
+	// (slug, name, indexing, e-mail, language), keeping its awards;
+	// ErrSlugTaken when the slug is another subject's.
 	SavePassport(ctx context.Context, subject string, p passport.Passport, at time.Time) error
+	// SetPassportAwards sets the awards the passport shows, in order;
+	// ErrNotFound without a passport.
+	SetPassportAwards(ctx context.Context, subject string, awards []passport.AwardRef, at time.Time) error
 	DeletePassport(ctx context.Context, subject string, at time.Time) error
 	Audit(ctx context.Context, subject, kind, detail string, at time.Time) error
 }
@@ -67,11 +71,7 @@ func (a storeAdapter) CreateSession(ctx context.Context, s Session) (string, err
 	if err != nil {
 		return "", err
 	}
-	created := s.Expires.Add(-time.Minute)
-	if !s.Created.IsZero() {
-		created = s.Created
-	}
-	out, err := a.st.CreateSession(ctx, store.NewSession{Subject: s.Subject, IdP: s.IdP, Created: created,
+	out, err := a.st.CreateSession(ctx, store.NewSession{Subject: s.Subject, IdP: s.IdP, Created: s.Created,
 		Expires: s.Expires, CSRF: []byte(s.CSRF), Data: data})
 	return out.ID, err
 }
@@ -107,11 +107,12 @@ func (a storeAdapter) Passport(ctx context.Context, subject string) (passport.Pa
 }
 
 func (a storeAdapter) SavePassport(ctx context.Context, subject string, p passport.Passport, at time.Time) error {
-	if err := a.st.SetPassport(ctx, subject, store.PassportSettings{Slug: p.Slug, DisplayName: p.DisplayName,
-		Indexable: p.Indexable, Email: p.Email, Lang: p.Lang}, at); err != nil {
-		return err
-	}
-	return a.st.SetPassportAwards(ctx, subject, p.Awards, at)
+	return a.st.SetPassport(ctx, subject, store.PassportSettings{Slug: p.Slug, DisplayName: p.DisplayName,
+		Indexable: p.Indexable, Email: p.Email, Lang: p.Lang}, at)
+}
+
+func (a storeAdapter) SetPassportAwards(ctx context.Context, subject string, awards []passport.AwardRef, at time.Time) error {
+	return a.st.SetPassportAwards(ctx, subject, awards, at)
 }
 
 func (a storeAdapter) DeletePassport(ctx context.Context, subject string, at time.Time) error {

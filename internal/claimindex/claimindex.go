@@ -158,8 +158,14 @@ func (ix *Index) Lookup(key []byte, kind, value string) []Entry {
 	if value == "" {
 		return nil
 	}
+	return ix.ByHash(Hash(key, kind, value))
+}
+
+// ByHash returns the awards of an identifier given by its keyed hash (what
+// a claim server keeps instead of the identifier), in index order.
+func (ix *Index) ByHash(h string) []Entry {
 	var out []Entry
-	for _, i := range ix.Recipients[Hash(key, kind, value)] {
+	for _, i := range ix.Recipients[h] {
 		out = append(out, ix.Entries[i])
 	}
 	return out

@@ -80,27 +80,22 @@ func (c *canonicalizer) renderedBinding(prefix string) (string, bool) {
 // inScope returns every binding in scope, innermost first wins, sorted by
 // prefix.
 func (c *canonicalizer) inScope() []binding {
-	var out []binding
-	seen := map[string]bool{}
-	for i := len(c.frames) - 1; i >= 0; i-- {
-		for _, b := range c.frames[i].declared {
-			if !seen[b.prefix] {
-				seen[b.prefix] = true
-				out = append(out, b)
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b binding) int { return strings.Compare(a.prefix, b.prefix) })
-	return out
+	return c.scope(func(f *c14nFrame) []binding { return f.declared })
 }
 
 // renderedScope returns the bindings rendered by output ancestors, the
 // namespace context an output fragment needs to stand alone.
 func (c *canonicalizer) renderedScope() []binding {
+	return c.scope(func(f *c14nFrame) []binding { return f.rendered })
+}
+
+// scope merges the bindings of, innermost frame first, one kind, sorted by
+// prefix.
+func (c *canonicalizer) scope(of func(*c14nFrame) []binding) []binding {
 	var out []binding
 	seen := map[string]bool{}
 	for i := len(c.frames) - 1; i >= 0; i-- {
-		for _, b := range c.frames[i].rendered {
+		for _, b := range of(&c.frames[i]) {
 			if !seen[b.prefix] {
 				seen[b.prefix] = true
 				out = append(out, b)

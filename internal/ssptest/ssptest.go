@@ -170,21 +170,26 @@ func (idp *IdP) Log() string {
 	return string(b)
 }
 
-// writeKeyPair makes the IdP's throw-away signing key and self-signed
-// certificate (valid from yesterday, so that a test clock slightly behind
-// still accepts it).
-func writeKeyPair(dir string) error {
+// newCert makes an RSA key and a self-signed certificate for cn, valid from
+// yesterday (so that a test clock slightly behind still accepts it).
+func newCert(cn string) (*rsa.PrivateKey, []byte, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "127.0.0.1 test IdP"},
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: cn},
 		NotBefore:    time.Now().Add(-24 * time.Hour),
 		NotAfter:     time.Now().Add(10 * 365 * 24 * time.Hour),
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	return key, der, err
+}
+
+// writeKeyPair writes the IdP's throw-away signing key and certificate.
+func writeKeyPair(dir string) error {
+	key, der, err := newCert("127.0.0.1 test IdP")
 	if err != nil {
 		return err
 	}
@@ -201,17 +206,7 @@ func writeKeyPair(dir string) error {
 // SelfSigned makes a key and certificate for a test service provider.
 func SelfSigned(t testing.TB, cn string) (*rsa.PrivateKey, *x509.Certificate) {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-24 * time.Hour),
-		NotAfter:     time.Now().Add(365 * 24 * time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	key, der, err := newCert(cn)
 	if err != nil {
 		t.Fatal(err)
 	}
