@@ -21,6 +21,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
+	"time"
 
 	"github.com/francebadge/blason/internal/build"
 	"github.com/francebadge/blason/internal/diag"
@@ -76,6 +77,9 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(1536 << 20)
 	}
+	if p := os.Getenv("BLASON_MEMPROFILE"); p != "" { // for performance work
+		go heapProfiles(p)
+	}
 	if p := os.Getenv("BLASON_CPUPROFILE"); p != "" { // for performance work
 		if f, err := os.Create(p); err == nil {
 			pprof.StartCPUProfile(f)
@@ -86,6 +90,17 @@ func main() {
 		}
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// heapProfiles overwrites the heap profile at path every five seconds, so
+// that the last one shows what a long command held while it ran.
+func heapProfiles(path string) {
+	for range time.Tick(5 * time.Second) {
+		if f, err := os.Create(path); err == nil {
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
