@@ -324,8 +324,13 @@ func (j *spaceJob) award(a *model.Award) (map[string][]byte, error) {
 	if j.cfg.Status == "1edtech" {
 		status = j.ob3.RevocationListEntry(j.sp)
 	}
-	cred := j.ob3.Credential(a, status)
-	m, err := jsonout.ToMap(cred)
+	// The credential is encoded once; its signatures and its published
+	// form are made from that encoding.
+	compact, err := jsonout.Compact(j.ob3.Credential(a, status))
+	if err != nil {
+		return nil, err
+	}
+	m, err := jsonout.Decode(compact)
 	if err != nil {
 		return nil, err
 	}
@@ -344,15 +349,21 @@ func (j *spaceJob) award(a *model.Award) (map[string][]byte, error) {
 	if jwtKey == nil {
 		return nil, fmt.Errorf("no %s key", j.cfg.JWTAlg)
 	}
-	token, err := vcjwt.Sign(m, jwtKey, j.pub.KidURL(j.sp, jwtKey))
+	token, err := vcjwt.Sign(compact, m, jwtKey, j.pub.KidURL(j.sp, jwtKey))
 	if err != nil {
 		return nil, err
 	}
 	files[l.CredentialJWT(a)] = token
-	cred.Proof = []dataintegrity.Proof{proof}
-	if files[l.Credential(a)], err = jsonout.Marshal(cred); err != nil {
+	// proof is the last member of ob3.Credential.
+	proofs, err := jsonout.Compact([]dataintegrity.Proof{proof})
+	if err != nil {
 		return nil, err
 	}
+	secured, err := jsonout.WithMember(compact, "proof", proofs)
+	if err != nil {
+		return nil, err
+	}
+	files[l.Credential(a)] = jsonout.Indent(secured)
 	return files, nil
 }
 

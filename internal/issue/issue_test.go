@@ -3,6 +3,7 @@ package issue
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/francebadge/blason/internal/dataintegrity"
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/jsonld"
+	"github.com/francebadge/blason/internal/jsonout"
 	"github.com/francebadge/blason/internal/keys"
 	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/model"
@@ -121,4 +123,36 @@ func BenchmarkIssueCredential(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "credentials/s")
+}
+
+// The published credential is assembled from the encoding its signatures
+// were made over; it must be exactly what encoding the whole credential,
+// proof included, gives.
+func TestPublishedCredentialIsTheEncodedCredential(t *testing.T) {
+	site, rings := demoShape(t, 3)
+	sp := site.Spaces[0]
+	is := newIssuer()
+	j := &spaceJob{is: is, cfg: site.Credentials, sp: sp, ring: rings["ecole"], ledger: ledgersFor(t, site)["ecole"]}
+	j.pub.Layout, j.ob2.Layout, j.ob3.Layout = is.Layout, is.Layout, is.Layout
+	for _, a := range sp.Awards {
+		files, err := j.award(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := files[is.Layout.Credential(a)]
+		var published struct{ Proof []dataintegrity.Proof }
+		if err := json.Unmarshal(got, &published); err != nil || len(published.Proof) != 1 {
+			t.Fatalf("published credential: %v, %d proofs", err, len(published.Proof))
+		}
+		pos := j.ledger.Pos[a.ID]
+		cred := j.ob3.Credential(a, j.ob3.BitstringEntry(sp, pos.List, pos.Index))
+		cred.Proof = published.Proof
+		want, err := jsonout.Marshal(cred)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("published:\n%s\nencoded whole:\n%s", got, want)
+		}
+	}
 }

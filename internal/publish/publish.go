@@ -241,7 +241,8 @@ type Session struct {
 	written, same atomic.Int64
 	mkdirMu       sync.Mutex
 	made          map[string]bool
-	tmp           string // folder for files being written, beside the output folder
+	tmp           string      // folder for files being written, beside the output folder
+	noUnnamed     atomic.Bool // the file system has no unnamed files (see createNew)
 }
 
 // tmpDir is where files are written before being renamed into place: a
@@ -308,10 +309,6 @@ func (s *Session) Put(p string, data []byte) error {
 		return err
 	}
 	full := filepath.Join(s.t.Dir, filepath.FromSlash(p))
-	if old, err := os.ReadFile(full); err == nil && bytes.Equal(old, data) {
-		s.same.Add(1)
-		return nil
-	}
 	dir := filepath.Dir(full)
 	s.mkdirMu.Lock()
 	if !s.made[dir] {
@@ -322,6 +319,25 @@ func (s *Session) Put(p string, data []byte) error {
 		s.made[dir] = true
 	}
 	s.mkdirMu.Unlock()
+	// Documents the last build published are most likely unchanged: compare
+	// first. Anything else (awards being issued) is most likely new: create
+	// it whole in one go, and compare only when it turns out to exist.
+	if !s.prev.Files[p] && !s.noUnnamed.Load() {
+		err := createNew(full, data, 0o644)
+		switch {
+		case err == nil:
+			s.written.Add(1)
+			return nil
+		case errors.Is(err, errors.ErrUnsupported):
+			s.noUnnamed.Store(true)
+		case !errors.Is(err, fs.ErrExist):
+			return err
+		}
+	}
+	if old, err := os.ReadFile(full); err == nil && bytes.Equal(old, data) {
+		s.same.Add(1)
+		return nil
+	}
 	if err := writeVia(s.tmp, full, data, 0o644); err != nil {
 		return err
 	}

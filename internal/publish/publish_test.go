@@ -80,3 +80,40 @@ func TestWriteAtomicReplaces(t *testing.T) {
 		t.Fatalf("mode %v", fi.Mode().Perm())
 	}
 }
+
+// A path no earlier build published may still exist (put there by hand, or
+// by a killed build): it is compared, then replaced or left as it is.
+func TestFirstPublicationOverExistingFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name, old string
+		want      Stats
+	}{
+		{"different bytes are replaced", "hand-made", Stats{Files: 2, Written: 2}},
+		{"same bytes are left", "x", Stats{Files: 2, Written: 1, Unchanged: 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			tg := Target{Dir: filepath.Join(root, "site"), Manifest: filepath.Join(root, "m.json")}
+			os.MkdirAll(filepath.Join(tg.Dir, "c"), 0o755)
+			os.WriteFile(filepath.Join(tg.Dir, "c", "x.json"), []byte(tc.old), 0o600)
+			got, err := tg.Publish(Files{"c/x.json": []byte("x"), "c/y.json": []byte("y")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("stats %+v, want %+v", got, tc.want)
+			}
+			for p, want := range map[string]string{"c/x.json": "x", "c/y.json": "y"} {
+				if read(t, tg.Dir, p) != want {
+					t.Errorf("%s holds %q, want %q", p, read(t, tg.Dir, p), want)
+				}
+			}
+			if fi, _ := os.Stat(filepath.Join(tg.Dir, "c", "y.json")); fi.Mode().Perm() != 0o644 {
+				t.Errorf("new file mode %v, want 0644", fi.Mode().Perm())
+			}
+			if ents, _ := os.ReadDir(filepath.Join(tg.Dir, "c")); len(ents) != 2 {
+				t.Errorf("folder holds %d entries, want 2", len(ents))
+			}
+		})
+	}
+}

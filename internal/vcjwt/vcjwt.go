@@ -19,17 +19,18 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jws"
 )
 
-// Sign returns the compact JWS of a credential (decoded JSON object) signed
-// with key, whose public JWK is served at kidURL.
-func Sign(credential map[string]any, key *keys.Key, kidURL string) ([]byte, error) {
+// Sign returns the compact JWS of a credential signed with key, whose
+// public JWK is served at kidURL. The credential comes twice: as compact
+// JSON without proof (jsonout.Compact), which the payload is made of, and
+// decoded, which the registered claims are read from.
+func Sign(credJSON []byte, credential map[string]any, key *keys.Key, kidURL string) ([]byte, error) {
 	if key.Alg != keys.ES256 && key.Alg != keys.RS256 {
 		return nil, fmt.Errorf("VC-JWT: key %s is %s; Open Badges 3.0 verifiers accept RS256 and ES256", key.Kid, key.Alg)
 	}
-	payload, err := Claims(credential)
-	if err != nil {
-		return nil, err
+	if _, ok := credential["proof"]; ok {
+		return nil, errors.New("VC-JWT: the credential to sign holds a proof")
 	}
-	body, err := json.Marshal(payload) // map keys are sorted: deterministic
+	body, err := Payload(credJSON, credential)
 	if err != nil {
 		return nil, err
 	}
@@ -41,6 +42,35 @@ func Sign(credential map[string]any, key *keys.Key, kidURL string) ([]byte, erro
 		return nil, err
 	}
 	return jws.Sign(body, jws.WithKey(jwa.SignatureAlgorithm(key.Alg), keys.DeterministicSigner(key.Signer()), jws.WithProtectedHeaders(hdr)))
+}
+
+// Payload returns the JWT payload of a credential: its compact JSON with
+// the registered claims (Claims) added after its own members.
+func Payload(credJSON []byte, credential map[string]any) ([]byte, error) {
+	claims, err := Claims(credential)
+	if err != nil {
+		return nil, err
+	}
+	if len(credJSON) < 3 || credJSON[0] != '{' || credJSON[len(credJSON)-1] != '}' {
+		return nil, errors.New("VC-JWT: the credential is not a compact JSON object")
+	}
+	body := make([]byte, 0, len(credJSON)+256)
+	body = append(body, credJSON[:len(credJSON)-1]...)
+	for _, k := range []string{"iss", "jti", "nbf", "exp", "sub"} {
+		v, ok := claims[k]
+		if !ok {
+			continue
+		}
+		if _, clash := credential[k]; clash {
+			return nil, fmt.Errorf("VC-JWT: the credential has its own %q member", k)
+		}
+		enc, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		body = append(append(append(append(body, ',', '"'), k...), '"', ':'), enc...)
+	}
+	return append(body, '}'), nil
 }
 
 // Claims returns the JWT payload of a credential: the credential plus the

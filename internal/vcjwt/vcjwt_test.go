@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/francebadge/blason/internal/jsonout"
 	"github.com/francebadge/blason/internal/keys"
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jws"
@@ -67,11 +68,11 @@ func TestSignAndVerify(t *testing.T) {
 		t.Run(alg, func(t *testing.T) {
 			k := newKey(t, alg)
 			kid := "https://badges.example.fr/ecole/keys/" + k.Kid + ".json"
-			tok, err := Sign(credential(), k, kid)
+			tok, err := signMap(credential(), k, kid)
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, _ := Sign(credential(), k, kid)
+			again, _ := signMap(credential(), k, kid)
 			if !bytes.Equal(tok, again) {
 				t.Error("two signatures of the same credential differ: builds would not be reproducible")
 			}
@@ -100,7 +101,7 @@ func TestSignAndVerify(t *testing.T) {
 func TestVerifyRejects(t *testing.T) {
 	k := newKey(t, keys.ES256)
 	kid := "https://badges.example.fr/k.json"
-	good, _ := Sign(credential(), k, kid)
+	good, _ := signMap(credential(), k, kid)
 	other := newKey(t, keys.ES256)
 	// A correctly signed token whose nbf disagrees with validFrom.
 	claims, _ := Claims(credential())
@@ -134,11 +135,49 @@ func TestVerifyRejects(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Sign(map[string]any{"id": "x", "issuer": "did:web:x"}, k, kid); err == nil {
+	if _, err := signMap(map[string]any{"id": "x", "issuer": "did:web:x"}, k, kid); err == nil {
 		t.Error("a credential without validFrom was signed")
 	}
 	ed := newKey(t, keys.EdDSA)
-	if _, err := Sign(credential(), ed, kid); err == nil {
+	if _, err := signMap(credential(), ed, kid); err == nil {
 		t.Error("an EdDSA key signed a VC-JWT")
+	}
+}
+
+// signMap signs a credential given as a decoded object, as the issuer does.
+func signMap(c map[string]any, k *keys.Key, kid string) ([]byte, error) {
+	b, err := jsonout.Compact(c)
+	if err != nil {
+		return nil, err
+	}
+	return Sign(b, c, k, kid)
+}
+
+// The payload is the credential plus the registered claims, nothing else,
+// and a credential holding a member named like a claim is refused.
+func TestPayload(t *testing.T) {
+	c := credential()
+	b, _ := jsonout.Compact(c)
+	p, err := Payload(b, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(p, &got); err != nil {
+		t.Fatalf("payload is not JSON: %v\n%s", err, p)
+	}
+	want := map[string]any{"iss": "did:web:badges.example.fr:ecole", "jti": c["id"], "nbf": float64(1736467200), "exp": float64(1799539200)}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
+	}
+	if len(got) != len(c)+len(want) {
+		t.Errorf("payload has %d members, want %d", len(got), len(c)+len(want))
+	}
+	c["iss"] = "someone else"
+	b, _ = jsonout.Compact(c)
+	if _, err := Payload(b, c); err == nil {
+		t.Error("a credential with its own iss member was accepted")
 	}
 }
