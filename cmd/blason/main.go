@@ -185,7 +185,7 @@ func cmdAwards(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, sp := range site.Spaces {
 		for _, a := range sp.Awards {
-			fmt.Fprintf(stdout, "%s %s\n", a.Source, a.ID)
+			fmt.Fprintf(stdout, "%s %s\n", a.Source(), a.ID)
 		}
 	}
 	return nil

@@ -62,7 +62,7 @@ func Run(o Options, w io.Writer) (*Figures, error) {
 
 	opts := build.Options{Source: src, Destination: dest}
 	start = time.Now()
-	res, err := build.Run(opts)
+	res, err := measured(w, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func Run(o Options, w io.Writer) (*Figures, error) {
 	fmt.Fprintf(w, "full build: %s, %.0f credentials/s (%.0f per core), %d files\n", f.Full.Round(time.Millisecond), f.CredentialsPerS, f.CredentialsPerS/float64(f.Gomaxproc), res.Files)
 
 	start = time.Now()
-	res, err = build.Run(opts)
+	res, err = measured(w, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func Run(o Options, w io.Writer) (*Figures, error) {
 		return nil, err
 	}
 	start = time.Now()
-	res, err = build.Run(opts)
+	res, err = measured(w, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -109,4 +109,28 @@ func Run(o Options, w io.Writer) (*Figures, error) {
 		fmt.Fprintf(w, "kept in %s\n", dir)
 	}
 	return f, nil
+}
+
+// measured runs one build and prints where its time went: its phases, the
+// CPU time in the program and in the kernel, and the garbage collections.
+func measured(w io.Writer, opts build.Options) (build.Result, error) {
+	var before, after syscall.Rusage
+	var m0, m1 runtime.MemStats
+	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	runtime.ReadMemStats(&m0)
+	res, err := build.Run(opts)
+	if err != nil {
+		return res, err
+	}
+	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	runtime.ReadMemStats(&m1)
+	fmt.Fprint(w, "  phases:")
+	for _, p := range res.Phases {
+		fmt.Fprintf(w, " %s %s;", p.Name, p.Duration.Round(time.Millisecond))
+	}
+	cpu := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
+	fmt.Fprintf(w, "\n  CPU: user %s, system %s; %d GCs, %d MiB allocated\n",
+		(cpu(after.Utime) - cpu(before.Utime)).Round(time.Millisecond), (cpu(after.Stime) - cpu(before.Stime)).Round(time.Millisecond),
+		m1.NumGC-m0.NumGC, (m1.TotalAlloc-m0.TotalAlloc)>>20)
+	return res, nil
 }

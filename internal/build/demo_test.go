@@ -209,7 +209,7 @@ func TestDemoAssertionsVerifyHosted(t *testing.T) {
 				expired++
 			}
 			if rep.Status != want || len(rep.Problems) > 0 {
-				t.Errorf("%s (%s): status %v, want %v; problems: %s", a.Source, u, rep.Status, want, strings.Join(rep.Problems, "; "))
+				t.Errorf("%s (%s): status %v, want %v; problems: %s", a.Source(), u, rep.Status, want, strings.Join(rep.Problems, "; "))
 			}
 		}
 	}

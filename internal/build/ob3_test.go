@@ -57,7 +57,7 @@ func TestDemoCredentialsVerify(t *testing.T) {
 				}
 				format, rep := v.Bytes(ctx, data, f.rcpt)
 				if format != f.format || rep.Status != wantStatus(a) || len(rep.Problems) > 0 {
-					t.Errorf("%s %s (%s): %s %v %v, want %s", a.Source, f.path, format, rep.Status, rep.Problems, rep.Reason, wantStatus(a))
+					t.Errorf("%s %s (%s): %s %v %v, want %s", a.Source(), f.path, format, rep.Status, rep.Problems, rep.Reason, wantStatus(a))
 				}
 				n++
 			}

@@ -120,7 +120,7 @@ func TestPassportPages(t *testing.T) {
 					valid++
 				}
 				if !strings.Contains(page, `<li class="passport-badge status-`+status+`" id="award-`+a.ID+`">`) {
-					t.Errorf("%s: award %s not shown as %s", p.Slug, a.Source, status)
+					t.Errorf("%s: award %s not shown as %s", p.Slug, a.Source(), status)
 				}
 				for _, f := range []string{awardPagePath(a, lang)} {
 					if site[f] == nil {
@@ -128,7 +128,7 @@ func TestPassportPages(t *testing.T) {
 					}
 				}
 				if !strings.Contains(page, `href="`+l.URL(l.Credential(a))+`"`) {
-					t.Errorf("%s: no link to the hosted credential of %s", p.Slug, a.Source)
+					t.Errorf("%s: no link to the hosted credential of %s", p.Slug, a.Source())
 				}
 			}
 			// LinkedIn: valid awards only, certification fields prefilled,
@@ -190,7 +190,7 @@ func TestPassportPages(t *testing.T) {
 		page := string(site[awardPagePath(a, "en")])
 		if !strings.Contains(page, `data-credential="`+l.URL(l.Credential(a))+`"`) || !strings.Contains(page, `data-suspension="`+d.base+a.Badge.Space.Slug+`/status/suspension.json"`) ||
 			!strings.Contains(page, `<script src="/assets/reverify.js" defer></script>`) {
-			t.Errorf("%s: award page lacks the re-verify wiring", a.Source)
+			t.Errorf("%s: award page lacks the re-verify wiring", a.Source())
 		}
 	}
 }
@@ -310,7 +310,7 @@ func checkBaked(t *testing.T, dest, base string, awards map[string]*model.Award,
 		}{{ob2, paths.Assertion(a), bake.OB2}, {ob3, paths.Credential(a), bake.OB3}} {
 			img, err := os.ReadFile(filepath.Join(dest, c.img))
 			if err != nil {
-				t.Errorf("%s: %v", a.Source, err)
+				t.Errorf("%s: %v", a.Source(), err)
 				continue
 			}
 			hosted, err := os.ReadFile(filepath.Join(dest, c.hosted))

@@ -218,7 +218,7 @@ func newPublic(site *model.Site, l layout.Layout, r *render.Renderer, ledgers is
 	for _, pb := range set.Awards {
 		pages, err := r.AwardPages(set, pb, digest)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", pb.Award.Source, err)
+			return nil, fmt.Errorf("%s: %w", pb.Award.Source(), err)
 		}
 		id := awardGroup + pb.Award.ID
 		pub.pages[id] = pages
@@ -353,7 +353,7 @@ func (p *public) one(id string, sess *publish.Session) error {
 		}
 	} else if a := p.bakes[id]; a != nil {
 		if err := p.bake(a, files); err != nil {
-			return fmt.Errorf("%s: baking: %w", a.Source, err)
+			return fmt.Errorf("%s: baking: %w", a.Source(), err)
 		}
 	}
 	paths := make([]string, 0, len(files))

@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -221,23 +220,17 @@ func (l *loader) duplicate(a *model.Award, seen map[dupKey]string) bool {
 			if lv != "" {
 				what += " (" + lv + ")"
 			}
-			file, line := splitSource(a.Source)
+			file, line := a.File, a.Line
 			l.diags.Add(file, line, "remove one of the two rows; the recipient already holds this award", "duplicate award of %s to the same recipient, first awarded at %s", what, first)
 			return true
 		}
 	}
 	for _, k := range keys {
 		if k.value != "" {
-			seen[k] = a.Source
+			seen[k] = a.Source()
 		}
 	}
 	return false
-}
-
-func splitSource(s string) (string, int) {
-	i := strings.LastIndexByte(s, ':')
-	n, _ := strconv.Atoi(s[i+1:])
-	return s[:i], n
 }
 
 // dupKey identifies an award to one recipient identifier, for duplicates.
@@ -268,7 +261,7 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 		fail("a student number is made of letters, digits, '.', '_' or '-'", "malformed student_id")
 	}
 
-	a := &model.Award{Recipient: r, Source: t.file + ":" + strconv.Itoa(line)}
+	a := &model.Award{Recipient: r, File: t.file, Line: line}
 	slug := t.get("badge")
 	b := badges[slug]
 	switch {
@@ -480,11 +473,11 @@ func (l *loader) progression(sp *model.Space) {
 		if f != nil && !f.Date.After(a.Date) {
 			continue
 		}
-		file, line := splitSource(a.Source)
+		file, line := a.File, a.Line
 		hint := fmt.Sprintf("award level %s first, or write the jury's justification in the override column", prev.ID)
 		if f != nil {
 			l.diags.Add(file, line, hint, "award of %s at level %s before its prerequisite: level %s of the same recipient is dated %s (%s)",
-				b.Slug, a.Level.ID, prev.ID, f.Date.Format(time.DateOnly), f.Source)
+				b.Slug, a.Level.ID, prev.ID, f.Date.Format(time.DateOnly), f.Source())
 			continue
 		}
 		l.diags.Add(file, line, hint, "award of %s at level %s without its prerequisite: the recipient holds no award of level %s (%s) dated %s or earlier",

@@ -233,7 +233,7 @@ func TestLoadHappyPath(t *testing.T) {
 	}
 	var sources []string
 	for _, a := range ecole.Awards {
-		sources = append(sources, a.Source)
+		sources = append(sources, a.Source())
 	}
 	wantSources := []string{
 		"content/ecole/awards/a-2025.csv:2",
@@ -286,10 +286,10 @@ func TestLoadHappyPath(t *testing.T) {
 	seen := map[string]bool{}
 	for _, a := range ecole.Awards {
 		if len(a.ID) != 26 || !ids.ValidAwardID(a.ID) {
-			t.Errorf("%s: award id %q is not 26 base32 characters", a.Source, a.ID)
+			t.Errorf("%s: award id %q is not 26 base32 characters", a.Source(), a.ID)
 		}
 		if seen[a.ID] {
-			t.Errorf("%s: award id %q used twice", a.Source, a.ID)
+			t.Errorf("%s: award id %q used twice", a.Source(), a.ID)
 		}
 		seen[a.ID] = true
 	}
@@ -306,7 +306,7 @@ func TestLoadHappyPath(t *testing.T) {
 		{stud, "simple", "student:A-12345", "", "2026-01-15"},
 	} {
 		if want := ids.AwardID(testSecret, "ecole", c.badge, c.recipient, c.level, c.date); c.a.ID != want {
-			t.Errorf("%s: id %s, want %s", c.a.Source, c.a.ID, want)
+			t.Errorf("%s: id %s, want %s", c.a.Source(), c.a.ID, want)
 		}
 	}
 	if len(ecole.Revocations) != 0 || reseau.Revocations == nil {
@@ -327,7 +327,7 @@ func TestLoadHappyPath(t *testing.T) {
 	ecole2 := site2.Spaces[0]
 	for i, a := range ecole2.Awards {
 		if a.ID != ecole.Awards[i].ID {
-			t.Errorf("%s: id changed across loads: %s → %s", a.Source, ecole.Awards[i].ID, a.ID)
+			t.Errorf("%s: id changed across loads: %s → %s", a.Source(), ecole.Awards[i].ID, a.ID)
 		}
 	}
 	want := map[string]model.Revocation{aliceB.ID: {

@@ -252,7 +252,7 @@ func (is *Issuer) Awards(site *model.Site, rings Keyrings, ledgers Ledgers, out 
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
-						firstErr = fmt.Errorf("%s: %w", t.a.Source, err)
+						firstErr = fmt.Errorf("%s: %w", t.a.Source(), err)
 					}
 					mu.Unlock()
 					failed.Store(true)

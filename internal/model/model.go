@@ -3,7 +3,10 @@
 // and consumed by the issuing and rendering stages; it carries no behaviour.
 package model
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Site is the whole validated input of a build.
 type Site struct {
@@ -194,8 +197,12 @@ type Award struct {
 	EvidenceURL       string
 	EvidenceNarrative string
 	Override          string // the jury's justification for an award out of level order, or empty
-	Source            string // "file:line"
+	File              string // the award list, relative to the source folder
+	Line              int    // the award's line in File
 }
+
+// Source returns where the award is written: "file:line".
+func (a *Award) Source() string { return a.File + ":" + strconv.Itoa(a.Line) }
 
 // Revocation withdraws an award, for good or (Suspended) until the line is
 // removed.

@@ -2,13 +2,8 @@
 
 package publish
 
-import (
-	"errors"
-	"io/fs"
-)
+import "errors"
 
-// createNew is only available on Linux (unnamed files); elsewhere files are
-// written to a temporary file and renamed into place.
-func createNew(name string, data []byte, perm fs.FileMode) error {
-	return errors.ErrUnsupported
-}
+// renameNew needs renameat2(2), a Linux call; elsewhere the caller compares
+// first, then renames.
+func renameNew(tmp, name string) error { return errors.ErrUnsupported }

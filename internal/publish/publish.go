@@ -242,7 +242,7 @@ type Session struct {
 	mkdirMu       sync.Mutex
 	made          map[string]bool
 	tmp           string      // folder for files being written, beside the output folder
-	noUnnamed     atomic.Bool // the file system has no unnamed files (see createNew)
+	noRenameNew   atomic.Bool // the file system cannot rename without replacing (see renameNew)
 }
 
 // tmpDir is where files are written before being renamed into place: a
@@ -320,25 +320,39 @@ func (s *Session) Put(p string, data []byte) error {
 	}
 	s.mkdirMu.Unlock()
 	// Documents the last build published are most likely unchanged: compare
-	// first. Anything else (awards being issued) is most likely new: create
-	// it whole in one go, and compare only when it turns out to exist.
-	if !s.prev.Files[p] && !s.noUnnamed.Load() {
-		err := createNew(full, data, 0o644)
-		switch {
-		case err == nil:
-			s.written.Add(1)
+	// first. Anything else (awards being issued) is most likely new: put it
+	// in place unless something is there, and compare only then.
+	fresh := !s.prev.Files[p] && !s.noRenameNew.Load()
+	if !fresh {
+		if old, err := os.ReadFile(full); err == nil && bytes.Equal(old, data) {
+			s.same.Add(1)
 			return nil
-		case errors.Is(err, errors.ErrUnsupported):
-			s.noUnnamed.Store(true)
-		case !errors.Is(err, fs.ErrExist):
-			return err
 		}
 	}
-	if old, err := os.ReadFile(full); err == nil && bytes.Equal(old, data) {
-		s.same.Add(1)
+	err := writeVia(s.tmp, full, data, 0o644, func(tmp string) (bool, error) {
+		if !fresh {
+			return false, nil
+		}
+		err := renameNew(tmp, full)
+		switch {
+		case err == nil:
+			return true, nil
+		case errors.Is(err, errors.ErrUnsupported):
+			s.noRenameNew.Store(true)
+		case errors.Is(err, fs.ErrExist):
+			if old, rerr := os.ReadFile(full); rerr == nil && bytes.Equal(old, data) {
+				s.same.Add(1)
+				return true, errSame
+			}
+		default:
+			return false, err
+		}
+		return false, nil
+	})
+	if errors.Is(err, errSame) {
 		return nil
 	}
-	if err := writeVia(s.tmp, full, data, 0o644); err != nil {
+	if err != nil {
 		return err
 	}
 	s.written.Add(1)
@@ -469,21 +483,27 @@ func WriteAtomic(name string, data []byte, perm fs.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return err
 	}
-	return writeVia(filepath.Dir(name), name, data, perm)
+	return writeVia(filepath.Dir(name), name, data, perm, nil)
 }
+
+// errSame tells writeVia's caller that the file already held the bytes.
+var errSame = errors.New("same bytes")
 
 // writeVia writes data to a temporary file in dir, then renames it to
 // name; if dir is on another file system, it writes beside name instead.
-func writeVia(dir, name string, data []byte, perm fs.FileMode) error {
-	err := writeRename(dir, name, data, perm)
+// place, when not nil, may put the temporary file in place itself: it
+// reports whether it did; on an error (errSame included) the temporary
+// file is removed.
+func writeVia(dir, name string, data []byte, perm fs.FileMode, place func(tmp string) (bool, error)) error {
+	err := writeRename(dir, name, data, perm, place)
 	var le *os.LinkError
 	if errors.As(err, &le) && dir != filepath.Dir(name) {
-		return writeRename(filepath.Dir(name), name, data, perm)
+		return writeRename(filepath.Dir(name), name, data, perm, place)
 	}
 	return err
 }
 
-func writeRename(dir, name string, data []byte, perm fs.FileMode) error {
+func writeRename(dir, name string, data []byte, perm fs.FileMode, place func(tmp string) (bool, error)) error {
 	f, err := os.CreateTemp(dir, ".blason-*.tmp")
 	if err != nil {
 		return err
@@ -496,7 +516,11 @@ func writeRename(dir, name string, data []byte, perm fs.FileMode) error {
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
-	if werr == nil {
+	placed := false
+	if werr == nil && place != nil {
+		placed, werr = place(tmp)
+	}
+	if werr == nil && !placed {
 		werr = os.Rename(tmp, name)
 	}
 	if werr != nil {
