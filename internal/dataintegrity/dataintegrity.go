@@ -41,11 +41,16 @@ type Suite struct {
 	Canon *jsonld.Canonicalizer
 }
 
-func (s Suite) canonicalize(doc map[string]any) (string, error) {
+// canonicalize appends the canonical N-Quads of doc to dst.
+func (s Suite) canonicalize(dst []byte, doc map[string]any) ([]byte, error) {
 	if s.Canon != nil {
-		return s.Canon.Canonicalize(doc)
+		return s.Canon.AppendCanonical(dst, doc)
 	}
-	return jsonld.Canonicalize(s.Loader, doc)
+	nq, err := jsonld.Canonicalize(s.Loader, doc)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, nq...), nil
 }
 
 // Errors a verifier may branch on.
@@ -72,16 +77,17 @@ func (s Suite) HashData(doc map[string]any, p Proof) ([]byte, error) {
 	}
 	delete(cfg, "proofValue")
 	cfg["@context"] = doc["@context"]
-	canonCfg, err := s.canonicalize(cfg)
+	canon, err := s.canonicalize(make([]byte, 0, 16<<10), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("proof configuration: %w", err)
 	}
-	canonDoc, err := s.canonicalize(doc)
+	h1 := sha256.Sum256(canon)
+	// The same buffer serves for the document.
+	canon, err = s.canonicalize(canon[:0], doc)
 	if err != nil {
 		return nil, err
 	}
-	h1 := sha256.Sum256([]byte(canonCfg))
-	h2 := sha256.Sum256([]byte(canonDoc))
+	h2 := sha256.Sum256(canon)
 	return append(h1[:], h2[:]...), nil
 }
 

@@ -1,10 +1,11 @@
 package jsonld
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,23 +35,8 @@ type Canonicalizer struct {
 	templates  map[string]*template
 	structural map[string]bool // keys whose values are part of the shape
 	origins    sync.Map        // "scheme://authority" → bool: is "origin/" a URL for json-gold
+	scratch    sync.Pool       // *scratch, the buffers of one call
 }
-
-// template is the RDF of one shape, with placeholder positions.
-type template struct {
-	quads []tquad
-	slow  bool // this shape is canonicalized the slow way
-}
-
-type tnode struct {
-	kind  byte // 'I' IRI, 'B' blank node, 'L' literal
-	value string
-	dt    string
-	lang  string
-	slot  int // index of the document value that replaces value; -1 if none
-}
-
-type tquad struct{ s, p, o tnode }
 
 // NewCanonicalizer returns a canonicalizer over the loader's contexts.
 func NewCanonicalizer(l *Loader) *Canonicalizer {
@@ -69,92 +55,210 @@ func placeholder(kind byte, i int) string {
 	return "\u2063v" + strconv.Itoa(i) + "\u2063"
 }
 
-var schemeRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:`)
-
+// kindOf classifies a string value for its placeholder: 'H' for an http(s)
+// IRI, 'U' for anything else that starts with a scheme
+// ([a-zA-Z][a-zA-Z0-9+.-]*:), 'T' for text.
 func kindOf(s string) byte {
 	switch {
 	case strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://"):
 		return 'H'
-	case schemeRE.MatchString(s):
+	case schemeEnd(s) >= 0:
 		return 'U'
 	}
 	return 'T'
 }
 
-// walk visits doc in a fixed order (sorted keys, arrays in order), writing
-// its shape to key and collecting the values that placeholders stand for.
-// With subst, the copy it returns has those values replaced.
-func (c *Canonicalizer) walk(v any, key string, shape *strings.Builder, vals *[]string, keys *[]string, subst bool) any {
+// schemeEnd returns the index of the colon that ends the scheme s starts
+// with ([a-zA-Z][a-zA-Z0-9+.-]*:), or -1 if s does not start with one.
+func schemeEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '.' || c == '-'):
+		case i > 0 && c == ':':
+			return i
+		default:
+			return -1
+		}
+	}
+	return -1
+}
+
+// scratch holds the buffers of one Canonicalize call, reused through the
+// Canonicalizer's pool.
+type scratch struct {
+	w walker
+	fillScratch
+}
+
+func (c *Canonicalizer) getScratch() *scratch {
+	if s, ok := c.scratch.Get().(*scratch); ok {
+		return s
+	}
+	return &scratch{}
+}
+
+func (c *Canonicalizer) putScratch(s *scratch) {
+	// Drop the references to the document's strings before pooling.
+	clear(s.w.vals)
+	clear(s.w.names[:cap(s.w.names)])
+	clear(s.esc)
+	s.w.vals, s.w.names, s.esc = s.w.vals[:0], s.w.names[:0], s.esc[:0]
+	c.scratch.Put(s)
+}
+
+// walker visits a document in a fixed order (sorted keys, arrays in order),
+// writing its shape and collecting the values that placeholders stand for.
+//
+// The shape is an unambiguous encoding of everything but those values:
+// maps are '{' (key value)* '}', arrays '[' value* ']', a substituted string
+// '$' and its placeholder kind; keys and kept strings are length-prefixed;
+// other values are written by appendLiteral.
+type walker struct {
+	c     *Canonicalizer
+	shape []byte
+	vals  []string
+	keys  []string // the key of each value, when keyed
+	keyed bool
+	names []entry // stack of the entries of maps, sorted by key
+}
+
+// entry is a key of a map and its value.
+type entry struct {
+	k string
+	v any
+}
+
+func (w *walker) reset(c *Canonicalizer, keyed bool) {
+	w.c, w.keyed = c, keyed
+	w.shape, w.vals, w.keys, w.names = w.shape[:0], w.vals[:0], w.keys[:0], w.names[:0]
+}
+
+// sortedEntries pushes the entries of m, sorted by key, on the names stack
+// and returns their bounds there (the stack may move: index it, do not keep
+// a slice).
+func (w *walker) sortedEntries(m map[string]any) (start, end int) {
+	start = len(w.names)
+	for k, v := range m {
+		w.names = append(w.names, entry{k, v})
+	}
+	end = len(w.names)
+	slices.SortFunc(w.names[start:end], func(a, b entry) int { return strings.Compare(a.k, b.k) })
+	return start, end
+}
+
+// walk writes the shape of v (found under key); with subst, it returns a
+// copy of v whose values are replaced by placeholders. The caller holds
+// c.mu (the structural set is read).
+func (w *walker) walk(v any, key string, subst bool) any {
 	switch x := v.(type) {
 	case map[string]any:
-		names := make([]string, 0, len(x))
-		for k := range x {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		shape.WriteByte('{')
+		start, end := w.sortedEntries(x)
+		w.shape = append(w.shape, '{')
 		var out map[string]any
 		if subst {
 			out = make(map[string]any, len(x))
 		}
-		for _, k := range names {
-			shape.WriteString(strconv.Quote(k))
-			shape.WriteByte(':')
-			var y any
-			if k == "@context" || k == "type" || k == "@type" || c.structural[k] {
-				writeLiteralShape(shape, x[k])
-				y = x[k]
+		for i := start; i < end; i++ {
+			k, y := w.names[i].k, w.names[i].v
+			w.shape = appendLenString(w.shape, k)
+			if k == "@context" || k == "type" || k == "@type" || len(w.c.structural) > 0 && w.c.structural[k] {
+				w.appendLiteral(y)
 			} else {
-				y = c.walk(x[k], k, shape, vals, keys, subst)
+				y = w.walk(y, k, subst)
 			}
 			if subst {
 				out[k] = y
 			}
-			shape.WriteByte(',')
 		}
-		shape.WriteByte('}')
+		w.names = w.names[:start]
+		w.shape = append(w.shape, '}')
 		if subst {
 			return out
 		}
 		return nil
 	case []any:
-		shape.WriteByte('[')
+		w.shape = append(w.shape, '[')
 		var out []any
 		if subst {
 			out = make([]any, len(x))
 		}
 		for i, y := range x {
-			z := c.walk(y, key, shape, vals, keys, subst)
+			z := w.walk(y, key, subst)
 			if subst {
 				out[i] = z
 			}
-			shape.WriteByte(',')
 		}
-		shape.WriteByte(']')
+		w.shape = append(w.shape, ']')
 		if subst {
 			return out
 		}
 		return nil
 	case string:
 		k := kindOf(x)
-		shape.WriteByte('$')
-		shape.WriteByte(k)
-		*vals = append(*vals, x)
-		if keys != nil {
-			*keys = append(*keys, key)
+		w.shape = append(w.shape, '$', k)
+		w.vals = append(w.vals, x)
+		if w.keyed {
+			w.keys = append(w.keys, key)
 		}
 		if subst {
-			return placeholder(k, len(*vals)-1)
+			return placeholder(k, len(w.vals)-1)
 		}
 		return nil
 	default:
-		writeLiteralShape(shape, x)
+		w.appendLiteral(x)
 		return x
 	}
 }
 
-func writeLiteralShape(shape *strings.Builder, v any) {
-	shape.WriteString(fmt.Sprintf("%#v", v))
+// appendLiteral writes a value that is part of the shape as it is:
+// 'n' null, 't' true, 'f' false, 'N' and a length-prefixed json.Number,
+// 'F' float64 ';', 's' and a length-prefixed string, 'm' (key literal)*
+// '}' for a map, 'a' literal* ']' for an array, and 'x' with its
+// length-prefixed Go syntax for any other type.
+func (w *walker) appendLiteral(v any) {
+	switch x := v.(type) {
+	case nil:
+		w.shape = append(w.shape, 'n')
+	case bool:
+		if x {
+			w.shape = append(w.shape, 't')
+		} else {
+			w.shape = append(w.shape, 'f')
+		}
+	case string:
+		w.shape = appendLenString(append(w.shape, 's'), x)
+	case json.Number:
+		w.shape = appendLenString(append(w.shape, 'N'), string(x))
+	case float64:
+		w.shape = strconv.AppendFloat(append(w.shape, 'F'), x, 'g', -1, 64)
+		w.shape = append(w.shape, ';')
+	case []any:
+		w.shape = append(w.shape, 'a')
+		for _, y := range x {
+			w.appendLiteral(y)
+		}
+		w.shape = append(w.shape, ']')
+	case map[string]any:
+		start, end := w.sortedEntries(x)
+		w.shape = append(w.shape, 'm')
+		for i := start; i < end; i++ {
+			w.shape = appendLenString(w.shape, w.names[i].k)
+			w.appendLiteral(w.names[i].v)
+		}
+		w.names = w.names[:start]
+		w.shape = append(w.shape, '}')
+	default:
+		w.shape = appendLenString(append(w.shape, 'x'), fmt.Sprintf("%T %#v", x, x))
+	}
+}
+
+// appendLenString appends s prefixed with its length and a colon.
+func appendLenString(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	return append(b, s...)
 }
 
 var errSlow = errors.New("slow path")
@@ -162,53 +266,76 @@ var errSlow = errors.New("slow path")
 // Canonicalize returns the RDFC-1.0 N-Quads of doc, like the package-level
 // Canonicalize, byte for byte.
 func (c *Canonicalizer) Canonicalize(doc map[string]any) (string, error) {
-	var shape strings.Builder
-	var vals []string
-	c.mu.RLock()
-	c.walk(doc, "", &shape, &vals, nil, false)
-	t := c.templates[shape.String()]
-	c.mu.RUnlock()
-	if t == nil {
-		var err error
-		if t, err = c.build(doc); err != nil {
-			return "", err
-		}
-		// The structural set may have grown: recompute this document's shape.
-		shape.Reset()
-		vals = vals[:0]
+	s := c.getScratch()
+	defer c.putScratch(s)
+	out, err := c.appendCanonical(s.out[:0], doc, s)
+	s.out = out[:0]
+	if err != nil {
+		return "", err
+	}
+	return string(out), nil
+}
+
+// AppendCanonical appends the RDFC-1.0 N-Quads of doc to dst, as
+// Canonicalize returns them. On error, it returns dst unchanged.
+func (c *Canonicalizer) AppendCanonical(dst []byte, doc map[string]any) ([]byte, error) {
+	s := c.getScratch()
+	defer c.putScratch(s)
+	return c.appendCanonical(dst, doc, s)
+}
+
+func (c *Canonicalizer) appendCanonical(dst []byte, doc map[string]any, s *scratch) ([]byte, error) {
+	w := &s.w
+	var t *template
+	for {
+		w.reset(c, false)
 		c.mu.RLock()
-		c.walk(doc, "", &shape, &vals, nil, false)
+		w.walk(doc, "", false)
+		t = c.templates[string(w.shape)]
 		c.mu.RUnlock()
+		if t != nil {
+			break
+		}
+		// build stores the template of the shape doc has with the structural
+		// set it leaves; walk again, as another build may have grown the set
+		// since then (the values must be those of the template's shape).
+		if _, err := c.build(doc); err != nil {
+			return dst, err
+		}
 	}
-	if t.slow {
-		return Canonicalize(c.Loader, doc)
+	if !t.slow {
+		out, err := c.fill(dst, t, w.vals, &s.fillScratch)
+		if !errors.Is(err, errSlow) {
+			return out, err
+		}
 	}
-	out, err := c.fill(t, vals)
-	if errors.Is(err, errSlow) {
-		return Canonicalize(c.Loader, doc)
+	nq, err := Canonicalize(c.Loader, doc)
+	if err != nil {
+		return dst, err
 	}
-	return out, err
+	return append(dst, nq...), nil
 }
 
 // build makes (and stores) the template of doc's shape.
 func (c *Canonicalizer) build(doc map[string]any) (*template, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	var w walker
 	for attempt := 0; ; attempt++ {
-		var shape strings.Builder
-		var vals, keys []string
-		copyDoc := c.walk(doc, "", &shape, &vals, &keys, true)
-		if t, ok := c.templates[shape.String()]; ok {
+		w.reset(c, true)
+		copyDoc := w.walk(doc, "", true)
+		shape := string(w.shape)
+		if t, ok := c.templates[shape]; ok {
 			return t, nil
 		}
-		if strings.Contains(shape.String(), "placeholder.invalid/v") || strings.Contains(shape.String(), "urn:placeholder:v") || strings.Contains(shape.String(), `\u2063`) || strings.Contains(shape.String(), "\u2063") {
+		if strings.Contains(shape, "placeholder.invalid/v") || strings.Contains(shape, "urn:placeholder:v") || strings.Contains(shape, `\u2063`) || strings.Contains(shape, "\u2063") {
 			// A value kept in the shape looks like a placeholder: this shape
 			// (it holds that very value) is canonicalized the slow way.
 			t := &template{slow: true}
-			c.templates[shape.String()] = t
+			c.templates[shape] = t
 			return t, nil
 		}
-		t, bad, err := c.convert(copyDoc, vals, keys)
+		t, bad, err := c.convert(copyDoc, w.vals, w.keys)
 		if err != nil {
 			// The real document decides: report its own error (SafeMode
 			// names the undefined term), or use the slow way if it converts.
@@ -226,7 +353,7 @@ func (c *Canonicalizer) build(doc map[string]any) (*template, error) {
 		if len(bad) > 0 {
 			t = &template{slow: true}
 		}
-		c.templates[shape.String()] = t
+		c.templates[shape] = t
 		return t, nil
 	}
 }
@@ -251,8 +378,12 @@ func (c *Canonicalizer) convert(doc any, vals, keys []string) (*template, []stri
 	for i, v := range vals {
 		slots[placeholder(kindOf(v), i)] = i
 	}
+	sigs, explicitType, err := c.valueSignatures(doc, slots)
+	if err != nil {
+		return nil, nil, err
+	}
 	seen := make([]bool, len(vals))
-	t := &template{}
+	var quads []tquad
 	var bad []string
 	conv := func(n ld.Node) tnode {
 		switch x := n.(type) {
@@ -273,16 +404,20 @@ func (c *Canonicalizer) convert(doc any, vals, keys []string) (*template, []stri
 			} else {
 				s = -1
 			}
-			return tnode{kind: 'L', value: x.Value, dt: x.Datatype, lang: x.Language, slot: s}
+			dt := x.Datatype
+			if dt == "" {
+				dt = ld.XSDString // as ld.NewLiteral has it
+			}
+			return tnode{kind: 'L', value: x.Value, dt: dt, lang: x.Language, slot: s, sig: sigs[s]}
 		}
 		return tnode{slot: -1}
 	}
-	for _, quads := range dataset.Graphs {
-		for _, q := range quads {
+	for _, qs := range dataset.Graphs {
+		for _, q := range qs {
 			if q.Graph != nil {
 				return nil, nil, fmt.Errorf("named graphs are not supported by the fast path")
 			}
-			t.quads = append(t.quads, tquad{conv(q.Subject), conv(q.Predicate), conv(q.Object)})
+			quads = append(quads, tquad{conv(q.Subject), conv(q.Predicate), conv(q.Object)})
 		}
 	}
 	// A placeholder that is missing or only part of a node: its key is structural.
@@ -291,82 +426,64 @@ func (c *Canonicalizer) convert(doc any, vals, keys []string) (*template, []stri
 			bad = append(bad, keys[i])
 		}
 	}
-	return t, bad, nil
+	return compile(quads, explicitType, maxPairs(len(quads))), bad, nil
 }
 
-// fill substitutes a document's values into a template and canonicalizes.
-func (c *Canonicalizer) fill(t *template, vals []string) (string, error) {
-	node := func(n tnode) (ld.Node, error) {
-		v := n.value
-		if n.slot >= 0 {
-			if n.slot >= len(vals) {
-				return nil, errSlow
-			}
-			v = vals[n.slot]
-		}
-		switch n.kind {
-		case 'I':
-			if n.slot >= 0 && (!ld.IsAbsoluteIri(v) || !c.validIRI(v)) {
-				return nil, errSlow // let json-gold decide what becomes of it
-			}
-			return ld.NewIRI(v), nil
-		case 'B':
-			return ld.NewBlankNode(v), nil
-		}
-		return ld.NewLiteral(v, n.dt, n.lang), nil
-	}
-	seen := make(map[[3]string]bool, len(t.quads))
-	quads := make([]*ld.Quad, 0, len(t.quads))
-	for _, q := range t.quads {
-		s, err := node(q.s)
-		if err != nil {
-			return "", err
-		}
-		p, err := node(q.p)
-		if err != nil {
-			return "", err
-		}
-		o, err := node(q.o)
-		if err != nil {
-			return "", err
-		}
-		// A dataset is a set: equal values may make two quads one.
-		k := [3]string{nodeKey(s), nodeKey(p), nodeKey(o)}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		quads = append(quads, &ld.Quad{Subject: s, Predicate: p, Object: o})
-	}
-	if out, ok := canonicalSimple(quads); ok {
-		return out, nil
-	}
-	ds := ld.NewRDFDataset()
-	ds.Graphs["@default"] = quads
+// valueSignatures returns, per slot that is the @value of a value object
+// of the expanded placeholder document, what else json-gold compares when
+// it merges the values of a property (@type, @language, @index; see
+// ld.CompareValues): two literals of a filled template are one value for
+// json-gold when their values and signatures are equal. A slot found in
+// several value objects with different signatures has none. explicitType
+// reports whether rdf:type is also a property (not only @type) somewhere.
+func (c *Canonicalizer) valueSignatures(doc any, slots map[string]int) (sigs map[int]string, explicitType bool, err error) {
 	opts := ld.NewJsonLdOptions("")
-	opts.Algorithm = ld.AlgorithmURDNA2015
-	opts.Format = "application/n-quads"
-	out, err := ld.NewJsonLdApi().Normalize(ds, opts)
+	opts.DocumentLoader = c.Loader
+	opts.SafeMode = true
+	opts.ProcessingMode = ld.JsonLd_1_1
+	expanded, err := ld.NewJsonLdProcessor().Expand(doc, opts)
 	if err != nil {
-		return "", err
+		return nil, false, err
 	}
-	s, ok := out.(string)
-	if !ok {
-		return "", fmt.Errorf("canonicalization returned %T", out)
+	sigs = map[int]string{}
+	conflict := map[int]bool{}
+	var scan func(any)
+	scan = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if s, ok := x["@value"].(string); ok {
+				if i, ok := slots[s]; ok {
+					var b strings.Builder
+					for _, k := range [3]string{"@type", "@language", "@index"} {
+						if y, ok := x[k]; ok {
+							b.WriteString(strconv.Quote(fmt.Sprintf("%T %v", y, y)))
+						} else {
+							b.WriteByte('-')
+						}
+					}
+					if old, seen := sigs[i]; seen && old != b.String() {
+						conflict[i] = true
+					}
+					sigs[i] = b.String()
+				}
+			}
+			for k, y := range x {
+				if k == ld.RDFType {
+					explicitType = true
+				}
+				scan(y)
+			}
+		case []any:
+			for _, y := range x {
+				scan(y)
+			}
+		}
 	}
-	return s, nil
-}
-
-func nodeKey(n ld.Node) string {
-	switch x := n.(type) {
-	case ld.IRI:
-		return "I" + x.Value
-	case ld.BlankNode:
-		return "B" + x.Attribute
-	case ld.Literal:
-		return "L" + x.Value + "\x00" + x.Datatype + "\x00" + x.Language
+	scan(expanded)
+	for i := range conflict {
+		delete(sigs, i)
 	}
-	return ""
+	return sigs, explicitType, nil
 }
 
 // plainRest reports whether the path, query and fragment of an IRI are
@@ -381,31 +498,78 @@ func plainRest(s string) bool {
 	return true
 }
 
+// iriOK reports whether json-gold keeps v, put in place of an IRI
+// placeholder, as that IRI: ld.IsAbsoluteIri(v) && c.validIRI(v).
+func (c *Canonicalizer) iriOK(v string) bool {
+	if ok, decided := c.httpOrigin(v); decided {
+		// An ordinary http(s) URL whose "origin/" parses has a scheme and
+		// parses too (see httpOrigin): it is absolute for IsAbsoluteIri.
+		return ok
+	}
+	if opaqueIRI(v) {
+		return true
+	}
+	return ld.IsAbsoluteIri(v) && c.validIRI(v)
+}
+
+// opaqueIRI reports whether v is a scheme and a part that does not start
+// with a slash (did:web:x, urn:x), without control characters or %.
+// url.Parse takes such an IRI as opaque and cannot fail on it (only control
+// characters and % escapes make it fail past the scheme, when there is no
+// authority or path to parse), so ld.IsAbsoluteIri holds; and json-gold
+// checks no IRI further but http(s) ones (validIRI).
+func opaqueIRI(v string) bool {
+	i := schemeEnd(v)
+	if i < 0 || strings.HasPrefix(v[i+1:], "/") {
+		return false
+	}
+	for j := 0; j < len(v); j++ {
+		if c := v[j]; c < ' ' || c == 0x7f || c == '%' {
+			return false
+		}
+	}
+	return true
+}
+
 // validIRI mirrors json-gold's check when it turns JSON-LD into RDF: an
 // http(s) IRI must pass its URL test (a costly regular expression), or the
-// quad is dropped. The test only looks at the origin and at whether the
-// rest (path, query, fragment) holds white space, so its verdict on
-// "origin/" is remembered per origin; anything unusual gets the full test.
+// quad is dropped. See httpOrigin for the shortcut; anything unusual gets
+// the full test.
 func (c *Canonicalizer) validIRI(v string) bool {
 	if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
 		return true
 	}
+	if ok, decided := c.httpOrigin(v); decided {
+		return ok
+	}
+	return ld.IsURL(v)
+}
+
+// httpOrigin decides ld.IsURL(v) for an http(s) IRI with an ordinary origin
+// (no @) and a rest (path, query, fragment) of printable ASCII without %,
+// [ or ] — decided reports whether v is such an IRI. json-gold's URL test
+// only looks at the origin and at whether the rest holds white space, so
+// its verdict on "origin/" is remembered per origin. For such an IRI,
+// url.Parse(v) also succeeds exactly when url.Parse("origin/") does: the
+// authority it parses is the same, and the rest can make it fail only
+// through control characters or % escapes.
+func (c *Canonicalizer) httpOrigin(v string) (ok, decided bool) {
+	if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+		return false, false
+	}
 	start := strings.Index(v, "://") + 3
 	end := strings.IndexAny(v[start:], "/?#")
 	if end < 0 || len(v) >= 2083 || !plainRest(v[start+end:]) || strings.Contains(v[:start+end], "@") {
-		return ld.IsURL(v) // anything unusual gets the full test
+		return false, false
 	}
-	// With an ordinary origin and a rest of printable ASCII without %, [ or ],
-	// the URL parses (as json-gold requires) exactly when "origin/" does, and
-	// the regular expression matches exactly when it matches "origin/".
 	origin := v[:start+end]
 	if ok, hit := c.origins.Load(origin); hit {
-		return ok.(bool)
+		return ok.(bool), true
 	}
 	u, err := url.Parse(origin + "/")
-	ok := err == nil && u.Host != "" && !strings.HasPrefix(u.Host, ".") && ld.IsURL(origin+"/")
+	ok = err == nil && u.Host != "" && !strings.HasPrefix(u.Host, ".") && ld.IsURL(origin+"/")
 	c.origins.Store(origin, ok)
-	return ok
+	return ok, true
 }
 
 // StructuralKeys lists the keys whose values are part of the shape (for tests).
