@@ -9,6 +9,7 @@ package vcjwt
 import (
 	"bytes"
 	"crypto"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,14 +35,33 @@ func Sign(credJSON []byte, credential map[string]any, key *keys.Key, kidURL stri
 	if err != nil {
 		return nil, err
 	}
-	hdr := jws.NewHeaders()
-	if err := hdr.Set(jws.KeyIDKey, kidURL); err != nil {
+	// The protected header is exactly alg, kid and typ, in that order (the
+	// order jwx writes them in).
+	hdr, err := json.Marshal(struct {
+		Alg string `json:"alg"`
+		Kid string `json:"kid"`
+		Typ string `json:"typ"`
+	}{key.Alg, kidURL, "JWT"})
+	if err != nil {
 		return nil, err
 	}
-	if err := hdr.Set(jws.TypeKey, "JWT"); err != nil {
+	signer, err := jws.NewSigner(jwa.SignatureAlgorithm(key.Alg))
+	if err != nil {
 		return nil, err
 	}
-	return jws.Sign(body, jws.WithKey(jwa.SignatureAlgorithm(key.Alg), keys.DeterministicSigner(key.Signer()), jws.WithProtectedHeaders(hdr)))
+	// Compact serialization (RFC 7515 §7.1): the signing input, a dot, the
+	// signature; all in one buffer.
+	b64 := base64.RawURLEncoding
+	tok := make([]byte, 0, b64.EncodedLen(len(hdr))+b64.EncodedLen(len(body))+100)
+	tok = b64.AppendEncode(tok, hdr)
+	tok = append(tok, '.')
+	tok = b64.AppendEncode(tok, body)
+	sig, err := signer.Sign(tok, keys.DeterministicSigner(key.Signer()))
+	if err != nil {
+		return nil, err
+	}
+	tok = append(tok, '.')
+	return b64.AppendEncode(tok, sig), nil
 }
 
 // Payload returns the JWT payload of a credential: its compact JSON with

@@ -181,3 +181,29 @@ func TestPayload(t *testing.T) {
 		t.Error("a credential with its own iss member was accepted")
 	}
 }
+
+// The token is what jwx's own jws.Sign makes of the same payload and
+// header (signatures are deterministic), byte for byte.
+func TestTokenIsJWXCompactSerialization(t *testing.T) {
+	for _, alg := range []string{keys.ES256, keys.RS256} {
+		k := newKey(t, alg)
+		kid := "https://badges.example.fr/ecole/keys/" + k.Kid + ".json"
+		c := credential()
+		b, _ := jsonout.Compact(c)
+		got, err := Sign(b, c, k, kid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := Payload(b, c)
+		hdr := jws.NewHeaders()
+		hdr.Set(jws.KeyIDKey, kid)
+		hdr.Set(jws.TypeKey, "JWT")
+		want, err := jws.Sign(body, jws.WithKey(jwa.SignatureAlgorithm(alg), keys.DeterministicSigner(k.Signer()), jws.WithProtectedHeaders(hdr)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s:\n got %s\nwant %s", alg, got, want)
+		}
+	}
+}
