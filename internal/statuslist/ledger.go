@@ -33,9 +33,9 @@ type Ledger struct {
 	Revoked map[string]bool     // award ids revoked for good
 	Dates   map[string]string   // status purpose → latest validFrom published
 
-	used    []map[int]bool // per list, the indexes in use
-	changed bool           // since it was read
-	path    string         // the file it was read from, if any
+	used    []usage // per list, the indexes in use
+	changed bool    // since it was read
+	path    string  // the file it was read from, if any
 }
 
 const ledgerMagic = "blason-status-ledger 1"
@@ -112,15 +112,37 @@ func ReadLedger(path string, size int) (*Ledger, error) {
 	return l, nil
 }
 
+// usage is the set of indexes in use in one list, as a bitset.
+type usage struct {
+	bits []uint64
+	n    int // indexes in use
+}
+
+func (u *usage) has(i int) bool { return i/64 < len(u.bits) && u.bits[i/64]&(1<<(i%64)) != 0 }
+
+func (u *usage) add(i int) {
+	for len(u.bits) <= i/64 {
+		u.bits = append(u.bits, 0)
+	}
+	u.bits[i/64] |= 1 << (i % 64)
+	u.n++
+}
+
+// list returns the usage of list n, making room for it.
+func (l *Ledger) list(n int) *usage {
+	for len(l.used) <= n {
+		l.used = append(l.used, usage{bits: make([]uint64, (l.Size+63)/64)})
+	}
+	return &l.used[n]
+}
+
 // mark records p as used and reports whether it already was.
 func (l *Ledger) mark(p Position) bool {
-	for len(l.used) <= p.List {
-		l.used = append(l.used, map[int]bool{})
-	}
-	if l.used[p.List][p.Index] {
+	u := l.list(p.List)
+	if u.has(p.Index) {
 		return true
 	}
-	l.used[p.List][p.Index] = true
+	u.add(p.Index)
 	return false
 }
 
@@ -166,20 +188,18 @@ func (l *Ledger) Place(secret []byte, items []Item) (int, error) {
 	}
 	p := newProber(secret, l.Size)
 	list := l.Lists() - 1
-	for len(l.used) <= list {
-		l.used = append(l.used, map[int]bool{})
-	}
+	u := l.list(list)
 	for _, it := range todo {
-		if len(l.used[list]) >= l.Size/4 {
+		if u.n >= l.Size/4 {
 			list++
-			l.used = append(l.used, map[int]bool{})
+			u = l.list(list)
 		}
 		p.start(it.ID)
 		placed := false
 		for j := uint32(0); j < maxProbes; j++ {
 			pos := Position{list, p.candidate(j)}
-			if !l.used[list][pos.Index] {
-				l.used[list][pos.Index] = true
+			if !u.has(pos.Index) {
+				u.add(pos.Index)
 				l.Pos[it.ID] = pos
 				placed = true
 				break
