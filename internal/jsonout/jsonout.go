@@ -6,42 +6,51 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync"
 )
 
-// Marshal encodes v.
-func Marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
+// buffers are scratch space for encoding: what is returned is a copy of
+// exactly the right size (builds encode millions of documents; growing a
+// fresh buffer for each is most of what they allocate).
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func encode(v any, indent bool) ([]byte, error) {
+	b := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(b)
+	b.Reset()
+	enc := json.NewEncoder(b)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
+	if indent {
+		enc.SetIndent("", "  ")
+	}
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	out := b.Bytes()
+	if !indent {
+		out = out[:len(out)-1] // the newline Encode ends with
+	}
+	return bytes.Clone(out), nil
 }
+
+// Marshal encodes v.
+func Marshal(v any) ([]byte, error) { return encode(v, true) }
 
 // Compact encodes v on one line, without HTML escaping and without a final
 // newline: the form documents are assembled in before Indent.
-func Compact(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+func Compact(v any) ([]byte, error) { return encode(v, false) }
 
 // Indent turns a compact document into the published form: what Marshal
 // returns for the value it encodes.
 func Indent(compact []byte) []byte {
-	var b bytes.Buffer
-	b.Grow(len(compact) * 5 / 4)
-	if err := json.Indent(&b, compact, "", "  "); err != nil {
+	b := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(b)
+	b.Reset()
+	if err := json.Indent(b, compact, "", "  "); err != nil {
 		panic(fmt.Sprintf("jsonout: Indent of invalid JSON: %v", err)) // compact comes from Compact
 	}
 	b.WriteByte('\n')
-	return b.Bytes()
+	return bytes.Clone(b.Bytes())
 }
 
 // WithMember returns a copy of the compact object obj with one more member,

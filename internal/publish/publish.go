@@ -504,29 +504,21 @@ func writeVia(dir, name string, data []byte, perm fs.FileMode, place func(tmp st
 }
 
 func writeRename(dir, name string, data []byte, perm fs.FileMode, place func(tmp string) (bool, error)) error {
-	f, err := os.CreateTemp(dir, ".blason-*.tmp")
+	tmp, err := writeTemp(dir, data, perm)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	if werr == nil {
-		werr = f.Chmod(perm)
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
 	placed := false
-	if werr == nil && place != nil {
-		placed, werr = place(tmp)
+	if place != nil {
+		placed, err = place(tmp)
 	}
-	if werr == nil && !placed {
-		werr = os.Rename(tmp, name)
+	if err == nil && !placed {
+		err = os.Rename(tmp, name)
 	}
-	if werr != nil {
+	if err != nil {
 		os.Remove(tmp)
 	}
-	return werr
+	return err
 }
 
 func removeEmptyParents(root, dir string) {
