@@ -12,9 +12,9 @@ import (
 func BenchmarkPutNewFiles(b *testing.B) {
 	data := make([]byte, 3000)
 	for _, way := range []struct {
-		name      string
-		noUnnamed bool
-	}{{"rename-new", false}, {"compare-first", true}} {
+		name                   string
+		noUnnamed, noRenameNew bool
+	}{{"unnamed", false, false}, {"rename-new", true, false}, {"compare-first", true, true}} {
 		b.Run(way.name, func(b *testing.B) {
 			root := b.TempDir()
 			tg := Target{Dir: filepath.Join(root, "site"), Manifest: filepath.Join(root, "m.json")}
@@ -22,7 +22,8 @@ func BenchmarkPutNewFiles(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			s.noRenameNew.Store(way.noUnnamed)
+			s.noUnnamed.Store(way.noUnnamed)
+			s.noRenameNew.Store(way.noRenameNew)
 			b.ResetTimer()
 			var wg sync.WaitGroup
 			for w := range 2 {

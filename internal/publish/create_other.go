@@ -29,6 +29,10 @@ func writeTemp(dir string, data []byte, perm fs.FileMode) (string, error) {
 	return f.Name(), nil
 }
 
+// createNew needs unnamed files (O_TMPFILE), a Linux feature; elsewhere
+// new files go through a temporary file and a rename.
+func createNew(name string, data []byte, perm fs.FileMode) error { return errors.ErrUnsupported }
+
 // renameNew needs renameat2(2), a Linux call; elsewhere the caller compares
 // first, then renames.
 func renameNew(tmp, name string) error { return errors.ErrUnsupported }

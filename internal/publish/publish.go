@@ -242,6 +242,7 @@ type Session struct {
 	mkdirMu       sync.Mutex
 	made          map[string]bool
 	tmp           string      // folder for files being written, beside the output folder
+	noUnnamed     atomic.Bool // the file system has no unnamed files (see createNew)
 	noRenameNew   atomic.Bool // the file system cannot rename without replacing (see renameNew)
 }
 
@@ -320,9 +321,25 @@ func (s *Session) Put(p string, data []byte) error {
 	}
 	s.mkdirMu.Unlock()
 	// Documents the last build published are most likely unchanged: compare
-	// first. Anything else (awards being issued) is most likely new: put it
-	// in place unless something is there, and compare only then.
-	fresh := !s.prev.Files[p] && !s.noRenameNew.Load()
+	// first. Anything else (awards being issued) is most likely new: create
+	// it whole where it belongs (an unnamed file linked once written, or a
+	// temporary file renamed only if nothing is there), and compare only
+	// when something is there.
+	fresh := !s.prev.Files[p]
+	if fresh && !s.noUnnamed.Load() {
+		switch err := createNew(full, data, 0o644); {
+		case err == nil:
+			s.written.Add(1)
+			return nil
+		case errors.Is(err, errors.ErrUnsupported):
+			s.noUnnamed.Store(true)
+		case errors.Is(err, fs.ErrExist):
+			fresh = false // compare, then replace
+		default:
+			return err
+		}
+	}
+	fresh = fresh && !s.noRenameNew.Load()
 	if !fresh {
 		if old, err := os.ReadFile(full); err == nil && bytes.Equal(old, data) {
 			s.same.Add(1)

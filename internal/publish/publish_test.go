@@ -3,6 +3,7 @@ package publish
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -114,6 +115,66 @@ func TestFirstPublicationOverExistingFiles(t *testing.T) {
 			if ents, _ := os.ReadDir(filepath.Join(tg.Dir, "c")); len(ents) != 2 {
 				t.Errorf("folder holds %d entries, want 2", len(ents))
 			}
+		})
+	}
+}
+
+// Each way of writing a new file gives the same folder: new files whole
+// with mode 0644, existing ones replaced or left as they are, no
+// temporary file anywhere.
+func TestEveryWayOfWritingNewFiles(t *testing.T) {
+	for _, way := range []struct {
+		name                   string
+		noUnnamed, noRenameNew bool
+	}{{"unnamed", false, false}, {"rename-new", true, false}, {"compare-first", true, true}} {
+		t.Run(way.name, func(t *testing.T) {
+			root := t.TempDir()
+			tg := Target{Dir: filepath.Join(root, "site"), Manifest: filepath.Join(root, "m.json")}
+			os.MkdirAll(filepath.Join(tg.Dir, "c"), 0o755)
+			os.WriteFile(filepath.Join(tg.Dir, "c", "old.json"), []byte("hand-made"), 0o600)
+			os.WriteFile(filepath.Join(tg.Dir, "c", "same.json"), []byte("same"), 0o600)
+			next := NewManifest()
+			files := Files{"c/new.json": []byte("new"), "c/old.json": []byte("build"), "c/same.json": []byte("same"), "d/e/f.json": []byte("deep")}
+			for p := range files {
+				next.Files[p] = true
+			}
+			s, err := tg.Begin(NewManifest(), next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.noUnnamed.Store(way.noUnnamed)
+			s.noRenameNew.Store(way.noRenameNew)
+			for p, b := range files {
+				if err := s.Put(p, b); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !way.noUnnamed && s.noUnnamed.Load() && runtime.GOOS == "linux" {
+				t.Error("the file system of the temporary folder has no unnamed files: this way was not tested")
+			}
+			st, err := s.Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (Stats{Files: 4, Written: 3, Unchanged: 1}); st != want {
+				t.Errorf("stats %+v, want %+v", st, want)
+			}
+			for p, b := range files {
+				if got := read(t, tg.Dir, p); got != string(b) {
+					t.Errorf("%s holds %q, want %q", p, got, b)
+				}
+			}
+			for _, p := range []string{"c/new.json", "c/old.json", "d/e/f.json"} {
+				if fi, _ := os.Stat(filepath.Join(tg.Dir, filepath.FromSlash(p))); fi.Mode().Perm() != 0o644 {
+					t.Errorf("%s: mode %v, want 0644", p, fi.Mode().Perm())
+				}
+			}
+			filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+				if err == nil && filepath.Ext(p) == ".tmp" {
+					t.Errorf("temporary file left: %s", p)
+				}
+				return nil
+			})
 		})
 	}
 }
