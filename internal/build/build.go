@@ -121,6 +121,16 @@ func Run(o Options) (Result, error) {
 	if err := checkFolders(o.Source, o.Destination); err != nil {
 		return res, err
 	}
+	// The previous build's manifest is read while the content loads.
+	type manifest struct {
+		m   *publish.Manifest
+		err error
+	}
+	prevCh := make(chan manifest, 1)
+	go func() {
+		m, err := publish.Target{Manifest: manifestPath(o.Source, o.Destination)}.ReadManifest()
+		prevCh <- manifest{m, err}
+	}()
 	site, err := Load(o)
 	if err != nil {
 		return res, err
@@ -198,7 +208,8 @@ func Run(o Options) (Result, error) {
 			return awardDirs(id, g)
 		},
 	}
-	prev, err := target.ReadManifest()
+	read := <-prevCh
+	prev, err := read.m, read.err
 	if err != nil {
 		return res, err
 	}
@@ -263,44 +274,46 @@ func Run(o Options) (Result, error) {
 // or never written by a killed build). Files are looked for only in
 // folders whose modification time changed since the last build.
 func staleGroups(t publish.Target, prev, next *publish.Manifest, force bool) map[string]bool {
-	dirty := map[string]bool{}
 	intact := t.GroupIntact(prev)
-	var check []string
-	for id, g := range next.Groups {
-		if force || prev.Groups[id] != g {
-			dirty[id] = true
-			continue
-		}
-		if !intact(id, g) {
-			check = append(check, id)
-		}
+	ids := make([]string, 0, len(next.Groups))
+	for id := range next.Groups {
+		ids = append(ids, id)
 	}
-	// Checking that files exist is a stat per file, done in parallel.
-	var mu sync.Mutex
+	// Comparing keys, then checking that files exist (a stat per file, only
+	// in folders that changed), on every core.
+	workers := runtime.GOMAXPROCS(0)
+	found := make([][]string, workers)
 	var wg sync.WaitGroup
-	ch := make(chan string, 256)
-	for range runtime.GOMAXPROCS(0) {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for id := range ch {
+			for i := w; i < len(ids); i += workers {
+				id := ids[i]
 				g := next.Groups[id]
+				if force || prev.Groups[id] != g {
+					found[w] = append(found[w], id)
+					continue
+				}
+				if intact(id, g) {
+					continue
+				}
 				for _, p := range t.PathsOf(id, g) {
 					if _, err := os.Stat(filepath.Join(t.Dir, filepath.FromSlash(p))); err != nil {
-						mu.Lock()
-						dirty[id] = true
-						mu.Unlock()
+						found[w] = append(found[w], id)
 						break
 					}
 				}
 			}
 		}()
 	}
-	for _, id := range check {
-		ch <- id
-	}
-	close(ch)
 	wg.Wait()
+	dirty := map[string]bool{}
+	for _, f := range found {
+		for _, id := range f {
+			dirty[id] = true
+		}
+	}
 	return dirty
 }
 

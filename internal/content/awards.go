@@ -190,7 +190,7 @@ func (l *loader) awards(sp *model.Space) {
 	for i := range results {
 		n += len(results[i].awards)
 	}
-	seen := make(map[dupKey]string, 2*n) // → first "file:line"; most rows have two identifiers
+	seen := make(map[dupKey]*model.Award, 2*n) // → the first award; most rows have two identifiers
 	for i := range results {
 		l.diags.Append(&results[i].diags)
 		for _, a := range results[i].awards {
@@ -204,7 +204,7 @@ func (l *loader) awards(sp *model.Space) {
 
 // duplicate reports (and records) an award already given to the same
 // recipient (any shared identifier) for the same badge and level.
-func (l *loader) duplicate(a *model.Award, seen map[dupKey]string) bool {
+func (l *loader) duplicate(a *model.Award, seen map[dupKey]*model.Award) bool {
 	lv := ""
 	if a.Level != nil {
 		lv = a.Level.ID
@@ -220,14 +220,13 @@ func (l *loader) duplicate(a *model.Award, seen map[dupKey]string) bool {
 			if lv != "" {
 				what += " (" + lv + ")"
 			}
-			file, line := a.File, a.Line
-			l.diags.Add(file, line, "remove one of the two rows; the recipient already holds this award", "duplicate award of %s to the same recipient, first awarded at %s", what, first)
+			l.diags.Add(a.File, a.Line, "remove one of the two rows; the recipient already holds this award", "duplicate award of %s to the same recipient, first awarded at %s", what, first.Source())
 			return true
 		}
 	}
 	for _, k := range keys {
 		if k.value != "" {
-			seen[k] = a.Source()
+			seen[k] = a
 		}
 	}
 	return false

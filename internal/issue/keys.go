@@ -24,12 +24,16 @@ const generator = "blason-issue 4"
 type keyWriter struct{ h hash.Hash }
 
 func (w keyWriter) str(ss ...string) {
-	var n [8]byte
 	for _, s := range ss {
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		w.h.Write(n[:])
-		w.h.Write([]byte(s))
+		w.bytes([]byte(s))
 	}
+}
+
+func (w keyWriter) bytes(b []byte) {
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+	w.h.Write(n[:])
+	w.h.Write(b)
 }
 
 func (w keyWriter) sum() []byte { return w.h.Sum(nil) }
@@ -98,9 +102,9 @@ func (is *Issuer) Keys(site *model.Site, rings Keyrings, ledgers Ledgers) (map[s
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				signers := map[string]string{} // by award day: the keys that sign it
+				k := newAwardKeys(j, badgeSums, site.Credentials.JWTAlg)
 				for i := w; i < len(sp.Awards); i += workers {
-					keysOf[i] = awardKey(j, badgeSums, signers, site.Credentials.JWTAlg, sp.Awards[i])
+					keysOf[i] = k.key(sp.Awards[i])
 				}
 			}()
 		}
@@ -112,32 +116,71 @@ func (is *Issuer) Keys(site *model.Site, rings Keyrings, ledgers Ledgers) (map[s
 	return out, nil
 }
 
-func awardKey(j *spaceJob, badgeSums map[*model.Badge][]byte, signers map[string]string, jwtAlg string, a *model.Award) string {
-	w := newKeyWriter()
-	w.h.Write(badgeSums[a.Badge])
+// awardKeys computes action keys of one worker: its hash and scratch
+// space are reused from award to award, and the keys that sign each award
+// day are hashed once.
+type awardKeys struct {
+	j         *spaceJob
+	badgeSums map[*model.Badge][]byte
+	jwtAlg    string
+	w         keyWriter
+	buf       []byte
+	signers   map[civilDay]string // by award day: the hash of the keys that sign it
+}
+
+type civilDay struct {
+	y int
+	m time.Month
+	d int
+}
+
+func newAwardKeys(j *spaceJob, badgeSums map[*model.Badge][]byte, jwtAlg string) *awardKeys {
+	return &awardKeys{j: j, badgeSums: badgeSums, jwtAlg: jwtAlg, w: newKeyWriter(), signers: map[civilDay]string{}}
+}
+
+// date writes a time as RFC 3339, without allocating.
+func (k *awardKeys) date(t time.Time) {
+	k.buf = t.AppendFormat(k.buf[:0], time.RFC3339)
+	k.w.bytes(k.buf)
+}
+
+func (k *awardKeys) int(i int) {
+	k.buf = strconv.AppendInt(k.buf[:0], int64(i), 10)
+	k.w.bytes(k.buf)
+}
+
+func (k *awardKeys) key(a *model.Award) string {
+	w := k.w
+	w.h.Reset()
+	w.h.Write(k.badgeSums[a.Badge])
 	lv := ""
 	if a.Level != nil {
 		lv = a.Level.ID
 	}
 	r := a.Recipient
-	w.str(a.ID, lv, r.Email, r.EPPN, r.StudentID, a.Date.Format(time.RFC3339), a.Expires.Format(time.RFC3339), a.EvidenceURL, a.EvidenceNarrative)
-	if rv, ok := j.sp.Revocations[a.ID]; ok {
+	w.str(a.ID, lv, r.Email, r.EPPN, r.StudentID)
+	k.date(a.Date)
+	k.date(a.Expires)
+	w.str(a.EvidenceURL, a.EvidenceNarrative)
+	if rv, ok := k.j.sp.Revocations[a.ID]; ok {
 		w.str("revoked", strconv.FormatBool(rv.Suspended), rv.Reason)
 	}
-	pos := j.ledger.Pos[a.ID]
-	w.str(strconv.Itoa(pos.List), strconv.Itoa(pos.Index))
-	day := a.Date.Format(time.DateOnly)
-	s, ok := signers[day]
+	pos := k.j.ledger.Pos[a.ID]
+	k.int(pos.List)
+	k.int(pos.Index)
+	y, m, d := a.Date.Date()
+	s, ok := k.signers[civilDay{y, m, d}]
 	if !ok {
 		kw := newKeyWriter()
-		for _, alg := range []string{keys.EdDSA, jwtAlg, keys.RS256} {
-			if k := j.ring.Signing(alg, a.Date); k != nil {
-				kw.str(k.Kid, k.Thumbprint())
+		for _, alg := range []string{keys.EdDSA, k.jwtAlg, keys.RS256} {
+			if key := k.j.ring.Signing(alg, a.Date); key != nil {
+				kw.str(key.Kid, key.Thumbprint())
 			}
 		}
 		s = string(kw.sum())
-		signers[day] = s
+		k.signers[civilDay{y, m, d}] = s
 	}
 	w.str(s)
-	return hex.EncodeToString(w.sum()[:16])
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(w.h.Sum(sum[:0])[:16])
 }

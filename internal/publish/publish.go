@@ -380,6 +380,17 @@ func (s *Session) Put(p string, data []byte) error {
 // produce and records the new manifest.
 func (s *Session) Finish() (Stats, error) {
 	st := Stats{Written: int(s.written.Load()), Unchanged: int(s.same.Load()), Files: len(s.next.Files)}
+	// The folders holding groups (recorded below) are listed meanwhile.
+	dirsCh := make(chan map[string]bool, 1)
+	go func() {
+		dirs := map[string]bool{}
+		for id, g := range s.next.Groups {
+			for _, d := range s.t.dirsOf(id, g) {
+				dirs[d] = true
+			}
+		}
+		dirsCh <- dirs
+	}()
 	var gone []string
 	for p := range s.prev.Files {
 		if !s.next.Files[p] {
@@ -430,12 +441,7 @@ func (s *Session) Finish() (Stats, error) {
 		removeEmptyParents(s.t.Dir, filepath.Dir(full))
 	}
 	// Record the folders holding groups, as this build leaves them.
-	dirs := map[string]bool{}
-	for id, g := range s.next.Groups {
-		for _, d := range s.t.dirsOf(id, g) {
-			dirs[d] = true
-		}
-	}
+	dirs := <-dirsCh
 	for d := range dirs {
 		if fi, err := os.Stat(filepath.Join(s.t.Dir, filepath.FromSlash(d))); err == nil {
 			s.next.Dirs[d] = fi.ModTime().UnixNano()
