@@ -11,7 +11,6 @@
 package publish
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -53,6 +52,11 @@ type Manifest struct {
 	// the build left them: a folder whose time has not changed since has
 	// lost no file, so its groups need no check that their files exist.
 	Dirs map[string]int64
+
+	// What the file it was read from holds: its lines, and whether it may be
+	// appended to (it was read whole, with no journal merged in).
+	lines      int
+	appendable bool
 }
 
 // NewManifest returns an empty manifest.
@@ -100,25 +104,34 @@ func (t Target) ReadManifest() (*Manifest, error) {
 			return nil, err
 		}
 		m.Dirs = map[string]int64{} // nothing can be trusted about the folders
+		m.appendable = false
 	}
 	return m, nil
 }
 
 func readManifestFile(name string, m *Manifest, journal bool) error {
-	f, err := os.Open(name)
+	b, err := os.ReadFile(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	text := string(b)
+	// Lines are appended by later builds; a last line without its newline
+	// was cut short by a killed build, whose journal covers what it said.
+	whole := strings.HasSuffix(text, "\n")
+	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
+		text = text[:i+1]
+	} else {
+		text = ""
+	}
 	n := 0
-	for sc.Scan() {
+	for len(text) > 0 {
+		i := strings.IndexByte(text, '\n')
+		line := text[:i]
+		text = text[i+1:]
 		n++
-		line := sc.Text()
 		switch {
 		case n == 1:
 			if line != manifestMagic {
@@ -154,7 +167,10 @@ func readManifestFile(name string, m *Manifest, journal bool) error {
 			return fmt.Errorf("%s:%d: unreadable line (delete the manifest to rebuild everything)", name, n)
 		}
 	}
-	return sc.Err()
+	if !journal {
+		m.lines, m.appendable = n, whole && n > 0
+	}
+	return nil
 }
 
 func (t Target) writeManifest(m *Manifest) error {
@@ -174,20 +190,7 @@ func (t Target) writeManifest(m *Manifest) error {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		g := m.Groups[id]
-		key := g.Key
-		if key == "" {
-			key = "-"
-		}
-		b.WriteString("g ")
-		b.WriteString(id)
-		b.WriteByte(' ')
-		b.WriteString(g.Space)
-		b.WriteByte(' ')
-		b.WriteString(g.Flags)
-		b.WriteByte(' ')
-		b.WriteString(key)
-		b.WriteByte('\n')
+		groupLine(&b, id, m.Groups[id])
 	}
 	dirs := make([]string, 0, len(m.Dirs))
 	for d := range m.Dirs {
@@ -198,6 +201,85 @@ func (t Target) writeManifest(m *Manifest) error {
 		fmt.Fprintf(&b, "d %s %d\n", d, m.Dirs[d])
 	}
 	return WriteAtomic(t.Manifest, b.Bytes(), 0o600)
+}
+
+func groupLine(b *bytes.Buffer, id string, g Group) {
+	key := g.Key
+	if key == "" {
+		key = "-"
+	}
+	b.WriteString("g ")
+	b.WriteString(id)
+	b.WriteByte(' ')
+	b.WriteString(g.Space)
+	b.WriteByte(' ')
+	b.WriteString(g.Flags)
+	b.WriteByte(' ')
+	b.WriteString(key)
+	b.WriteByte('\n')
+}
+
+// saveManifest records next, which follows prev: by appending what changed
+// or came to the file prev was read from, when nothing is gone and the file
+// stays short; else by writing the whole manifest anew (which also drops
+// the lines later ones overrode).
+func (t Target) saveManifest(prev, next *Manifest) error {
+	if !prev.appendable {
+		return t.writeManifest(next)
+	}
+	var b bytes.Buffer
+	lines := 0
+	for id, g := range next.Groups {
+		if old, ok := prev.Groups[id]; !ok || old != g {
+			groupLine(&b, id, g)
+			lines++
+		}
+	}
+	// Anything gone (a withdrawn passport, say) is rewritten out of the
+	// file, not merely marked gone.
+	for id := range prev.Groups {
+		if _, ok := next.Groups[id]; !ok {
+			return t.writeManifest(next)
+		}
+	}
+	for p := range next.Files {
+		if !prev.Files[p] {
+			b.WriteString("f " + p + "\n")
+			lines++
+		}
+	}
+	for p := range prev.Files {
+		if !next.Files[p] {
+			return t.writeManifest(next)
+		}
+	}
+	for d, ns := range next.Dirs {
+		if old, ok := prev.Dirs[d]; !ok || old != ns {
+			fmt.Fprintf(&b, "d %s %d\n", d, ns)
+			lines++
+		}
+	}
+	for d := range prev.Dirs {
+		if _, ok := next.Dirs[d]; !ok {
+			return t.writeManifest(next)
+		}
+	}
+	live := 1 + len(next.Files) + len(next.Groups) + len(next.Dirs)
+	if prev.lines+lines > 2*live+64 {
+		return t.writeManifest(next)
+	}
+	// One write, at the end of a file that ends with a whole line: a build
+	// killed meanwhile leaves at most a cut last line, which readers skip
+	// (its journal, still there, covers it).
+	f, err := os.OpenFile(t.Manifest, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(b.Bytes())
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	return werr
 }
 
 // GroupIntact returns a test of whether every folder of a group has kept
@@ -453,7 +535,7 @@ func (s *Session) Finish() (Stats, error) {
 		}
 	}
 	if changed || len(s.next.Dirs) != len(s.prev.Dirs) {
-		if err := s.t.writeManifest(s.next); err != nil {
+		if err := s.t.saveManifest(s.prev, s.next); err != nil {
 			return st, err
 		}
 	}

@@ -1,6 +1,9 @@
 package publish
 
 import (
+	"bytes"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -176,5 +179,106 @@ func TestEveryWayOfWritingNewFiles(t *testing.T) {
 				return nil
 			})
 		})
+	}
+}
+
+func cloneManifest(m *Manifest) *Manifest {
+	c := NewManifest()
+	maps.Copy(c.Files, m.Files)
+	maps.Copy(c.Groups, m.Groups)
+	maps.Copy(c.Dirs, m.Dirs)
+	return c
+}
+
+func sameManifest(a, b *Manifest) bool {
+	return maps.Equal(a.Files, b.Files) && maps.Equal(a.Groups, b.Groups) && maps.Equal(a.Dirs, b.Dirs)
+}
+
+func everyKey(m *Manifest) {
+	for id, g := range m.Groups {
+		g.Key += "'"
+		m.Groups[id] = g
+	}
+}
+
+// Small changes are appended to the manifest, big ones and removals
+// rewrite it (nothing gone may linger in it); either
+// way it reads back as what was saved, and a line cut short by a killed
+// build is skipped.
+func TestManifestAppendsSmallChanges(t *testing.T) {
+	dir := t.TempDir()
+	tg := Target{Dir: filepath.Join(dir, "site"), Manifest: filepath.Join(dir, "m")}
+	m := NewManifest()
+	for i := range 200 {
+		m.Groups[fmt.Sprintf("id%03d", i)] = Group{Space: "sp", Flags: "hcj", Key: fmt.Sprintf("k%d", i)}
+	}
+	m.Files["index.html"], m.Files["a/b.json"] = true, true
+	m.Dirs["sp/c/aa"], m.Dirs["sp/c/bb"] = 1, 2
+	if err := tg.writeManifest(m); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name   string
+		change func(*Manifest)
+		append bool
+	}{
+		{"one key", func(m *Manifest) { m.Groups["id007"] = Group{Space: "sp", Flags: "hcj", Key: "new"} }, true},
+		{"removals", func(m *Manifest) {
+			delete(m.Groups, "id008")
+			delete(m.Files, "a/b.json")
+			delete(m.Dirs, "sp/c/bb")
+		}, false},
+		{"additions", func(m *Manifest) {
+			m.Groups["new"] = Group{Space: "sp", Flags: "hc"}
+			m.Files["c.json"] = true
+			m.Dirs["sp/c/cc"] = 3
+		}, true},
+		{"every key", everyKey, true},
+		{"every key again: the file would hold twice what is live", everyKey, false},
+		{"one key after the rewrite", func(m *Manifest) { m.Groups["id007"] = Group{Space: "sp", Flags: "hcj", Key: "newer"} }, true},
+	}
+	for _, st := range steps {
+		prev, err := tg.ReadManifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := cloneManifest(prev)
+		st.change(next)
+		before, _ := os.ReadFile(tg.Manifest)
+		if err := tg.saveManifest(prev, next); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := os.ReadFile(tg.Manifest)
+		if appended := bytes.HasPrefix(after, before) && len(after) > len(before); appended != st.append {
+			t.Errorf("%s: appended %v, want %v", st.name, appended, st.append)
+		}
+		if bytes.Contains(after, []byte("id008 ")) && next.Groups["id008"] == (Group{}) {
+			t.Errorf("%s: a removed group lingers in the file", st.name)
+		}
+		got, err := tg.ReadManifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameManifest(got, next) {
+			t.Errorf("%s: the manifest reads back differently", st.name)
+		}
+	}
+	// A build killed while appending leaves a cut line: skipped, and the
+	// next save rewrites the file.
+	f, _ := os.OpenFile(tg.Manifest, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString("g id001 sp hc")
+	f.Close()
+	prev, err := tg.ReadManifest()
+	if err != nil {
+		t.Fatalf("a cut last line: %v", err)
+	}
+	if prev.Groups["id001"].Flags != "hcj" || prev.appendable {
+		t.Errorf("the cut line was read (%+v) or the file is still appended to", prev.Groups["id001"])
+	}
+	if err := tg.saveManifest(prev, prev); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(tg.Manifest); !bytes.HasSuffix(b, []byte("\n")) {
+		t.Error("the cut line is still there")
 	}
 }
