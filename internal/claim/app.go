@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -169,7 +170,18 @@ func Run(ctx context.Context, o AppOptions) error {
 		}
 	}
 	if o.Rebuild {
+		// A rebuild under way is finished before Run returns: the site and
+		// the claim index are left whole, and the caller may remove them.
+		bctx, stop := context.WithCancel(ctx)
+		var bg sync.WaitGroup
+		defer func() {
+			stop()
+			bg.Wait()
+		}()
+		ctx := bctx
+		bg.Add(1)
 		go func() {
+			defer bg.Done()
 			for {
 				select {
 				case <-ctx.Done():
