@@ -222,25 +222,17 @@ func groupLine(b *bytes.Buffer, id string, g Group) {
 // saveManifest records next, which follows prev: by appending what changed
 // or came to the file prev was read from, when nothing is gone and the file
 // stays short; else by writing the whole manifest anew (which also drops
-// the lines later ones overrode).
-func (t Target) saveManifest(prev, next *Manifest) error {
-	if !prev.appendable {
+// the lines later ones overrode). differ lists the groups of next that are
+// new or changed; groupsGone tells whether some of prev are gone.
+func (t Target) saveManifest(prev, next *Manifest, differ []string, groupsGone bool) error {
+	if !prev.appendable || groupsGone {
 		return t.writeManifest(next)
 	}
 	var b bytes.Buffer
 	lines := 0
-	for id, g := range next.Groups {
-		if old, ok := prev.Groups[id]; !ok || old != g {
-			groupLine(&b, id, g)
-			lines++
-		}
-	}
-	// Anything gone (a withdrawn passport, say) is rewritten out of the
-	// file, not merely marked gone.
-	for id := range prev.Groups {
-		if _, ok := next.Groups[id]; !ok {
-			return t.writeManifest(next)
-		}
+	for _, id := range differ {
+		groupLine(&b, id, next.Groups[id])
+		lines++
 	}
 	for p := range next.Files {
 		if !prev.Files[p] {
@@ -248,6 +240,8 @@ func (t Target) saveManifest(prev, next *Manifest) error {
 			lines++
 		}
 	}
+	// Anything gone (a withdrawn passport's page, say) is rewritten out of
+	// the file, not merely marked gone.
 	for p := range prev.Files {
 		if !next.Files[p] {
 			return t.writeManifest(next)
@@ -480,18 +474,27 @@ func (s *Session) Finish() (Stats, error) {
 		}
 	}
 	changed := len(gone) > 0 || len(s.next.Files) != len(s.prev.Files)
+	// One pass over the groups: those new or changed, and how many are new.
+	var differ []string
+	added := 0
 	for id, g := range s.next.Groups {
 		st.Files += len(g.Flags)
 		if old, ok := s.prev.Groups[id]; !ok || old != g {
-			changed = true
+			differ = append(differ, id)
+			if !ok {
+				added++
+			}
 		}
 	}
-	for id, old := range s.prev.Groups {
+	changed = changed || len(differ) > 0
+	// Files of groups gone or with fewer outputs go: the previous groups
+	// are looked through only when some are gone.
+	groupsGone := len(s.prev.Groups) > len(s.next.Groups)-added
+	goneFiles := func(id string, old Group) {
 		g, ok := s.next.Groups[id]
 		if ok && g.Flags == old.Flags {
-			continue
+			return
 		}
-		changed = true
 		var keep map[string]bool
 		if ok {
 			keep = map[string]bool{}
@@ -502,6 +505,18 @@ func (s *Session) Finish() (Stats, error) {
 		for _, p := range s.t.PathsOf(id, old) {
 			if !keep[p] {
 				gone = append(gone, p)
+			}
+		}
+	}
+	if groupsGone {
+		changed = true
+		for id, old := range s.prev.Groups {
+			goneFiles(id, old)
+		}
+	} else {
+		for _, id := range differ {
+			if old, ok := s.prev.Groups[id]; ok {
+				goneFiles(id, old)
 			}
 		}
 	}
@@ -535,7 +550,7 @@ func (s *Session) Finish() (Stats, error) {
 		}
 	}
 	if changed || len(s.next.Dirs) != len(s.prev.Dirs) {
-		if err := s.t.saveManifest(s.prev, s.next); err != nil {
+		if err := s.t.saveManifest(s.prev, s.next, differ, groupsGone); err != nil {
 			return st, err
 		}
 	}

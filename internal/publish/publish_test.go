@@ -194,6 +194,23 @@ func sameManifest(a, b *Manifest) bool {
 	return maps.Equal(a.Files, b.Files) && maps.Equal(a.Groups, b.Groups) && maps.Equal(a.Dirs, b.Dirs)
 }
 
+// save saves next over prev as Finish does, the groups compared here.
+func save(tg Target, prev, next *Manifest) error {
+	var differ []string
+	for id, g := range next.Groups {
+		if old, ok := prev.Groups[id]; !ok || old != g {
+			differ = append(differ, id)
+		}
+	}
+	gone := false
+	for id := range prev.Groups {
+		if _, ok := next.Groups[id]; !ok {
+			gone = true
+		}
+	}
+	return tg.saveManifest(prev, next, differ, gone)
+}
+
 func everyKey(m *Manifest) {
 	for id, g := range m.Groups {
 		g.Key += "'"
@@ -245,7 +262,7 @@ func TestManifestAppendsSmallChanges(t *testing.T) {
 		next := cloneManifest(prev)
 		st.change(next)
 		before, _ := os.ReadFile(tg.Manifest)
-		if err := tg.saveManifest(prev, next); err != nil {
+		if err := save(tg, prev, next); err != nil {
 			t.Fatal(err)
 		}
 		after, _ := os.ReadFile(tg.Manifest)
@@ -275,7 +292,7 @@ func TestManifestAppendsSmallChanges(t *testing.T) {
 	if prev.Groups["id001"].Flags != "hcj" || prev.appendable {
 		t.Errorf("the cut line was read (%+v) or the file is still appended to", prev.Groups["id001"])
 	}
-	if err := tg.saveManifest(prev, prev); err != nil {
+	if err := save(tg, prev, prev); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(tg.Manifest); !bytes.HasSuffix(b, []byte("\n")) {
