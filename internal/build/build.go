@@ -223,7 +223,7 @@ func Run(o Options) (Result, error) {
 	}
 	dirty := staleGroups(target, prev, next, o.Force)
 	phase("cache")
-	sess, err := target.Begin(prev, next)
+	sess, err := target.Begin(prev, next, dirty)
 	if err != nil {
 		return res, err
 	}

@@ -18,7 +18,7 @@ func BenchmarkPutNewFiles(b *testing.B) {
 		b.Run(way.name, func(b *testing.B) {
 			root := b.TempDir()
 			tg := Target{Dir: filepath.Join(root, "site"), Manifest: filepath.Join(root, "m.json")}
-			s, err := tg.Begin(NewManifest(), NewManifest())
+			s, err := tg.Begin(NewManifest(), NewManifest(), nil)
 			if err != nil {
 				b.Fatal(err)
 			}

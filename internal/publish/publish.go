@@ -333,7 +333,10 @@ func (t Target) tmpDir() string {
 // Begin starts publishing next over prev. It first journals what may
 // change — the groups about to be issued and the new files — so that a
 // build killed from here on is completed and cleaned up by the next one.
-func (t Target) Begin(prev, next *Manifest) (*Session, error) {
+// issuing names the groups about to be issued when the caller knows them
+// (it must include every group whose key changed or is new); when nil,
+// Begin finds those itself.
+func (t Target) Begin(prev, next *Manifest, issuing map[string]bool) (*Session, error) {
 	for p := range next.Files {
 		if err := checkPath(p); err != nil {
 			return nil, err
@@ -348,11 +351,19 @@ func (t Target) Begin(prev, next *Manifest) (*Session, error) {
 			journal.Files[p] = true
 		}
 	}
-	for id, g := range next.Groups {
-		if old, ok := prev.Groups[id]; ok && old == g {
-			continue
+	if issuing != nil {
+		for id := range issuing {
+			if g, ok := next.Groups[id]; ok {
+				journal.Groups[id] = g
+			}
 		}
-		journal.Groups[id] = g
+	} else {
+		for id, g := range next.Groups {
+			if old, ok := prev.Groups[id]; ok && old == g {
+				continue
+			}
+			journal.Groups[id] = g
+		}
 	}
 	if len(journal.Files) > 0 || len(journal.Groups) > 0 {
 		if err := (Target{Manifest: t.journal()}).writeManifest(journal); err != nil {
@@ -576,7 +587,7 @@ func (t Target) Publish(files Files) (Stats, error) {
 	if t.PathsOf == nil {
 		t.PathsOf = func(string, Group) []string { return nil }
 	}
-	s, err := t.Begin(prev, next)
+	s, err := t.Begin(prev, next, nil)
 	if err != nil {
 		return Stats{}, err
 	}

@@ -141,7 +141,7 @@ func TestEveryWayOfWritingNewFiles(t *testing.T) {
 			for p := range files {
 				next.Files[p] = true
 			}
-			s, err := tg.Begin(NewManifest(), next)
+			s, err := tg.Begin(NewManifest(), next, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
