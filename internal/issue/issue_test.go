@@ -77,6 +77,16 @@ func ledgersFor(tb testing.TB, site *model.Site) Ledgers {
 	return out
 }
 
+// demoJob returns the job issuing the awards of demoShape's space.
+func demoJob(tb testing.TB, site *model.Site, rings Keyrings) *spaceJob {
+	tb.Helper()
+	j, err := newIssuer().job(site, site.Spaces[0], rings, ledgersFor(tb, site))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return j
+}
+
 func newIssuer() *Issuer {
 	l := jsonld.NewLoader()
 	return &Issuer{Layout: layout.Layout{Base: "https://badges.example.fr/", DefaultLang: "fr"}, Suite: dataintegrity.Suite{Loader: l, Canon: jsonld.NewCanonicalizer(l)}}
@@ -112,9 +122,7 @@ func TestSiteIsDeterministic(t *testing.T) {
 func BenchmarkIssueCredential(b *testing.B) {
 	site, rings := demoShape(b, 512)
 	sp := site.Spaces[0]
-	is := newIssuer()
-	j := &spaceJob{is: is, cfg: site.Credentials, sp: sp, ring: rings["ecole"], ledger: ledgersFor(b, site)["ecole"]}
-	j.pub.Layout, j.ob2.Layout, j.ob3.Layout = is.Layout, is.Layout, is.Layout
+	j := demoJob(b, site, rings)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -131,9 +139,8 @@ func BenchmarkIssueCredential(b *testing.B) {
 func TestPublishedCredentialIsTheEncodedCredential(t *testing.T) {
 	site, rings := demoShape(t, 3)
 	sp := site.Spaces[0]
-	is := newIssuer()
-	j := &spaceJob{is: is, cfg: site.Credentials, sp: sp, ring: rings["ecole"], ledger: ledgersFor(t, site)["ecole"]}
-	j.pub.Layout, j.ob2.Layout, j.ob3.Layout = is.Layout, is.Layout, is.Layout
+	j := demoJob(t, site, rings)
+	is := j.is
 	for _, a := range sp.Awards {
 		files, err := j.award(a)
 		if err != nil {

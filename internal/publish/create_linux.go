@@ -31,24 +31,7 @@ func writeTemp(dir string, data []byte, perm fs.FileMode) (string, error) {
 			return "", &fs.PathError{Op: "create", Path: name, Err: err}
 		}
 	}
-	werr := func() error {
-		for b := data; len(b) > 0; {
-			n, err := unix.Write(fd, b)
-			if errors.Is(err, unix.EINTR) {
-				continue
-			}
-			if err != nil {
-				return &fs.PathError{Op: "write", Path: name, Err: err}
-			}
-			b = b[n:]
-		}
-		if umask()&uint32(perm.Perm()) != 0 { // the mode is exact whatever the umask
-			if err := unix.Fchmod(fd, uint32(perm.Perm())); err != nil {
-				return &fs.PathError{Op: "chmod", Path: name, Err: err}
-			}
-		}
-		return nil
-	}()
+	werr := fill(fd, name, data, perm)
 	if err := unix.Close(fd); werr == nil && err != nil {
 		werr = &fs.PathError{Op: "close", Path: name, Err: err}
 	}
@@ -57,6 +40,27 @@ func writeTemp(dir string, data []byte, perm fs.FileMode) (string, error) {
 		return "", werr
 	}
 	return name, nil
+}
+
+// fill writes data to the new file fd (named name in errors) and gives it
+// mode perm exactly, whatever the umask.
+func fill(fd int, name string, data []byte, perm fs.FileMode) error {
+	for b := data; len(b) > 0; {
+		n, err := unix.Write(fd, b)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return &fs.PathError{Op: "write", Path: name, Err: err}
+		}
+		b = b[n:]
+	}
+	if umask()&uint32(perm.Perm()) != 0 {
+		if err := unix.Fchmod(fd, uint32(perm.Perm())); err != nil {
+			return &fs.PathError{Op: "chmod", Path: name, Err: err}
+		}
+	}
+	return nil
 }
 
 // umask is the process's file mode creation mask, read once from
@@ -94,20 +98,8 @@ func createNew(name string, data []byte, perm fs.FileMode) error {
 		return &fs.PathError{Op: "create", Path: name, Err: err}
 	}
 	defer unix.Close(fd)
-	for b := data; len(b) > 0; {
-		n, err := unix.Write(fd, b)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return &fs.PathError{Op: "write", Path: name, Err: err}
-		}
-		b = b[n:]
-	}
-	if umask()&uint32(perm.Perm()) != 0 {
-		if err := unix.Fchmod(fd, uint32(perm.Perm())); err != nil {
-			return &fs.PathError{Op: "chmod", Path: name, Err: err}
-		}
+	if err := fill(fd, name, data, perm); err != nil {
+		return err
 	}
 	err = unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), unix.AT_FDCWD, name, unix.AT_SYMLINK_FOLLOW)
 	switch {
