@@ -186,3 +186,26 @@ func Axe(ctx context.Context, source string) ([]Violation, error) {
 	}
 	return vs, nil
 }
+
+// BrokenImages is a script listing, space-separated, the images of the
+// page that did not load.
+const BrokenImages = `Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src).join(" ")`
+
+// Navigate opens u, failing the test when it cannot.
+func Navigate(t testing.TB, ctx context.Context, u string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
+		t.Fatalf("%s: %v", u, err)
+	}
+}
+
+// Eval returns the value of a script in the page, failing the test when it
+// cannot be had as a T.
+func Eval[T any](t testing.TB, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}

@@ -25,24 +25,11 @@ func TestCataloguePagesInChromium(t *testing.T) {
 	ctx := browsertest.Context(t, browsertest.Chromium(t), 60*time.Second)
 	base := sharedDemo(t).base
 
-	eval := func(expr string) any {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[any](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", expr, err)
-		}
-		return v
-	}
-	navigate := func(u string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
-			t.Fatalf("%s: %v", u, err)
-		}
-	}
-	const brokenImages = `Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src).join(" ")`
+	eval := func(expr string) any { t.Helper(); return browsertest.Eval[any](t, ctx, expr) }
+	navigate := func(u string) { t.Helper(); browsertest.Navigate(t, ctx, u) }
 	for _, page := range []string{"", "ecole-ingenieurs/", "universite/", "en/association/"} {
 		navigate(base + page)
-		if broken := eval(brokenImages); broken != "" {
+		if broken := eval(browsertest.BrokenImages); broken != "" {
 			t.Errorf("%s: broken images %v", page, broken)
 		}
 		if cards := eval(`document.querySelectorAll(".card").length`); cards == float64(0) {

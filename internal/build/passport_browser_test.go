@@ -65,24 +65,11 @@ func TestPassportPagesInChromium(t *testing.T) {
 
 	ctx := browsertest.Context(t, exe, 90*time.Second)
 	rec := browsertest.Record(ctx)
-	eval := func(expr string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", expr, err)
-		}
-		return v
-	}
-	navigate := func(u string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
-			t.Fatalf("%s: %v", u, err)
-		}
-	}
-	const brokenImages = `Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src).join(" ")`
+	eval := func(expr string) string { t.Helper(); return browsertest.Eval[string](t, ctx, expr) }
+	navigate := func(u string) { t.Helper(); browsertest.Navigate(t, ctx, u) }
 	for _, page := range []string{"passport/etudiante-fictive-1008/", "en/passport/etudiante-fictive-1008/", "passport/etudiant-fictif-1001/", "en/passport/ef-0102/"} {
 		navigate(base + page)
-		if broken := eval(brokenImages); broken != "" {
+		if broken := eval(browsertest.BrokenImages); broken != "" {
 			t.Errorf("%s: broken images %s", page, broken)
 		}
 		revokedCards := eval(`Array.from(document.querySelectorAll("li.passport-badge.status-revoked .status")).map(e => e.textContent).join()`)

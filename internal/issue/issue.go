@@ -359,7 +359,7 @@ func (j *spaceJob) award(a *model.Award) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	secured, err := jsonout.WithMember(compact, "proof", proofs)
+	secured, err := jsonout.WithMembers(compact, jsonout.Member{Key: "proof", Value: proofs})
 	if err != nil {
 		return nil, err
 	}

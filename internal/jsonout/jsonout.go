@@ -53,25 +53,37 @@ func Indent(compact []byte) []byte {
 	return bytes.Clone(b.Bytes())
 }
 
-// WithMember returns a copy of the compact object obj with one more member,
-// key: value (value compact JSON), after its others. Members added this way
-// come out as Compact would encode a struct whose last field is key.
-func WithMember(obj []byte, key string, value []byte) ([]byte, error) {
+// Member is one member of a JSON object: its key and its compact value.
+type Member struct {
+	Key   string
+	Value []byte
+}
+
+// WithMembers returns a copy of the compact object obj with more members,
+// after its others and in the order given. Members added this way come out
+// as Compact would encode a struct whose last fields are theirs.
+func WithMembers(obj []byte, members ...Member) ([]byte, error) {
 	if len(obj) < 2 || obj[0] != '{' || obj[len(obj)-1] != '}' {
 		return nil, fmt.Errorf("jsonout: not a compact object")
 	}
-	k, err := Compact(key)
-	if err != nil {
-		return nil, err
+	size := len(obj)
+	for _, m := range members {
+		size += len(m.Key) + len(m.Value) + 8
 	}
-	out := make([]byte, 0, len(obj)+len(k)+len(value)+2)
+	out := make([]byte, 0, size)
 	out = append(out, obj[:len(obj)-1]...)
-	if len(obj) > 2 {
-		out = append(out, ',')
+	for i, m := range members {
+		k, err := Compact(m.Key)
+		if err != nil {
+			return nil, err
+		}
+		if len(obj) > 2 || i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, k...)
+		out = append(out, ':')
+		out = append(out, m.Value...)
 	}
-	out = append(out, k...)
-	out = append(out, ':')
-	out = append(out, value...)
 	return append(out, '}'), nil
 }
 

@@ -28,7 +28,7 @@ func TestAssembledEqualsMarshal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		whole, err := WithMember(compact, "proof", p)
+		whole, err := WithMembers(compact, Member{"proof", p})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,19 +43,19 @@ func TestAssembledEqualsMarshal(t *testing.T) {
 	}
 }
 
-func TestWithMember(t *testing.T) {
+func TestWithMembers(t *testing.T) {
 	for _, tc := range []struct{ obj, want string }{
 		{`{}`, `{"k":1}`},
 		{`{"a":2}`, `{"a":2,"k":1}`},
 	} {
-		got, err := WithMember([]byte(tc.obj), "k", []byte("1"))
+		got, err := WithMembers([]byte(tc.obj), Member{"k", []byte("1")})
 		if err != nil || string(got) != tc.want {
-			t.Errorf("WithMember(%s) = %s, %v; want %s", tc.obj, got, err, tc.want)
+			t.Errorf("WithMembers(%s) = %s, %v; want %s", tc.obj, got, err, tc.want)
 		}
 	}
 	for _, bad := range []string{``, `[]`, `"x"`, `{`} {
-		if _, err := WithMember([]byte(bad), "k", []byte("1")); err == nil {
-			t.Errorf("WithMember(%q) accepted", bad)
+		if _, err := WithMembers([]byte(bad), Member{"k", []byte("1")}); err == nil {
+			t.Errorf("WithMembers(%q) accepted", bad)
 		}
 	}
 }

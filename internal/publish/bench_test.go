@@ -12,9 +12,9 @@ import (
 func BenchmarkPutNewFiles(b *testing.B) {
 	data := make([]byte, 3000)
 	for _, way := range []struct {
-		name                   string
-		noUnnamed, noRenameNew bool
-	}{{"unnamed", false, false}, {"rename-new", true, false}, {"compare-first", true, true}} {
+		name      string
+		noUnnamed bool
+	}{{"unnamed", false}, {"compare-first", true}} {
 		b.Run(way.name, func(b *testing.B) {
 			root := b.TempDir()
 			tg := Target{Dir: filepath.Join(root, "site"), Manifest: filepath.Join(root, "m.json")}
@@ -23,7 +23,6 @@ func BenchmarkPutNewFiles(b *testing.B) {
 				b.Fatal(err)
 			}
 			s.noUnnamed.Store(way.noUnnamed)
-			s.noRenameNew.Store(way.noRenameNew)
 			b.ResetTimer()
 			var wg sync.WaitGroup
 			for w := range 2 {

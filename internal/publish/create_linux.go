@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,34 +12,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// writeTemp writes data to a new file in dir, of mode perm, and returns its
-// name. Builds write millions of files: this takes three system calls
-// (create, write, close), where going through os.File takes twice as many.
-func writeTemp(dir string, data []byte, perm fs.FileMode) (string, error) {
-	var name string
-	var fd int
-	for try := 0; ; try++ {
-		name = filepath.Join(dir, ".blason-"+strconv.FormatUint(rand.Uint64(), 36)+".tmp")
-		var err error
-		fd, err = unix.Open(name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, uint32(perm.Perm()))
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, unix.EEXIST) || try == 100 {
-			return "", &fs.PathError{Op: "create", Path: name, Err: err}
-		}
-	}
-	werr := fill(fd, name, data, perm)
-	if err := unix.Close(fd); werr == nil && err != nil {
-		werr = &fs.PathError{Op: "close", Path: name, Err: err}
-	}
-	if werr != nil {
-		unix.Unlink(name)
-		return "", werr
-	}
-	return name, nil
-}
 
 // fill writes data to the new file fd (named name in errors) and gives it
 // mode perm exactly, whatever the umask.
@@ -111,20 +82,4 @@ func createNew(name string, data []byte, perm fs.FileMode) error {
 		return errors.ErrUnsupported // no /proc to name the unnamed file by
 	}
 	return &fs.PathError{Op: "link", Path: name, Err: err}
-}
-
-// renameNew renames tmp to name unless name exists: then it returns an
-// error matching fs.ErrExist and leaves both. errors.ErrUnsupported means
-// the file system cannot tell (the caller compares first instead).
-func renameNew(tmp, name string) error {
-	err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, name, unix.RENAME_NOREPLACE)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, unix.EEXIST):
-		return &fs.PathError{Op: "rename", Path: name, Err: fs.ErrExist}
-	case errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EOPNOTSUPP):
-		return errors.ErrUnsupported
-	}
-	return &os.LinkError{Op: "rename", Old: tmp, New: name, Err: err}
 }

@@ -319,7 +319,6 @@ type Session struct {
 	made          map[string]bool
 	tmp           string      // folder for files being written, beside the output folder
 	noUnnamed     atomic.Bool // the file system has no unnamed files (see createNew)
-	noRenameNew   atomic.Bool // the file system cannot rename without replacing (see renameNew)
 }
 
 // tmpDir is where files are written before being renamed into place: a
@@ -409,54 +408,23 @@ func (s *Session) Put(p string, data []byte) error {
 	s.mkdirMu.Unlock()
 	// Documents the last build published are most likely unchanged: compare
 	// first. Anything else (awards being issued) is most likely new: create
-	// it whole where it belongs (an unnamed file linked once written, or a
-	// temporary file renamed only if nothing is there), and compare only
-	// when something is there.
-	fresh := !s.prev.Files[p]
-	if fresh && !s.noUnnamed.Load() {
+	// it whole where it belongs, and compare only when something is there.
+	if !s.prev.Files[p] && !s.noUnnamed.Load() {
 		switch err := createNew(full, data, 0o644); {
 		case err == nil:
 			s.written.Add(1)
 			return nil
 		case errors.Is(err, errors.ErrUnsupported):
 			s.noUnnamed.Store(true)
-		case errors.Is(err, fs.ErrExist):
-			fresh = false // compare, then replace
-		default:
+		case !errors.Is(err, fs.ErrExist):
 			return err
 		}
 	}
-	fresh = fresh && !s.noRenameNew.Load()
-	if !fresh {
-		if old, err := os.ReadFile(full); err == nil && bytes.Equal(old, data) {
-			s.same.Add(1)
-			return nil
-		}
-	}
-	err := writeVia(s.tmp, full, data, 0o644, func(tmp string) (bool, error) {
-		if !fresh {
-			return false, nil
-		}
-		err := renameNew(tmp, full)
-		switch {
-		case err == nil:
-			return true, nil
-		case errors.Is(err, errors.ErrUnsupported):
-			s.noRenameNew.Store(true)
-		case errors.Is(err, fs.ErrExist):
-			if old, rerr := os.ReadFile(full); rerr == nil && bytes.Equal(old, data) {
-				s.same.Add(1)
-				return true, errSame
-			}
-		default:
-			return false, err
-		}
-		return false, nil
-	})
-	if errors.Is(err, errSame) {
+	if old, err := os.ReadFile(full); err == nil && bytes.Equal(old, data) {
+		s.same.Add(1)
 		return nil
 	}
-	if err != nil {
+	if err := writeVia(s.tmp, full, data, 0o644); err != nil {
 		return err
 	}
 	s.written.Add(1)
@@ -614,42 +582,51 @@ func WriteAtomic(name string, data []byte, perm fs.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return err
 	}
-	return writeVia(filepath.Dir(name), name, data, perm, nil)
+	return writeVia(filepath.Dir(name), name, data, perm)
 }
-
-// errSame tells writeVia's caller that the file already held the bytes.
-var errSame = errors.New("same bytes")
 
 // writeVia writes data to a temporary file in dir, then renames it to
 // name; if dir is on another file system, it writes beside name instead.
-// place, when not nil, may put the temporary file in place itself: it
-// reports whether it did; on an error (errSame included) the temporary
-// file is removed.
-func writeVia(dir, name string, data []byte, perm fs.FileMode, place func(tmp string) (bool, error)) error {
-	err := writeRename(dir, name, data, perm, place)
+func writeVia(dir, name string, data []byte, perm fs.FileMode) error {
+	err := writeRename(dir, name, data, perm)
 	var le *os.LinkError
 	if errors.As(err, &le) && dir != filepath.Dir(name) {
-		return writeRename(filepath.Dir(name), name, data, perm, place)
+		return writeRename(filepath.Dir(name), name, data, perm)
 	}
 	return err
 }
 
-func writeRename(dir, name string, data []byte, perm fs.FileMode, place func(tmp string) (bool, error)) error {
+func writeRename(dir, name string, data []byte, perm fs.FileMode) error {
 	tmp, err := writeTemp(dir, data, perm)
 	if err != nil {
 		return err
 	}
-	placed := false
-	if place != nil {
-		placed, err = place(tmp)
-	}
-	if err == nil && !placed {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
+	if err := os.Rename(tmp, name); err != nil {
 		os.Remove(tmp)
+		return err
 	}
-	return err
+	return nil
+}
+
+// writeTemp writes data to a new file in dir, of mode perm, and returns its
+// name.
+func writeTemp(dir string, data []byte, perm fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(dir, ".blason-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Chmod(perm)
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(f.Name())
+		return "", werr
+	}
+	return f.Name(), nil
 }
 
 func removeEmptyParents(root, dir string) {

@@ -127,9 +127,9 @@ func TestFirstPublicationOverExistingFiles(t *testing.T) {
 // temporary file anywhere.
 func TestEveryWayOfWritingNewFiles(t *testing.T) {
 	for _, way := range []struct {
-		name                   string
-		noUnnamed, noRenameNew bool
-	}{{"unnamed", false, false}, {"rename-new", true, false}, {"compare-first", true, true}} {
+		name      string
+		noUnnamed bool
+	}{{"unnamed", false}, {"compare-first", true}} {
 		t.Run(way.name, func(t *testing.T) {
 			root := t.TempDir()
 			tg := Target{Dir: filepath.Join(root, "site"), Manifest: filepath.Join(root, "m.json")}
@@ -146,7 +146,6 @@ func TestEveryWayOfWritingNewFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.noUnnamed.Store(way.noUnnamed)
-			s.noRenameNew.Store(way.noRenameNew)
 			for p, b := range files {
 				if err := s.Put(p, b); err != nil {
 					t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/francebadge/blason/internal/jsonout"
 	"github.com/francebadge/blason/internal/keys"
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jws"
@@ -67,64 +68,76 @@ func Sign(credJSON []byte, credential map[string]any, key *keys.Key, kidURL stri
 // Payload returns the JWT payload of a credential: its compact JSON with
 // the registered claims (Claims) added after its own members.
 func Payload(credJSON []byte, credential map[string]any) ([]byte, error) {
-	claims, err := Claims(credential)
+	claims, err := registered(credential)
 	if err != nil {
 		return nil, err
 	}
-	if len(credJSON) < 3 || credJSON[0] != '{' || credJSON[len(credJSON)-1] != '}' {
-		return nil, errors.New("VC-JWT: the credential is not a compact JSON object")
-	}
-	body := make([]byte, 0, len(credJSON)+256)
-	body = append(body, credJSON[:len(credJSON)-1]...)
-	for _, k := range []string{"iss", "jti", "nbf", "exp", "sub"} {
-		v, ok := claims[k]
-		if !ok {
-			continue
+	members := make([]jsonout.Member, 0, len(claims))
+	for _, c := range claims {
+		if _, clash := credential[c.key]; clash {
+			return nil, fmt.Errorf("VC-JWT: the credential has its own %q member", c.key)
 		}
-		if _, clash := credential[k]; clash {
-			return nil, fmt.Errorf("VC-JWT: the credential has its own %q member", k)
-		}
-		enc, err := json.Marshal(v)
+		enc, err := json.Marshal(c.value)
 		if err != nil {
 			return nil, err
 		}
-		body = append(append(append(append(body, ',', '"'), k...), '"', ':'), enc...)
+		members = append(members, jsonout.Member{Key: c.key, Value: enc})
 	}
-	return append(body, '}'), nil
+	body, err := jsonout.WithMembers(credJSON, members...)
+	if err != nil {
+		return nil, fmt.Errorf("VC-JWT: %w", err)
+	}
+	return body, nil
 }
 
 // Claims returns the JWT payload of a credential: the credential plus the
 // registered claims derived from it.
 func Claims(c map[string]any) (map[string]any, error) {
-	out := make(map[string]any, len(c)+5)
+	claims, err := registered(c)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(c)+len(claims))
 	for k, v := range c {
 		if k != "proof" {
 			out[k] = v
 		}
 	}
+	for _, cl := range claims {
+		out[cl.key] = cl.value
+	}
+	return out, nil
+}
+
+type claim struct {
+	key   string
+	value any
+}
+
+// registered returns the registered claims derived from a credential, in
+// payload order: iss, jti, nbf, then exp and sub when they apply.
+func registered(c map[string]any) ([]claim, error) {
 	iss, err := issuerID(c)
 	if err != nil {
 		return nil, err
 	}
-	out["iss"] = iss
 	id, _ := c["id"].(string)
 	if id == "" {
 		return nil, errors.New("VC-JWT: credential has no id")
 	}
-	out["jti"] = id
 	nbf, err := numericDate(c, "validFrom", true)
 	if err != nil {
 		return nil, err
 	}
-	out["nbf"] = nbf
+	out := []claim{{"iss", iss}, {"jti", id}, {"nbf", nbf}}
 	if exp, err := numericDate(c, "validUntil", false); err != nil {
 		return nil, err
 	} else if exp != 0 {
-		out["exp"] = exp
+		out = append(out, claim{"exp", exp})
 	}
 	if subj, ok := c["credentialSubject"].(map[string]any); ok {
 		if sub, _ := subj["id"].(string); sub != "" {
-			out["sub"] = sub
+			out = append(out, claim{"sub", sub})
 		}
 	}
 	return out, nil
