@@ -3,6 +3,7 @@ package content
 import (
 	"bytes"
 	"encoding/xml"
+	"github.com/francebadge/blason/internal/markdown"
 	"io"
 	"net/http"
 	"net/mail"
@@ -61,8 +62,9 @@ func (l *loader) space(dir, slug string) *model.Space {
 	sp := &model.Space{
 		Slug: slug, Name: fm.Name, LegalName: fm.LegalName, URL: fm.URL, Email: fm.Email,
 		Telephone: fm.Telephone, Contact: fm.Contact, Parent: fm.Parent, Description: p.body,
-		Translations: texts(fm.Translations),
-		Theme:        model.SpaceTheme{Primary: fm.Theme.Primary, Accent: fm.Theme.Accent},
+		DescriptionText: markdown.New().PlainText(p.body),
+		Translations:    texts(fm.Translations),
+		Theme:           model.SpaceTheme{Primary: fm.Theme.Primary, Accent: fm.Theme.Accent},
 	}
 	for _, kc := range [][2]string{{"primary", fm.Theme.Primary}, {"accent", fm.Theme.Accent}} {
 		if key, c := kc[0], kc[1]; c != "" && !colourRE.MatchString(c) {

@@ -82,14 +82,30 @@ func ValidAwardID(s string) bool {
 	return err == nil
 }
 
-// UUID returns the URN identifier of an award's signed documents: 128
-// bits of their own HMAC under the space secret, formatted as a UUID
-// (version 8, RFC 9562: custom), so that it cannot be linked to the award's
-// hosted URL.
-func UUID(secret []byte, awardID string) string {
-	u := mac(secret, "uuid", awardID)[:16]
-	u[6] = u[6]&0x0f | 0x80 // version 8
-	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
+// UUID returns the UUID of an award's Open Badges 2.0 signed documents (their
+// id is "urn:uuid:" + UUID): 122 bits of their own HMAC under the space
+// secret, so that it cannot be linked to the award's hosted URL.
+func UUID(secret []byte, awardID string) string { return uuid4(mac(secret, "uuid", awardID)) }
+
+// SubjectUUID returns the UUID of an award's Open Badges 3.0
+// credentialSubject.id ("urn:uuid:" + SubjectUUID): an HMAC of its own under
+// the space secret, so that it names the award's recipient in this one
+// credential and links to nothing else — not the recipient's other awards,
+// not the award's URL, not its identity hash.
+func SubjectUUID(secret []byte, awardID string) string {
+	return uuid4(mac(secret, "subject", awardID))
+}
+
+// uuid4 formats the first 128 bits of an HMAC as a version-4 UUID with the
+// RFC 4122 (RFC 9562) variant. Version 4 says "random": to anyone without
+// the secret, HMAC output is indistinguishable from random bits, and
+// verifiers (1EdTech's Open Badges 2.0 validator among them) accept
+// versions 1 to 5 only. Version 5 would claim a SHA-1 name-based UUID, which
+// this is not.
+func uuid4(sum []byte) string {
+	u := sum[:16]
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant (10xx)
 	h := hex.EncodeToString(u)
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

@@ -72,7 +72,11 @@ func TestFastCanonicalizationMatchesJSONGold(t *testing.T) {
 		case 1:
 			st = o.RevocationListEntry(a.Badge.Space)
 		}
-		docs = append(docs, o.Credential(a, st))
+		c := o.Credential(a, st)
+		if i%5 == 4 { // a holder's DID in place of the minted subject id
+			c.CredentialSubject.ID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+		}
+		docs = append(docs, c)
 	}
 	sp := variants()[0].Badge.Space
 	docs = append(docs,
@@ -106,23 +110,29 @@ func TestFastCanonicalizationMatchesJSONGold(t *testing.T) {
 }
 
 // FuzzFastCanonicalization feeds award rows of arbitrary text (names,
-// narratives, evidence URLs, tags) to both canonicalization paths.
+// narratives, evidence URLs, tags) and subject ids (the minted urn:uuid, or
+// a holder's identifier such as a DID) to both canonicalization paths.
 func FuzzFastCanonicalization(f *testing.F) {
-	f.Add("Innovation", "Créer de la valeur", "https://p.example/1", "Projet S6", "tag")
-	f.Add("x\"y\\z", "\n\t", "https://a.example/ b", "<>&", "")
-	f.Add("", "é", "http://127.0.0.1:8123/x?y#z", "\u2063v0\u2063", "a")
-	f.Add("n", "d", "https://placeholder.invalid/v3", "urn:placeholder:v1", "https://x.example/")
+	f.Add("Innovation", "Créer de la valeur", "https://p.example/1", "Projet S6", "tag", "")
+	f.Add("x\"y\\z", "\n\t", "https://a.example/ b", "<>&", "", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")
+	f.Add("", "é", "http://127.0.0.1:8123/x?y#z", "\u2063v0\u2063", "a", "urn:uuid:1ee5eab5-8859-42d2-b524-bae6de720c8a")
+	f.Add("n", "d", "https://placeholder.invalid/v3", "urn:placeholder:v1", "https://x.example/", "https://placeholder.invalid/v0")
+	f.Add("n", "d", "", "", "", "not an IRI")
 	is := newIssuer()
 	l := is.Suite.Loader
 	fast := jsonld.NewCanonicalizer(l)
 	o := ob3.Issuer{Layout: is.Layout}
-	f.Fuzz(func(t *testing.T, name, desc, evURL, narrative, tag string) {
+	f.Fuzz(func(t *testing.T, name, desc, evURL, narrative, tag, subject string) {
 		a := variants()[5]
 		b := *a.Badge
 		b.Name, b.Description, b.Tags = name, desc, []string{tag, "fixe"}
 		a.Badge = &b
 		a.EvidenceURL, a.EvidenceNarrative = evURL, narrative
-		m, err := jsonout.ToMap(o.Credential(a, o.BitstringEntry(b.Space, 0, 7)))
+		c := o.Credential(a, o.BitstringEntry(b.Space, 0, 7))
+		if subject != "" {
+			c.CredentialSubject.ID = subject
+		}
+		m, err := jsonout.ToMap(c)
 		if err != nil {
 			t.Skip()
 		}

@@ -18,7 +18,7 @@ import (
 
 // generator names this version of the issuing code in action keys: change
 // it whenever the bytes issued for the same inputs change.
-const generator = "blason-issue 4"
+const generator = "blason-issue 5"
 
 // keyWriter hashes length-prefixed fields, so that field boundaries count.
 type keyWriter struct{ h hash.Hash }

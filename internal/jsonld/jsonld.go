@@ -120,8 +120,13 @@ func expand(l *Loader, v any) ([]any, error) {
 }
 
 // undefinedTerms names the keys whose removal makes SafeMode expansion
-// succeed. json-gold's error does not say which term failed; this search runs
-// only on that error path.
+// succeed, and no other. json-gold's error does not say which term failed;
+// this search runs only on that error path. Removing every key must succeed
+// (else the error is not about terms); then each key is put back, the
+// shallowest first, unless expansion fails without its removal. What is
+// left is a minimal set: each key in it is undefined, and a container is
+// named only when what it holds is not (fooBar inside credentialSubject
+// names fooBar).
 func undefinedTerms(l *Loader, v any) []string {
 	depth := map[string]int{} // deepest level at which each key occurs
 	var walk func(any, int)
@@ -145,41 +150,50 @@ func undefinedTerms(l *Loader, v any) []string {
 	}
 	walk(v, 0)
 	keys := make([]string, 0, len(depth))
+	removed := make(map[string]bool, len(depth))
 	for k := range depth {
 		keys = append(keys, k)
+		removed[k] = true
 	}
-	// Deepest keys first, so that a container is removed only after what it holds.
+	// "type" first: it selects type-scoped contexts, which define other
+	// terms (validFrom under VerifiableCredential). Then shallowest keys
+	// first, so that a container is kept when removing what it holds is
+	// enough.
 	sort.Slice(keys, func(i, j int) bool {
+		if (keys[i] == "type") != (keys[j] == "type") {
+			return keys[i] == "type"
+		}
 		if depth[keys[i]] != depth[keys[j]] {
-			return depth[keys[i]] > depth[keys[j]]
+			return depth[keys[i]] < depth[keys[j]]
 		}
 		return keys[i] < keys[j]
 	})
-	var found []string
-	for {
-		removed := map[string]bool{}
-		for _, f := range found {
-			removed[f] = true
-		}
-		last := ""
-		if _, err := expand(l, without(v, removed)); err == nil {
-			return found
-		}
+	expands := func() bool { _, err := expand(l, without(v, removed)); return err == nil }
+	if !expands() {
+		return nil // the error is not about undefined terms
+	}
+	// A key put back may define others (through a scoped context): try
+	// again until nothing more can be put back.
+	for changed := true; changed; {
+		changed = false
 		for _, k := range keys {
-			if removed[k] {
+			if !removed[k] {
 				continue
 			}
-			removed[k] = true
-			if _, err := expand(l, without(v, removed)); err == nil {
-				last = k
-				break
+			delete(removed, k)
+			if expands() {
+				changed = true
+			} else {
+				removed[k] = true
 			}
 		}
-		if last == "" {
-			return found // the error is not about undefined terms
-		}
-		found = append(found, last)
 	}
+	found := make([]string, 0, len(removed))
+	for k := range removed {
+		found = append(found, k)
+	}
+	sort.Strings(found)
+	return found
 }
 
 // without returns a deep copy of v lacking the given keys (outside @context).

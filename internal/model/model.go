@@ -104,22 +104,24 @@ type Text struct {
 
 // Space is an issuing institution.
 type Space struct {
-	Slug         string
-	Name         string
-	LegalName    string
-	URL          string
-	Email        string
-	Telephone    string
-	Logo         *Asset
-	Contact      string
-	Parent       string
-	Description  string // Markdown
-	Translations map[string]Text
-	Theme        SpaceTheme
-	Badges       []*Badge // sorted by slug
-	Awards       []*Award // in source order (file name, then line)
-	Revocations  map[string]Revocation
-	Secret       []byte // per-space secret, from keys/<space>/secret
+	Slug        string
+	Name        string
+	LegalName   string
+	URL         string
+	Email       string
+	Telephone   string
+	Logo        *Asset
+	Contact     string
+	Parent      string
+	Description string // Markdown
+	// DescriptionText is Description without markup, for JSON documents.
+	DescriptionText string
+	Translations    map[string]Text
+	Theme           SpaceTheme
+	Badges          []*Badge // sorted by slug
+	Awards          []*Award // in source order (file name, then line)
+	Revocations     map[string]Revocation
+	Secret          []byte // per-space secret, from keys/<space>/secret
 }
 
 // SpaceTheme holds a space's theme parameters: its institution's colours,

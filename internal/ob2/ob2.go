@@ -132,7 +132,7 @@ func (is Issuer) Profile(sp *model.Space) Profile {
 	p := Profile{
 		Context: Context, Type: "Issuer", ID: l.URL(l.Issuer(sp)), Language: Language,
 		Name: sp.Name, URL: sp.URL, Email: sp.Email, Telephone: sp.Telephone,
-		Description:    sp.Description,
+		Description:    sp.DescriptionText,
 		RevocationList: l.URL(l.RevocationList(sp)),
 	}
 	if sp.Logo != nil {

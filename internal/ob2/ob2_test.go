@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func fixture() (*model.Space, []*model.Award) {
 	sp := &model.Space{
 		Slug: "ecole", Name: "École de démonstration", URL: "https://www.ecole.example/", Email: "badges@ecole.example",
-		Telephone: "+33500000001", Logo: &model.Asset{Ext: ".svg"}, Description: "Une **école**.",
+		Telephone: "+33500000001", Logo: &model.Asset{Ext: ".svg"}, Description: "Une **école**.", DescriptionText: "Une école.",
 		Secret: bytes.Repeat([]byte{7}, 32),
 	}
 	innov := &model.Badge{

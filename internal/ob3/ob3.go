@@ -119,8 +119,10 @@ type Result struct {
 	AchievedLevel     string   `json:"achievedLevel"`
 }
 
-// AchievementSubject is the recipient of a credential.
+// AchievementSubject is the recipient of a credential. ID is an opaque
+// "urn:uuid:" of this credential alone (ids.SubjectUUID): the VC-JWT's sub.
 type AchievementSubject struct {
+	ID          string           `json:"id,omitempty"`
 	Type        []string         `json:"type"`
 	Identifier  []IdentityObject `json:"identifier"`
 	Achievement Achievement      `json:"achievement"`
@@ -175,7 +177,7 @@ func (is Issuer) Profile(sp *model.Space) Profile {
 	l := is.Layout
 	p := Profile{
 		ID: l.DID(sp), Type: []string{"Profile"}, Name: sp.Name, URL: sp.URL, Email: sp.Email, Phone: sp.Telephone,
-		Description: sp.Description,
+		Description: sp.DescriptionText,
 	}
 	if sp.Logo != nil {
 		p.Image = &Image{ID: l.URL(l.Logo(sp)), Type: "Image"}
@@ -297,6 +299,7 @@ func (is Issuer) Credential(a *model.Award, status *Status) Credential {
 		ValidFrom: DateTime(a.Date),
 		Name:      a.Badge.Name,
 		CredentialSubject: AchievementSubject{
+			ID:          SubjectID(sp.Secret, a.ID),
 			Type:        []string{"AchievementSubject"},
 			Identifier:  []IdentityObject{{Type: "IdentityObject", IdentityHash: ids.IdentityHash(value, salt), IdentityType: typ, Hashed: true, Salt: salt}},
 			Achievement: ach,
@@ -315,6 +318,15 @@ func (is Issuer) Credential(a *model.Award, status *Status) Credential {
 		c.Evidence = []Evidence{{ID: a.EvidenceURL, Type: []string{"Evidence"}, Narrative: a.EvidenceNarrative}}
 	}
 	return c
+}
+
+// SubjectID returns the credentialSubject.id of an award's credential: a
+// "urn:uuid:" minted under the space secret for this award alone. It lets
+// verifiers and the VC-JWT (sub) name the subject without saying anything
+// of the recipient; a holder identifier (a wallet's DID) may take its place
+// in credentials delivered to a wallet.
+func SubjectID(secret []byte, awardID string) string {
+	return "urn:uuid:" + ids.SubjectUUID(secret, awardID)
 }
 
 // DateTime formats a time as an XML Schema dateTimeStamp in UTC.

@@ -625,7 +625,7 @@ func TestOB2HostedRules(t *testing.T) {
 			want:   Invalid,
 			problems: []string{
 				"assertion: @context is not https://w3id.org/openbadges/v2",
-				"assertion: not valid JSON-LD under its context: undefined term(s) verification, recipient, issuedOn, expires, evidence, badge",
+				"assertion: not valid JSON-LD under its context: undefined term(s) badge, evidence, expires, issuedOn, recipient, verification:",
 			},
 		},
 		{

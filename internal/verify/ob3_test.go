@@ -406,22 +406,29 @@ func TestOB3RefusesCostlyJSONLD(t *testing.T) {
 	}
 }
 
-// TestOB3SafeMode: each path still refuses an undefined term.
+// TestOB3SafeMode: each path still refuses an undefined term, and names
+// that term alone, at the top level or nested.
 func TestOB3SafeMode(t *testing.T) {
 	s := newOB3Site(t)
-	cred := testCredential(t)
-	signed := signDI(t, cred, obEdVM, s.ed)
-	signed["undefinedTerm"] = "x"
-	withTerm := testCredential(t)
-	withTerm["undefinedTerm"] = "x"
-	for name, data := range map[string][]byte{
-		"Data Integrity": mustJSON(t, signed),
-		"VC-JWT":         signJWT(t, withTerm, obKidURL, s.es),
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, rep := s.verifier().Bytes(context.Background(), data, nil)
-			checkOutcome(t, rep, "undefinedTerm")
-		})
+	top := func(c map[string]any) { c["undefinedTerm"] = "x" }
+	nested := func(c map[string]any) { c["credentialSubject"].(map[string]any)["undefinedTerm"] = "x" }
+	for _, where := range []struct {
+		name string
+		add  func(map[string]any)
+	}{{"top level", top}, {"in credentialSubject", nested}} {
+		signed := signDI(t, testCredential(t), obEdVM, s.ed)
+		where.add(signed)
+		withTerm := testCredential(t)
+		where.add(withTerm)
+		for name, data := range map[string][]byte{
+			"Data Integrity": mustJSON(t, signed),
+			"VC-JWT":         signJWT(t, withTerm, obKidURL, s.es),
+		} {
+			t.Run(where.name+"/"+name, func(t *testing.T) {
+				_, rep := s.verifier().Bytes(context.Background(), data, nil)
+				checkOutcome(t, rep, "undefined term(s) undefinedTerm:")
+			})
+		}
 	}
 }
 
