@@ -522,6 +522,7 @@ func TestDemoAwardsVerify(t *testing.T) {
 		t.Run(form.name, func(t *testing.T) {
 			fl := &failures{t: t, byKind: map[string]int{}}
 			n, pass, expired := 0, 0, 0
+			warnings := map[string]int{}
 			for _, w := range f.awards {
 				if w.revoked != "" {
 					continue
@@ -532,6 +533,9 @@ func TestDemoAwardsVerify(t *testing.T) {
 					want = "expired"
 				}
 				r := f.results[form.prefix+w.a.ID]
+				for _, x := range r.Warnings {
+					warnings[kind(x)]++
+				}
 				if r.Status != want {
 					fl.add(w.file(form.ext), r.Status, r.Problems, want)
 					continue
@@ -545,6 +549,9 @@ func TestDemoAwardsVerify(t *testing.T) {
 				t.Fatalf("only %d awards checked; the demo carries more than a thousand", n)
 			}
 			t.Logf("%s: %d of %d awards pass (%d reported expired at %s)", form.name, pass, n, expired, now.Format("2006-01-02"))
+			for k, c := range warnings {
+				t.Logf("%s: warning on %d awards: %s", form.name, c, k)
+			}
 			fl.report(n)
 		})
 	}
