@@ -97,15 +97,29 @@ class Run {
     return this.allow.some((p) => url.startsWith(p));
   }
 
+  // fetchRaw GETs a URL, following up to five redirects ("an eventual 200
+  // OK"), each of which must stay within the allowed prefixes.
   async fetchRaw(url) {
-    if (!this.allowed(url)) throw new Error(`${url} is outside the allowed prefixes (no network)`);
-    const res = await fetch(url, { headers: { Accept: 'application/ld+json, application/json' }, redirect: 'follow' });
-    const body = Buffer.from(await res.arrayBuffer());
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
+    let u = url;
+    for (let hop = 0; hop <= 5; hop++) {
+      if (!this.allowed(u)) throw new Error(`${u} is outside the allowed prefixes (no network)`);
+      const res = await fetch(u, { headers: { Accept: 'application/ld+json, application/json' }, redirect: 'manual' });
+      const body = Buffer.from(await res.arrayBuffer());
+      const loc = res.headers.get('location');
+      if ([301, 302, 303, 307, 308].includes(res.status) && loc) {
+        u = new URL(loc, u).href;
+        continue;
+      }
+      return { status: res.status, contentType: res.headers.get('content-type') ?? '', body, url: u };
+    }
+    throw new Error(`${url}: more than five redirects`);
   }
 
   async fetchJSON(url) {
-    const r = await this.fetchRaw(url);
+    return this.parseJSON(await this.fetchRaw(url), url);
+  }
+
+  parseJSON(r, url) {
     if (r.status !== 200) throw new Error(`GET ${url}: HTTP ${r.status}`);
     let doc;
     try {
@@ -404,9 +418,15 @@ async function verifyHosted(run, rep, assertionURL, expected, now) {
     rep.fail(`${assertionURL} is not an http(s) URL`);
     return;
   }
+  // 410 Gone is how a hosted assertion may say it is revoked.
   let fetched;
   try {
-    fetched = await run.fetchJSON(assertionURL);
+    const raw = await run.fetchRaw(assertionURL);
+    if (raw.status === 410) {
+      rep.revoked = `revoked (HTTP 410 Gone at ${assertionURL})`;
+      return;
+    }
+    fetched = run.parseJSON(raw, assertionURL);
   } catch (e) {
     rep.fail(e.message);
     return;
