@@ -1,6 +1,6 @@
 // An Open Badges 2.0 verifier built on third-party libraries: jsonld.js
-// (JSON-LD expansion and compaction under the OB 2.0 context, in safe mode)
-// and jose (RS256 compact JWS). It applies the verification procedure and the
+// (JSON-LD expansion and compaction under the OB 2.0 context, in safe mode
+// but for one exception, see Run.compact) and jose (RS256 compact JWS). It applies the verification procedure and the
 // data validation rules of Open Badges 2.0 (IMS Final, 2018, sections
 // "Verification" and "Data Validation"), with the rule list of 1EdTech's
 // reference validator (openbadges-validator-core) where the specification
@@ -452,7 +452,7 @@ async function verifyHosted(run, rep, assertionURL, expected, now) {
   }
   if (a.revoked !== undefined && typeof a.revoked !== 'boolean') rep.fail(`${assertionURL}: revoked is not a boolean`);
   if (a.id !== assertionURL) rep.fail(`hosted Assertion id ${a.id} is not the URL it was fetched from (${assertionURL})`);
-  const { issuer } = await checkAssertion(run, rep, a, expected, now);
+  const { badge, issuer } = await checkAssertion(run, rep, a, expected, now);
   if (!hasType(a.verification, 'HostedBadge', 'hosted')) rep.fail(`Assertion ${a.id}: verification type ${JSON.stringify(a.verification?.type)} is not HostedBadge`);
   if (!issuer) return;
   // Verification scope: the issuer's policy, by default the issuer id's origin.
@@ -465,6 +465,11 @@ async function verifyHosted(run, rep, assertionURL, expected, now) {
     host = new URL(a.id).host;
   } catch {}
   if (!origins.includes(host)) rep.fail(`Assertion ${a.id} is not hosted on the issuer's allowed origins ${origins.join(', ')}`);
+  // The specification's default scope covers the BadgeClass too (the
+  // reference validator checks the Assertion only).
+  if (policy.allowedOrigins === undefined && badge && isURL(badge.id) && !origins.includes(new URL(badge.id).host)) {
+    rep.fail(`BadgeClass ${badge.id} is not on the issuer's origin ${origins.join(', ')}`);
+  }
   // A hosted assertion is revoked by what its URL serves (above); the
   // revocation list is for signed assertions.
 }
