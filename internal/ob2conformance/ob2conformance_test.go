@@ -10,8 +10,14 @@ package ob2conformance
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io/fs"
 	"net"
@@ -389,6 +395,14 @@ func tampered(f *fixture, dest string) ([]item, map[string][]byte, error) {
 	i = bytes.IndexByte(payload[i+len(`"salt"`):], '"') + i + len(`"salt"`) + 1
 	changed := slices.Clone(payload)
 	changed[i] = flipHex(changed[i])
+	// A key the issuer does not list: published on the site, owned (it
+	// says) by the issuer, and really signing the assertion.
+	rogue, err := rogueSigned(f, files, w, parts[0], payload)
+	if err != nil {
+		return nil, nil, err
+	}
+	items = append(items, item{Name: "signed by a key the issuer does not list", Signed: rogue, Recipient: &r,
+		file: w.file(".jws") + " signed again with a key not in the issuer's publicKey"})
 	items = append(items,
 		item{Name: "signed payload byte changed", Signed: parts[0] + "." + base64.RawURLEncoding.EncodeToString(changed) + "." + parts[2], Recipient: &r,
 			file: w.file(".jws") + " with one byte of its payload changed"},
@@ -396,6 +410,46 @@ func tampered(f *fixture, dest string) ([]item, map[string][]byte, error) {
 			file: w.file(".jws") + " with its signature changed"},
 		item{Name: "signed wrong recipient", Signed: string(bytes.TrimSpace(jws)), Recipient: &recipient{"email", "someone.else@example.org"}, file: w.file(".jws")})
 	return items, files, nil
+}
+
+// rogueSigned publishes a CryptographicKey that the issuer does not list
+// (in the overlay) and returns the award's signed assertion naming it as
+// creator, signed with it.
+func rogueSigned(f *fixture, files map[string][]byte, w award, header string, payload []byte) (string, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", err
+	}
+	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		return "", err
+	}
+	keyPath := w.space + "/keys/rogue.ob2.json"
+	var doc map[string]any
+	if err := json.Unmarshal(payload, &doc); err != nil {
+		return "", err
+	}
+	issuerURL := f.base + w.space + "/issuer.json"
+	kb, err := json.Marshal(map[string]any{
+		"@context": ob2.Context, "type": "CryptographicKey", "id": f.base + keyPath, "owner": issuerURL,
+		"publicKeyPem": string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})),
+	})
+	if err != nil {
+		return "", err
+	}
+	files["/"+keyPath] = kb
+	doc["verification"].(map[string]any)["creator"] = f.base + keyPath
+	pb, err := json.Marshal(doc)
+	if err != nil {
+		return "", err
+	}
+	input := header + "." + base64.RawURLEncoding.EncodeToString(pb)
+	sum := sha256.Sum256([]byte(input))
+	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, sum[:])
+	if err != nil {
+		return "", err
+	}
+	return input + "." + base64.RawURLEncoding.EncodeToString(sig), nil
 }
 
 func flipHex(c byte) byte {
@@ -639,6 +693,7 @@ func TestTamperedInputsFail(t *testing.T) {
 		{"hosted issuedOn without time zone", "issuedOn"},
 		{"hosted wrong recipient", "does not match the expected email identity"},
 		{"signed payload byte changed", "JWS signature does not verify"},
+		{"signed by a key the issuer does not list", "is not in the issuer's publicKey"},
 		{"signed signature byte changed", "JWS signature does not verify"},
 		{"signed wrong recipient", "does not match the expected email identity"},
 	} {
@@ -655,6 +710,7 @@ func TestTamperedInputsFail(t *testing.T) {
 			if !slices.ContainsFunc(r.Problems, func(p string) bool { return strings.Contains(p, tt.want) }) {
 				t.Errorf("%s: problems %q do not say %q", where, r.Problems, tt.want)
 			}
+			t.Logf("%s: %s", where, strings.Join(r.Problems, "; "))
 		})
 	}
 }
