@@ -230,6 +230,12 @@ func setUp(root, node, toolPath string) (*fixture, error) {
 	if err != nil {
 		return nil, err
 	}
+	served := false
+	defer func() {
+		if !served {
+			ln.Close()
+		}
+	}()
 	f := &fixture{base: "http://" + ln.Addr().String() + "/", dest: dest, extra: map[string]item{}}
 	opts := build.Options{Source: src, Destination: dest, BaseURL: f.base, Now: now}
 
@@ -306,6 +312,7 @@ func setUp(root, node, toolPath string) (*fixture, error) {
 
 	srv := &http.Server{Handler: overlay{files: files, next: http.FileServer(http.Dir(dest))}, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln) // lives as long as the test binary
+	served = true
 
 	f.results, err = runVerifier(node, toolPath, root, f.base, items)
 	return f, err
