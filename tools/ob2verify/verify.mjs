@@ -4,7 +4,8 @@
 // data validation rules of Open Badges 2.0 (IMS Final, 2018, sections
 // "Verification" and "Data Validation"), with the rule list of 1EdTech's
 // reference validator (openbadges-validator-core) where the specification
-// leaves a choice, and none of Blason's code.
+// leaves a choice, and none of Blason's code. There is no JSON Schema step:
+// 1EdTech publishes JSON Schemas for Open Badges 3.0 only, none for 2.0.
 //
 // Input on stdin, one JSON document:
 //
