@@ -56,12 +56,13 @@ var (
 	fixOnce sync.Once
 	fix     *fixture
 	fixErr  error
+	fixDir  string // removed after the tests
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if fix != nil {
-		os.RemoveAll(fix.dir)
+	if fixDir != "" {
+		os.RemoveAll(fixDir)
 	}
 	os.Exit(code)
 }
@@ -84,9 +85,9 @@ func newFixture(node, root string) (*fixture, error) {
 	if err != nil {
 		return nil, err
 	}
+	fixDir = dir
 	f := &fixture{dir: dir, src: filepath.Join(dir, "src"), dest: filepath.Join(dir, "site"),
 		pngs: map[string]string{}, tampered: map[string]string{}, variants: map[string]string{}}
-	fix = f // removed by TestMain even when a later step fails
 	if err := copyDemoTo(root, f.src); err != nil {
 		return nil, err
 	}
@@ -157,7 +158,7 @@ func (f *fixture) addItems() error {
 	for _, sp := range f.site.Spaces {
 		for _, a := range sp.Awards {
 			f.add(item{ID: "credential " + paths.Credential(a), Kind: "credential", File: f.sitePath(paths.Credential(a))})
-			f.add(item{ID: "jwt " + paths.CredentialJWT(a), Kind: "jwt", File: f.sitePath(paths.CredentialJWT(a))})
+			f.add(item{ID: "jwt " + paths.CredentialJWT(a), Kind: "jwt", File: f.sitePath(paths.CredentialJWT(a)), Pair: f.sitePath(paths.Credential(a))})
 		}
 	}
 	for _, pattern := range []string{"*/credentials/*/*.png", "*/credentials/*/*.svg", "*/status/*.json"} {

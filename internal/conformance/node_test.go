@@ -106,6 +106,7 @@ type item struct {
 	File        string            `json:"file"`
 	Overrides   map[string]string `json:"overrides,omitempty"` // URL → file served in its place
 	VerifyLists bool              `json:"verifyLists,omitempty"`
+	Pair        string            `json:"pair,omitempty"` // jwt: the credential JSON it must carry
 }
 
 // result is the script's answer for one item.

@@ -8,14 +8,16 @@
 //
 // Input (stdin, JSON):
 //   {base, site, contexts: {url: file}, schema: file, now, workers,
-//    items: [{id, kind, file, overrides?: {url: file}, verifyLists?: bool}]}
+//    items: [{id, kind, file, overrides?: {url: file}, verifyLists?: bool,
+//             pair?: file}]}
 // kind: credential (JSON with a Data Integrity proof), jwt (VC-JWT),
 // image (PNG or SVG with a baked credential), statuslist (a status list
 // credential), status-variant (only the JSON Schema and checkStatus, with
 // the lists' own proofs checked when verifyLists is true).
 // Output (stdout, JSON): [{id, kind, file, outcome, reasons, detail}], outcome
 // one of valid, expired, revoked, suspended, invalid (or "checked" for
-// status-variant, whose detail holds the libraries' answers).
+// status-variant, whose detail holds the libraries' answers). A jwt item's
+// pair is the credential JSON the VC-JWT must carry (proof aside).
 //
 // The document loader never touches the network: URLs under base are read
 // from site, did:web identifiers resolve to the site's did.json files,
@@ -36,6 +38,9 @@ import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import extractChunks from 'png-chunks-extract';
 import {DOMParser} from '@xmldom/xmldom';
+
+// stdout carries the results only.
+console.log = console.error;
 
 const REGISTERED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'];
 const OB3_SVG_NS = 'https://purl.imsglobal.org/ob/v3p0';
@@ -119,7 +124,8 @@ async function runItem(env, item) {
           await readFile(item.file, 'utf8')), r);
         break;
       case 'jwt':
-        await checkJWT(env, loader, (await readFile(item.file, 'utf8')).trim(), r);
+        await checkJWT(env, loader, (await readFile(item.file, 'utf8')).trim(), r,
+          item.pair);
         break;
       case 'image':
         await checkImage(env, loader, item.file, r);
@@ -287,13 +293,19 @@ function finish(r, res, errs, expired) {
   return decide(r, status, expired || false);
 }
 
+// decide sets the outcome: invalid when any check failed, else the status
+// a set bit gives (revocation first), else expired or valid. Set status bits
+// are always listed among the reasons.
 function decide(r, status, expired) {
-  if(r.reasons.length) {
-    r.outcome = 'invalid';
-    return;
-  }
+  const failed = r.reasons.length > 0;
   const set = (status?.entries || []).filter(e => e.status);
-  if(set.some(e => e.statusPurpose === 'revocation')) {
+  for(const e of set) {
+    r.reasons.push(`status: ${e.statusPurpose} bit set at ` +
+      `${e.statusListCredential}#${e.statusListIndex}`);
+  }
+  if(failed) {
+    r.outcome = 'invalid';
+  } else if(set.some(e => e.statusPurpose === 'revocation')) {
     r.outcome = 'revoked';
   } else if(set.some(e => e.statusPurpose === 'suspension')) {
     r.outcome = 'suspended';
@@ -301,10 +313,6 @@ function decide(r, status, expired) {
     r.outcome = set[0].statusPurpose;
   } else {
     r.outcome = expired ? 'expired' : 'valid';
-  }
-  for(const e of set) {
-    r.reasons.push(`status: ${e.statusPurpose} bit set at ` +
-      `${e.statusListCredential}#${e.statusListIndex}`);
   }
 }
 
@@ -328,7 +336,7 @@ function summarizeStatus(sr) {
   };
 }
 
-async function checkJWT(env, documentLoader, jwt, r) {
+async function checkJWT(env, documentLoader, jwt, r, pair) {
   const header = jose.decodeProtectedHeader(jwt);
   r.detail.header = header;
   if(typeof header.kid !== 'string') {
@@ -402,6 +410,13 @@ async function checkJWT(env, documentLoader, jwt, r) {
   }
   for(const e of schemaErrors(env, credential)) {
     r.reasons.push(`1EdTech JSON Schema (VC-JWT payload): ${e}`);
+  }
+  if(pair) {
+    const secured = JSON.parse(await readFile(pair, 'utf8'));
+    delete secured.proof;
+    if(sortedJSON(secured) !== sortedJSON(credential)) {
+      r.reasons.push(`the VC-JWT payload is not the credential of ${pair} (proof aside)`);
+    }
   }
   let status = null;
   if(credential.credentialStatus) {
@@ -501,6 +516,11 @@ async function checkVariant(env, documentLoader, credential, verifyLists, r) {
       status: x.status}))
   };
   r.outcome = 'checked';
+}
+
+function sortedJSON(v) {
+  return JSON.stringify(v, (k, x) => x && typeof x === 'object' && !Array.isArray(x) ?
+    Object.fromEntries(Object.keys(x).sort().map(key => [key, x[key]])) : x);
 }
 
 function message(e) {
