@@ -128,7 +128,8 @@ type request struct {
 	Items    []item            `json:"items"`
 }
 
-// runScript runs the verifiers once over every item.
+// runScript runs the verifiers once over every item. With $BLASON_ARTEFACTS
+// set, their whole answer is saved there as conformance-results.json.
 func runScript(node, root string, req request) (map[string]result, time.Duration, error) {
 	in, err := json.Marshal(req)
 	if err != nil {
@@ -149,6 +150,12 @@ func runScript(node, root string, req request) (map[string]result, time.Duration
 	var rs []result
 	if err := json.Unmarshal(stdout.Bytes(), &rs); err != nil {
 		return nil, took, fmt.Errorf("%s output: %v\nstderr: %s", ScriptPath, err, stderr.String())
+	}
+	if dir := os.Getenv("BLASON_ARTEFACTS"); dir != "" {
+		// Everything the verifiers said, for people to read.
+		if err := os.MkdirAll(dir, 0o755); err == nil {
+			os.WriteFile(filepath.Join(dir, "conformance-results.json"), stdout.Bytes(), 0o644)
+		}
 	}
 	out := make(map[string]result, len(rs))
 	for _, r := range rs {
