@@ -357,8 +357,9 @@ async function checkJWT(env, documentLoader, jwt, r, pair) {
     }
     expired = true;
     r.detail.expiredError = `${e.code} ${message(e)}`;
-    const claims = jose.decodeJwt(jwt);
-    ({payload} = await verifyAt(new Date((claims.exp - 86400) * 1000)));
+    // A day before exp, never before nbf: the token verifies then.
+    const {exp, nbf = -Infinity} = jose.decodeJwt(jwt);
+    ({payload} = await verifyAt(new Date(Math.max(exp - 86400, nbf) * 1000)));
   }
   const credential = {...payload};
   for(const c of REGISTERED_CLAIMS) {
