@@ -342,6 +342,11 @@ async function checkJWT(env, documentLoader, jwt, r, pair) {
   if(typeof header.kid !== 'string') {
     throw new Error('VC-JWT header has no kid');
   }
+  // OB 3.0: alg, kid or jwk, typ "JWT" if present; no other JOSE header.
+  const extra = Object.keys(header).filter(k => !['alg', 'kid', 'jwk', 'typ'].includes(k));
+  if(extra.length) {
+    r.reasons.push(`VC-JWT header: JOSE headers not allowed by OB 3.0: ${extra.join(', ')}`);
+  }
   const jwk = (await documentLoader(header.kid)).document;
   const key = await jose.importJWK(jwk, header.alg);
   const verifyAt = currentDate => jose.jwtVerify(jwt, key, {
