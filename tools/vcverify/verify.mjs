@@ -108,7 +108,6 @@ async function setup(input) {
     contexts,
     validate,
     now: new Date(input.now),
-    suite: new DataIntegrityProof({cryptosuite: eddsaRdfc2022}),
     files: new Map() // path -> Promise<parsed JSON>, site files only
   };
 }
@@ -116,6 +115,8 @@ async function setup(input) {
 async function runItem(env, item) {
   const r = {id: item.id, kind: item.kind, file: item.file, outcome: 'invalid',
     reasons: [], detail: {}};
+  // A suite of its own per item: suites keep per-document state.
+  env = {...env, suite: new DataIntegrityProof({cryptosuite: eddsaRdfc2022})};
   try {
     const loader = makeLoader(env, item.overrides || {});
     switch(item.kind) {
