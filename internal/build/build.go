@@ -54,6 +54,10 @@ type Options struct {
 	Rand        io.Reader // entropy for new space secrets; nil means crypto/rand
 	Force       bool      // issue every award again, ignoring the build cache
 	ClaimIndex  string    // when set, where to write the claim server's private index
+	// Servers, when set, is the folder the nginx, Apache and Caddy
+	// configuration snippets are written to (ServersPath by default for
+	// `blason build`; docs/deploy.md). It must lie outside the destination.
+	Servers string
 	// Progress, when set, is called as awards are issued (from several
 	// goroutines): done of total.
 	Progress func(done, total int)
@@ -119,6 +123,9 @@ func Run(o Options) (Result, error) {
 		last = now
 	}
 	if err := checkFolders(o.Source, o.Destination); err != nil {
+		return res, err
+	}
+	if err := checkServers(o.Servers, o.Destination); err != nil {
 		return res, err
 	}
 	// The previous build's manifest is read while the content loads.
@@ -264,6 +271,9 @@ func Run(o Options) (Result, error) {
 	res.Stats, err = sess.Finish()
 	if err == nil {
 		err = writeClaimIndex(o, site, l)
+	}
+	if err == nil {
+		err = writeServers(o, site, l)
 	}
 	phase("finish")
 	return res, err
