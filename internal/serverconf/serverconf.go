@@ -237,8 +237,6 @@ Header always set X-Content-Type-Options "nosniff"
 	if len(s.Spaces) > 0 {
 		fmt.Fprintf(&b, "<LocationMatch \"^%s%s/(assertions|credentials)/\">\n    Header always set X-Robots-Tag \"%s\"\n</LocationMatch>\n", r, s.slugs(), NoIndex)
 		fmt.Fprintf(&b, "<LocationMatch \"^%s%s/credentials/.*\\.json$\">\n    ForceType %s\n</LocationMatch>\n", r, s.slugs(), VCType)
-		b.WriteString("# A tombstone is its own error document: the file, with status 410.\n")
-		fmt.Fprintf(&b, "<LocationMatch \"^%s%s/assertions/.*\\.json$\">\n    ErrorDocument 410 %%{REQUEST_URI}\n</LocationMatch>\n", r, s.slugs())
 	}
 	b.WriteString(`
 RewriteEngine On
@@ -253,9 +251,10 @@ func (s Site) apacheGone() []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, generated, s.Root)
 	b.WriteString("# Hosted assertions of revoked or suspended awards, answered with 410 Gone and their tombstone (see blason.conf).\n")
-	b.WriteString("# REDIRECT_STATUS is set when Apache serves the tombstone as the error document.\n")
+	b.WriteString("# Each tombstone is its own error document; REDIRECT_STATUS is set when Apache serves it as such.\n")
 	for _, p := range s.Gone {
 		fmt.Fprintf(&b, "RewriteCond %%{ENV:REDIRECT_STATUS} ^$\nRewriteRule \"^%s$\" - [G]\n", regexp.QuoteMeta(s.Root+p))
+		fmt.Fprintf(&b, "<Location \"%s%s\">\n    ErrorDocument 410 %s%s\n</Location>\n", s.Root, p, s.Root, p)
 	}
 	return b.Bytes()
 }
