@@ -266,7 +266,7 @@ http {
 		t.Fatal(err)
 	}
 	start(t, d, filepath.Join(dir, "error.log"), bin, "-e", filepath.Join(dir, "error.log"), "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-g", "daemon off;")
-	check(t, d, true)
+	check(t, d)
 }
 
 func TestApache(t *testing.T) {
@@ -311,7 +311,7 @@ DirectoryIndex index.html
 		t.Fatal(err)
 	}
 	start(t, d, filepath.Join(dir, "error.log"), bin, "-f", filepath.Join(dir, "httpd.conf"), "-DFOREGROUND")
-	check(t, d, false)
+	check(t, d)
 }
 
 func TestCaddy(t *testing.T) {
@@ -334,7 +334,7 @@ http://127.0.0.1:%[2]d {
 		t.Fatal(err)
 	}
 	start(t, d, filepath.Join(dir, "caddy.log"), bin, "run", "--adapter", "caddyfile", "--config", filepath.Join(dir, "Caddyfile"))
-	check(t, d, false)
+	check(t, d)
 }
 
 type want struct {
@@ -347,11 +347,10 @@ type want struct {
 }
 
 // check asks the server for each kind of file and checks the answers.
-func check(t *testing.T, d *served, htmlNoCharset bool) {
+func check(t *testing.T, d *served) {
 	var l layout.Layout
 	revoked, suspended, valid := l.Assertion(d.revoked), l.Assertion(d.suspended), l.Assertion(d.valid)
 	html := "text/html"
-	_ = htmlNoCharset
 	cases := []want{
 		{path: revoked, status: 410, ctype: "application/json", body: revoked, cors: true, robots: true},
 		{path: suspended, status: 410, ctype: "application/json", body: suspended, cors: true, robots: true},
