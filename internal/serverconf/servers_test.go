@@ -2,6 +2,7 @@ package serverconf_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,8 +18,10 @@ import (
 	"time"
 
 	"github.com/francebadge/blason/internal/build"
+	"github.com/francebadge/blason/internal/jsonld"
 	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/verify"
 )
 
 // The tests below serve a build of the demo content with nginx, Apache and
@@ -420,5 +423,18 @@ func check(t *testing.T, d *served) {
 		one("Access-Control-Allow-Origin", "*", c.cors)
 		one("X-Robots-Tag", "noindex, nofollow", c.robots)
 		one("X-Content-Type-Options", "nosniff", true)
+	}
+	// Blason's Open Badges 2.0 verifier, over HTTP: the 410 says revoked,
+	// and a valid assertion still verifies through these servers (profile
+	// and badge class fetched, JSON-LD checked).
+	v := verify.OB2{Fetcher: verify.HTTPFetcher{AllowPrivate: true}, Loader: jsonld.NewLoader(), Now: now}
+	for _, c := range []struct {
+		a    *model.Award
+		want verify.Status
+	}{{d.revoked, verify.Revoked}, {d.suspended, verify.Revoked}, {d.valid, verify.Valid}} {
+		rep := v.Hosted(context.Background(), d.base+l.Assertion(c.a), nil)
+		if rep.Status != c.want || (c.want == verify.Valid && len(rep.Problems) > 0) {
+			t.Errorf("verifying %s: %v %v, want %v", l.Assertion(c.a), rep.Status, rep.Problems, c.want)
+		}
 	}
 }
