@@ -35,6 +35,7 @@ import (
 	"github.com/francebadge/blason/internal/passport"
 	"github.com/francebadge/blason/internal/publish"
 	"github.com/francebadge/blason/internal/render"
+	"github.com/francebadge/blason/internal/serverconf"
 	"github.com/francebadge/blason/internal/statuslist"
 	"github.com/francebadge/blason/themes"
 )
@@ -159,6 +160,9 @@ func Run(o Options) (Result, error) {
 	}
 	phase("keys and ledgers")
 	if w := baseURLWarning(site.BaseURL); w != "" {
+		res.Warnings = append(res.Warnings, w)
+	}
+	if w := serverconf.FromModel(site, layout.Layout{Base: site.BaseURL}).Problem(); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
 	for _, sp := range site.Spaces {

@@ -165,3 +165,24 @@ func match(pattern, path string) bool {
 	}
 	return len(path) >= len(before)+len(after) && strings.HasPrefix(path, before) && strings.HasSuffix(path, after)
 }
+
+// TestUnsafeRoot: a base URL path the formats would need quoted gives files
+// without rules, and says why.
+func TestUnsafeRoot(t *testing.T) {
+	s := FromModel(fixture(false), layout.Layout{Base: "https://badges.example.fr/mes badges/"})
+	if s.Problem() == "" {
+		t.Fatal("no problem reported for a path with a space")
+	}
+	all := s.Files()
+	all["_headers"], all["_redirects"] = s.Headers(), s.Redirects()
+	for name, b := range all {
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if !strings.HasPrefix(line, "#") {
+				t.Errorf("%s holds a rule: %q", name, line)
+			}
+		}
+	}
+	if FromModel(fixture(false), l).Problem() != "" {
+		t.Error("a plain path is reported as a problem")
+	}
+}
