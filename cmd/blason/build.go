@@ -28,6 +28,8 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	// The server configuration snippets (nginx, Apache, Caddy) always follow the build.
+	o.Servers = build.ServersPath(o.Source)
 	if *claimIndex {
 		o.ClaimIndex = build.ClaimIndexPath(o.Source)
 	}

@@ -35,6 +35,7 @@ import (
 	"github.com/francebadge/blason/internal/passport"
 	"github.com/francebadge/blason/internal/publish"
 	"github.com/francebadge/blason/internal/render"
+	"github.com/francebadge/blason/internal/serverconf"
 	"github.com/francebadge/blason/internal/statuslist"
 	"github.com/francebadge/blason/themes"
 )
@@ -54,6 +55,10 @@ type Options struct {
 	Rand        io.Reader // entropy for new space secrets; nil means crypto/rand
 	Force       bool      // issue every award again, ignoring the build cache
 	ClaimIndex  string    // when set, where to write the claim server's private index
+	// Servers, when set, is the folder the nginx, Apache and Caddy
+	// configuration snippets are written to (ServersPath by default for
+	// `blason build`; docs/deploy.md). It must lie outside the destination.
+	Servers string
 	// Progress, when set, is called as awards are issued (from several
 	// goroutines): done of total.
 	Progress func(done, total int)
@@ -121,6 +126,9 @@ func Run(o Options) (Result, error) {
 	if err := checkFolders(o.Source, o.Destination); err != nil {
 		return res, err
 	}
+	if err := checkServers(o.Servers, o.Destination); err != nil {
+		return res, err
+	}
 	// The previous build's manifest is read while the content loads.
 	type manifest struct {
 		m   *publish.Manifest
@@ -152,6 +160,9 @@ func Run(o Options) (Result, error) {
 	}
 	phase("keys and ledgers")
 	if w := baseURLWarning(site.BaseURL); w != "" {
+		res.Warnings = append(res.Warnings, w)
+	}
+	if w := serverconf.FromModel(site, layout.Layout{Base: site.BaseURL}).Problem(); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}
 	for _, sp := range site.Spaces {
@@ -264,6 +275,9 @@ func Run(o Options) (Result, error) {
 	res.Stats, err = sess.Finish()
 	if err == nil {
 		err = writeClaimIndex(o, site, l)
+	}
+	if err == nil {
+		err = writeServers(o, site, l)
 	}
 	phase("finish")
 	return res, err

@@ -381,7 +381,8 @@ func firstKey(m map[string]string) string {
 func TestRevocationAndSuspension(t *testing.T) {
 	src := copyDemo(t)
 	dest := filepath.Join(t.TempDir(), "site")
-	mustBuild(t, Options{Source: src, Destination: dest})
+	servers := ServersPath(src)
+	mustBuild(t, Options{Source: src, Destination: dest, Servers: servers})
 	site, err := Load(Options{Source: src, Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -400,7 +401,8 @@ func TestRevocationAndSuspension(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := readTree(t, dest)
-	res := mustBuild(t, Options{Source: src, Destination: dest})
+	serversBefore := readTree(t, servers)
+	res := mustBuild(t, Options{Source: src, Destination: dest, Servers: servers})
 	if res.Revoked != 2 {
 		t.Fatalf("build reports %d revoked or suspended", res.Revoked)
 	}
@@ -435,10 +437,34 @@ func TestRevocationAndSuspension(t *testing.T) {
 		"universite/revocations.json",
 		"universite/status/revocation.json",
 		"universite/status/suspension.json",
+		"_redirects", // 410 Gone for the two tombstones (Netlify)
 	}
 	slices.Sort(want)
 	if !slices.Equal(changed, want) {
 		t.Fatalf("changed files:\n%v\nwant:\n%v", changed, want)
+	}
+	// The server snippets that list the tombstones changed too, and only they.
+	serversAfter := readTree(t, servers)
+	changed = nil
+	for p, b := range serversAfter {
+		if !bytes.Equal(b, serversBefore[p]) {
+			changed = append(changed, p)
+		}
+	}
+	slices.Sort(changed)
+	if want := []string{"apache/gone.conf", "caddy/gone.caddy", "nginx/gone.conf"}; !slices.Equal(changed, want) {
+		t.Fatalf("changed server snippets: %v, want %v", changed, want)
+	}
+	for _, f := range []string{"_redirects", "nginx/gone.conf", "apache/gone.conf", "caddy/gone.caddy"} {
+		b := after[f]
+		if f != "_redirects" {
+			b = serversAfter[f]
+		}
+		for _, a := range []*model.Award{revoked, suspended} {
+			if !bytes.Contains(b, []byte(a.ID)) {
+				t.Errorf("%s does not list the tombstone of %s", f, a.ID)
+			}
+		}
 	}
 	v := verify.New(verify.DirFetcher{Base: site.BaseURL, Dir: dest}, now)
 	ctx := context.Background()
@@ -464,7 +490,15 @@ func TestRevocationAndSuspension(t *testing.T) {
 	}
 	// Lifting the suspension restores the award.
 	os.WriteFile(filepath.Join(src, "content", "universite", "revocations.csv"), []byte(csvText[:strings.LastIndex(strings.TrimSpace(csvText), "\n")+1]), 0o644)
-	mustBuild(t, Options{Source: src, Destination: dest})
+	mustBuild(t, Options{Source: src, Destination: dest, Servers: servers})
+	// … and its URL answers 200 again on every server (an incremental build).
+	lifted := readTree(t, servers)
+	lifted["_redirects"], _ = os.ReadFile(filepath.Join(dest, "_redirects"))
+	for _, f := range []string{"_redirects", "nginx/gone.conf", "apache/gone.conf", "caddy/gone.caddy"} {
+		if !bytes.Contains(lifted[f], []byte(revoked.ID)) || bytes.Contains(lifted[f], []byte(suspended.ID)) {
+			t.Errorf("after lifting the suspension, %s:\n%s", f, lifted[f])
+		}
+	}
 	v = verify.New(verify.DirFetcher{Base: site.BaseURL, Dir: dest}, now) // a verifier caches the lists it read
 	if _, rep := v.Target(ctx, filepath.Join(dest, paths.Credential(suspended)), nil); rep.Status != verify.Valid {
 		t.Errorf("after lifting the suspension: %v %v", rep.Status, rep.Problems)

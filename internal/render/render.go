@@ -22,6 +22,7 @@ import (
 	"github.com/francebadge/blason/internal/markdown"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/publish"
+	"github.com/francebadge/blason/internal/serverconf"
 	"github.com/francebadge/blason/themes"
 	"go.yaml.in/yaml/v3"
 )
@@ -222,26 +223,19 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 	}
 	out["sitemap.xml"] = r.sitemap(site)
 	out["robots.txt"] = r.robots(site)
-	out["_headers"] = r.headers(site)
+	r.hostRules(site, out)
 	return nil
 }
 
-// headers writes response headers in the _headers format read by common
-// static hosts (Netlify, Cloudflare Pages; other servers: see docs): JSON
-// documents may be fetched by browser-based verifiers from any origin, and
-// credentials are never indexed.
-func (r *Renderer) headers(site *model.Site) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s*.json\n  Access-Control-Allow-Origin: *\n", r.root)
-	for _, sp := range site.Spaces {
-		for _, dir := range []string{r.layout.AssertionDir(sp), r.layout.CredentialDir(sp)} {
-			fmt.Fprintf(&b, "%s%s*\n  X-Robots-Tag: noindex, nofollow\n  Access-Control-Allow-Origin: *\n", r.root, dir)
-		}
-		// Compact JWS files are served as text, as Open Badges 3.0 recommends.
-		fmt.Fprintf(&b, "%s%s*.jwt\n  Content-Type: text/plain; charset=utf-8\n", r.root, r.layout.CredentialDir(sp))
-		fmt.Fprintf(&b, "%s%s*.jws\n  Content-Type: text/plain; charset=utf-8\n", r.root, r.layout.AssertionDir(sp))
-	}
-	return b.Bytes()
+// hostRules gives the rules of static hosts (Netlify, Cloudflare Pages;
+// other servers: see docs/deploy.md and internal/serverconf): _headers —
+// JSON documents may be fetched by browser-based verifiers from any origin,
+// credentials are never indexed — and _redirects, the 410 Gone status of
+// the tombstones of revoked or suspended awards.
+func (r *Renderer) hostRules(site *model.Site, out publish.Files) {
+	s := serverconf.FromModel(site, r.layout)
+	out["_headers"] = s.Headers()
+	out["_redirects"] = s.Redirects()
 }
 
 func (r *Renderer) page(out publish.Files, name, dir string, d *pageData) error {
