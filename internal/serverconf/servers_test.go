@@ -209,6 +209,17 @@ func start(t *testing.T, d *served, logFile string, name string, args ...string)
 	t.Cleanup(func() {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-exited
+		// Its workers may outlive the main process for a moment, still
+		// holding the port that the next server's test uses: wait until
+		// nothing answers there, or the next test would talk to them.
+		for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+			c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", d.port), 200*time.Millisecond)
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+		t.Errorf("%s still answers on port %d after it was stopped", filepath.Base(name), d.port)
 	})
 	logs := func() string {
 		o, _ := os.ReadFile(outFile)
