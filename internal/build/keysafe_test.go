@@ -157,3 +157,21 @@ func TestNewSpaceBuildsSilently(t *testing.T) {
 	o.ExistingKeys = true
 	mustBuild(t, o)
 }
+
+// BenchmarkPreflight measures the check every build makes before it writes:
+// a few stat calls per space and the read of .blason/published.
+func BenchmarkPreflight(b *testing.B) {
+	src := b.TempDir()
+	os.MkdirAll(filepath.Join(src, "content", "ecole"), 0o755)
+	os.WriteFile(filepath.Join(src, "blason.yaml"), []byte("title: T\nbaseURL: https://badges.example.fr/\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "content", "ecole", "_space.md"), []byte("---\nname: École\nurl: https://ecole.example/\nemail: a@ecole.example\n---\n"), 0o644)
+	o := Options{Source: src, Now: now}
+	mustBuild(b, o)
+	o = o.withDefaults()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := preflight(o, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
