@@ -254,7 +254,7 @@ func preflight(o Options, manifest func() *publish.Manifest) error {
 		case ledger:
 			evidence = "it has a status ledger"
 		case o.ExistingKeys:
-			evidence = "--existing-keys"
+			evidence = "--existing-keys: every space is taken as published"
 		}
 		if !inRecord && manifest != nil && (evidence == "" || len(kids) == 0) {
 			mk, pub := manifestKids(manifest(), sp)
