@@ -142,9 +142,7 @@ func Run(o Options) (Result, error) {
 	if err := preflight(o, func() *publish.Manifest { return readPrev().m }); err != nil {
 		return res, err
 	}
-	if err := startOver(o); err != nil {
-		return res, err
-	}
+	stale := staleLedgers(o)
 	site, err := Load(o)
 	if err != nil {
 		return res, err
@@ -155,6 +153,9 @@ func Run(o Options) (Result, error) {
 		return res, err
 	}
 	res.Warnings = append(res.Warnings, warnings...)
+	if err := abandonLedgers(stale); err != nil {
+		return res, err
+	}
 	rings, err := Keyrings(o, site)
 	if err != nil {
 		return res, err

@@ -304,20 +304,23 @@ func preflight(o Options, manifest func() *publish.Manifest) error {
 	return nil
 }
 
-// startOver prepares the spaces of o.StartOver for a new start: a ledger
-// kept without its secret (its award ids belong to the lost secret) is
-// moved aside, never deleted.
-func startOver(o Options) error {
+// staleLedgers lists the ledgers of o.StartOver spaces kept without their
+// secret: their award ids belong to the lost secret. Once the content is
+// known to be valid, abandonLedgers moves them aside, never deleting them.
+func staleLedgers(o Options) []string {
+	var out []string
 	for _, sp := range o.StartOver {
-		dir := filepath.Join(KeysDir(o.Source), sp)
-		if exists(filepath.Join(dir, "secret")) {
-			continue
+		if l := LedgerPath(o.Source, sp); !exists(filepath.Join(KeysDir(o.Source), sp, "secret")) && exists(l) {
+			out = append(out, l)
 		}
-		l := LedgerPath(o.Source, sp)
-		if exists(l) {
-			if err := os.Rename(l, l+".abandoned-"+time.Now().UTC().Format("20060102T150405Z")); err != nil {
-				return err
-			}
+	}
+	return out
+}
+
+func abandonLedgers(paths []string) error {
+	for _, l := range paths {
+		if err := os.Rename(l, l+".abandoned-"+time.Now().UTC().Format("20060102T150405Z")); err != nil {
+			return err
 		}
 	}
 	return nil
