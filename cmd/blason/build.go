@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,11 +26,18 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 	verbose := fs.Bool("v", false, "also print how long each stage took")
 	claimIndex := fs.Bool("claim-index", false, "also write the claim server's private index (.blason/claim-index.json)")
 	db := fs.String("db", "", "also publish the passports of a claim server's store (file path or postgres:// URL)")
+	startOver := fs.String("start-over", "", "comma-separated spaces making a genuinely new start: create their lost secret, keys and ledger\n(every credential they issued stops verifying)")
+	fs.BoolVar(&o.ExistingKeys, "existing-keys", false, "create no secret, key or status ledger: every space must have them (CI building from a backup)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	// The server configuration snippets (nginx, Apache, Caddy) always follow the build.
 	o.Servers = build.ServersPath(o.Source)
+	for _, sp := range strings.Split(*startOver, ",") {
+		if sp = strings.TrimSpace(sp); sp != "" {
+			o.StartOver = append(o.StartOver, sp)
+		}
+	}
 	if *claimIndex {
 		o.ClaimIndex = build.ClaimIndexPath(o.Source)
 	}

@@ -1,49 +1,97 @@
 package main
 
 import (
+	"bytes"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/francebadge/blason/internal/build"
 	"github.com/francebadge/blason/internal/keys"
+	"github.com/francebadge/blason/internal/safepath"
+	"golang.org/x/term"
 )
+
+const keysUsage = "usage: blason keys list|new|rotate|retire|backup|restore|check|rebuild-ledger [flags] (blason help)"
+
+// passphraseEnv names the environment variable holding the passphrase of
+// keys backups.
+const passphraseEnv = "BLASON_BACKUP_PASSPHRASE"
+
+// recipients collects repeated --recipient flags.
+type recipients []string
+
+func (r *recipients) String() string     { return strings.Join(*r, ",") }
+func (r *recipients) Set(s string) error { *r = append(*r, s); return nil }
 
 func cmdKeys(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: blason keys list|new|rotate [--space NAME] [--alg ALG] [--from DATE]")
+		fmt.Fprintln(stderr, keysUsage)
 		return errUsage{errors.New("no keys command")}
 	}
 	sub := args[0]
 	fs := newFlags("keys "+sub, stderr)
 	source := fs.String("s", ".", "source folder (holding blason.yaml and keys/)")
 	space := fs.String("space", "", "space slug (a folder of content/)")
-	alg := fs.String("alg", "", "Ed25519, ES256 or RS256")
-	from := fs.String("from", "", "first award date signed with the new keys (YYYY-MM-DD; default today)")
-	if err := parse(fs, args[1:]); err != nil {
+	var alg, from, kid, out, dest, identity *string
+	var force *bool
+	var recips recipients
+	switch sub {
+	case "list", "new", "rotate", "retire":
+		alg = fs.String("alg", "", "Ed25519, ES256 or RS256")
+		from = fs.String("from", "", "first award date signed with the new keys (YYYY-MM-DD; default today)")
+		kid = fs.String("kid", "", "the key to retire (blason keys list)")
+	case "backup":
+		out = fs.String("o", "", "the encrypted backup file to write")
+		fs.Var(&recips, "recipient", "encrypt to this age public key (age1…) instead of a passphrase; repeatable")
+	case "restore":
+		identity = fs.String("identity", "", "age identity file (AGE-SECRET-KEY-…) for a backup made with --recipient")
+		force = fs.Bool("force", false, "replace files of keys/ whose contents differ from the backup")
+	case "check", "rebuild-ledger":
+		dest = fs.String("d", "site", "the published output folder, relative to the source folder")
+	default:
+		fmt.Fprintf(stderr, "blason keys: unknown command %q\n%s\n", sub, keysUsage)
+		return errUsage{errors.New("unknown keys command")}
+	}
+	var file string
+	if sub == "restore" {
+		var err error
+		if file, err = parseWithArg(fs, args[1:], "the backup file"); err != nil {
+			return err
+		}
+	} else if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	store := keys.Store{Dir: build.KeysDir(*source), Rand: rand.Reader}
-	if sub == "list" {
-		spaces := []string{*space}
-		if *space == "" {
-			var err error
-			if spaces, err = store.Spaces(); err != nil {
-				return err
+	switch sub {
+	case "list":
+		return keysList(store, *space, stdout)
+	case "backup":
+		return keysBackup(store, *out, recips, stdout, stderr)
+	case "restore":
+		return keysRestore(store, file, *identity, *force, stdout, stderr)
+	case "check":
+		lines, err := build.CheckKeys(build.Options{Source: *source, Destination: *dest}, *space)
+		if err != nil {
+			return err
+		}
+		failed := 0
+		for _, l := range lines {
+			fmt.Fprintln(stdout, l)
+			if !l.OK {
+				failed++
 			}
 		}
-		for _, sp := range spaces {
-			ring, err := store.Keyring(sp)
-			if err != nil {
-				return err
-			}
-			for _, k := range ring.Keys {
-				fmt.Fprintf(stdout, "%s\t%s\t%s\tsigns awards from %s\n", sp, k.Alg, k.Kid, k.ActiveFrom.Format(time.DateOnly))
-			}
+		if failed > 0 {
+			fmt.Fprintf(stderr, "blason keys check: %d problem(s)\n", failed)
+			return errSilent
 		}
 		return nil
 	}
@@ -55,6 +103,23 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 	}
 	var made []*keys.Key
 	switch sub {
+	case "rebuild-ledger":
+		msg, err := build.RebuildLedger(build.Options{Source: *source, Destination: *dest}, *space)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, msg)
+		return nil
+	case "retire":
+		if *kid == "" {
+			return errors.New("--kid is required (blason keys list shows the keys)")
+		}
+		k, err := store.Retire(*space, *kid, time.Now().UTC())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "retired %s %s: its private key is deleted, its public key stays published (%s)\n", k.Alg, k.Kid, k.Path)
+		return nil
 	case "new":
 		a := *alg
 		if a == "" {
@@ -81,12 +146,182 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 		if made, err = store.Rotate(*space, algs, day); err != nil {
 			return err
 		}
-	default:
-		fmt.Fprintf(stderr, "blason keys: unknown command %q (list, new or rotate)\n", sub)
-		return errUsage{errors.New("unknown keys command")}
 	}
 	for _, k := range made {
 		fmt.Fprintf(stdout, "created %s %s, signing awards from %s (%s)\n", k.Alg, k.Kid, k.ActiveFrom.Format(time.DateOnly), k.Path)
 	}
+	return nil
+}
+
+func keysList(store keys.Store, space string, stdout io.Writer) error {
+	spaces := []string{space}
+	if space == "" {
+		var err error
+		if spaces, err = store.Spaces(); err != nil {
+			return err
+		}
+	}
+	for _, sp := range spaces {
+		ring, err := store.Keyring(sp)
+		if err != nil {
+			return err
+		}
+		for _, k := range ring.Keys {
+			note := ""
+			if k.IsRetired() {
+				note = ", retired " + k.Retired.Format(time.DateOnly)
+			}
+			fmt.Fprintf(stdout, "%s\t%s\t%s\tsigns awards from %s%s\n", sp, k.Alg, k.Kid, k.ActiveFrom.Format(time.DateOnly), note)
+		}
+	}
+	return nil
+}
+
+// parseWithArg parses flags around exactly one positional argument.
+func parseWithArg(fs *flag.FlagSet, args []string, what string) (string, error) {
+	if err := fs.Parse(args); err != nil {
+		return "", errUsage{err}
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintf(fs.Output(), "missing %s\n", what)
+		return "", errUsage{errors.New("missing argument")}
+	}
+	arg := fs.Arg(0)
+	if err := parse(fs, fs.Args()[1:]); err != nil {
+		return "", err
+	}
+	return arg, nil
+}
+
+// passphrase reads the backup passphrase from BLASON_BACKUP_PASSPHRASE or,
+// on a terminal, asks for it (twice when confirm).
+func passphrase(stderr io.Writer, confirm bool) (string, error) {
+	if p := os.Getenv(passphraseEnv); p != "" {
+		return p, nil
+	}
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) {
+		return "", fmt.Errorf("no passphrase: set %s, or run on a terminal to be asked for one (or use --recipient / --identity)", passphraseEnv)
+	}
+	fmt.Fprint(stderr, "backup passphrase: ")
+	p, err := term.ReadPassword(fd)
+	fmt.Fprintln(stderr)
+	if err != nil {
+		return "", err
+	}
+	if confirm {
+		fmt.Fprint(stderr, "again: ")
+		q, err := term.ReadPassword(fd)
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", err
+		}
+		if !bytes.Equal(p, q) {
+			return "", errors.New("the passphrases differ")
+		}
+	}
+	if len(p) == 0 {
+		return "", errors.New("empty passphrase")
+	}
+	return string(p), nil
+}
+
+func keysBackup(store keys.Store, out string, recips recipients, stdout, stderr io.Writer) error {
+	if out == "" {
+		return errors.New("-o FILE is required: where to write the encrypted backup (outside keys/ and the site)")
+	}
+	kd, err := safepath.Real(store.Dir)
+	if err != nil {
+		return err
+	}
+	od, err := safepath.Real(filepath.Dir(out))
+	if err != nil {
+		return err
+	}
+	if safepath.Within(od, kd) {
+		return fmt.Errorf("-o %s is inside %s: keep the backup elsewhere", out, store.Dir)
+	}
+	var rs []age.Recipient
+	for _, r := range recips {
+		x, err := age.ParseX25519Recipient(r)
+		if err != nil {
+			return fmt.Errorf("--recipient %q: %v", r, err)
+		}
+		rs = append(rs, x)
+	}
+	if len(rs) == 0 {
+		p, err := passphrase(stderr, true)
+		if err != nil {
+			return err
+		}
+		r, err := age.NewScryptRecipient(p)
+		if err != nil {
+			return err
+		}
+		rs = append(rs, r)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	files, err := store.Backup(tmp, rs...)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), out)
+	}
+	if err != nil {
+		return err
+	}
+	spaces := map[string]bool{}
+	for _, f := range files {
+		if sp, _, ok := strings.Cut(f.Name, "/"); ok {
+			spaces[sp] = true
+		}
+	}
+	fmt.Fprintf(stdout, "backed up %d files of %s (%d spaces) to %s, encrypted with age\n", len(files), store.Dir, len(spaces), out)
+	return nil
+}
+
+func keysRestore(store keys.Store, file, identity string, force bool, stdout, stderr io.Writer) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var ids []age.Identity
+	if identity != "" {
+		b, err := os.ReadFile(identity)
+		if err != nil {
+			return err
+		}
+		if ids, err = age.ParseIdentities(bytes.NewReader(b)); err != nil {
+			return fmt.Errorf("--identity %s: %v", identity, err)
+		}
+	} else {
+		p, err := passphrase(stderr, false)
+		if err != nil {
+			return err
+		}
+		id, err := age.NewScryptIdentity(p)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	files, err := keys.ReadBackup(f, ids...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	res, err := store.Restore(files, force)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored %d files into %s (%d already there, unchanged)\n", len(res.Written), store.Dir, len(res.Same))
 	return nil
 }

@@ -8,7 +8,9 @@
 //	blason report [-s SOURCE] [-o DIR] [--framework SLUG] [--level ID]
 //	blason verify [--site DIR -b BASE_URL] FILE|URL...
 //	blason claim [-s SOURCE] [--listen ADDR] [--url URL] [--db DSN] [--federation URL --federation-cert PEM] [--idp-metadata FILE]
-//	blason keys new|rotate|list --space NAME [--alg ALG] [--from DATE]
+//	blason keys new|rotate|list|retire --space NAME [--alg ALG] [--from DATE] [--kid KID]
+//	blason keys backup -o FILE [--recipient age1…] | restore FILE [--force] [--identity FILE]
+//	blason keys check [-d DESTINATION] [--space NAME] | rebuild-ledger --space NAME [-d DESTINATION]
 //	blason version
 //	blason help
 package main
@@ -31,8 +33,13 @@ const usage = `blason publishes Open Badges as a static site.
 
 Usage:
   blason build  [-s SOURCE] [-d DESTINATION] [-b BASE_URL] [--quiet] [--force]
+                [--existing-keys] [--start-over SPACE,...]
                 build the site from SOURCE (default .) into DESTINATION (default site/);
-                only awards whose inputs changed are signed again (--force: all of them)
+                only awards whose inputs changed are signed again (--force: all of them).
+                A space that has published is never given a new secret, key or status
+                ledger: when one is missing the build fails and writes nothing (restore
+                keys/; --start-over SPACE abandons every credential the space issued).
+                --existing-keys creates none at all, even for a new space (CI)
   blason serve  [-s SOURCE] [--bind 127.0.0.1] [--port 1313]
                 build the site for http://localhost:PORT/ into a temporary folder, serve it
                 and rebuild it when content/, themes/, keys/ or blason.yaml change; open
@@ -59,6 +66,22 @@ Usage:
                 add new keys (every algorithm the space uses, or --alg) that sign the awards
                 dated from --from (default today); older awards keep their keys, and every
                 public key stays published
+  blason keys retire [-s SOURCE] --space NAME --kid KID
+                delete a key's private half, keeping its public half published (old
+                credentials keep verifying; the next key of its algorithm signs instead)
+  blason keys backup [-s SOURCE] -o FILE [--recipient age1...]
+                write keys/ (secrets, keys, ledgers) as one age-encrypted file: passphrase
+                from BLASON_BACKUP_PASSPHRASE or asked on the terminal, or age public keys
+  blason keys restore [-s SOURCE] FILE [--force] [--identity AGE_IDENTITY_FILE]
+                restore keys/ from a backup, modes kept; files that differ are replaced
+                only with --force
+  blason keys check [-s SOURCE] [-d DESTINATION] [--space NAME]
+                compare keys/ with what DESTINATION publishes: every published key has its
+                private half (or is retired) and the same public key, the ledger matches the
+                published status lists; exit status 1 on any mismatch
+  blason keys rebuild-ledger [-s SOURCE] [-d DESTINATION] --space NAME
+                read a lost status ledger back from the published site where that is exact
+                (refused, writing nothing, where it is not)
   blason bench  [--awards N] [--dir DIR] [--keep]
                 build a synthetic site of N awards: full build rate, no-op rebuild,
                 one-award rebuild, peak memory

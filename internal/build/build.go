@@ -65,6 +65,13 @@ type Options struct {
 	// Passports are sources of passport declarations besides the files
 	// under content/_passports, which are always read (see docs/passports.md).
 	Passports []passport.Source
+	// StartOver names spaces that make a genuinely new start: a build may
+	// create their secret, keys and ledger although they have published
+	// (every credential they issued stops verifying). See keysafe.go.
+	StartOver []string
+	// ExistingKeys treats every space as having published: the build creates
+	// no secret, key or ledger at all (for CI, where keys come from a backup).
+	ExistingKeys bool
 }
 
 // Result summarises a build.
@@ -99,17 +106,15 @@ func (o Options) withDefaults() Options {
 // KeysDir is the folder of private material inside a source folder.
 func KeysDir(source string) string { return filepath.Join(source, "keys") }
 
-// Load reads and checks the content, creating missing space secrets.
+// Load reads and checks the content, creating missing space secrets of
+// spaces that never published (see keysafe.go).
 func Load(o Options) (*model.Site, error) {
 	o = o.withDefaults()
 	store := keys.Store{Dir: KeysDir(o.Source), Rand: o.Rand}
 	return content.Load(o.Source, content.Options{
 		BaseURL: o.BaseURL,
 		Now:     o.Now,
-		Secret: func(space string) ([]byte, error) {
-			s, _, err := store.EnsureSecret(space)
-			return s, err
-		},
+		Secret:  secretGuard(o, store),
 	})
 }
 
@@ -139,6 +144,13 @@ func Run(o Options) (Result, error) {
 		m, err := publish.Target{Manifest: manifestPath(o.Source, o.Destination)}.ReadManifest()
 		prevCh <- manifest{m, err}
 	}()
+	readPrev := sync.OnceValue(func() manifest { return <-prevCh })
+	// Keys, secrets and ledgers of spaces that have published are never
+	// recreated: checked before anything is written.
+	if err := preflight(o, func() *publish.Manifest { return readPrev().m }); err != nil {
+		return res, err
+	}
+	stale := staleLedgers(o)
 	site, err := Load(o)
 	if err != nil {
 		return res, err
@@ -149,6 +161,9 @@ func Run(o Options) (Result, error) {
 		return res, err
 	}
 	res.Warnings = append(res.Warnings, warnings...)
+	if err := abandonLedgers(stale); err != nil {
+		return res, err
+	}
 	rings, err := Keyrings(o, site)
 	if err != nil {
 		return res, err
@@ -219,7 +234,7 @@ func Run(o Options) (Result, error) {
 			return awardDirs(id, g)
 		},
 	}
-	read := <-prevCh
+	read := readPrev()
 	prev, err := read.m, read.err
 	if err != nil {
 		return res, err
@@ -233,6 +248,9 @@ func Run(o Options) (Result, error) {
 		next.Groups[id] = g
 	}
 	dirty := staleGroups(target, prev, next, o.Force)
+	if err := recordPublished(o.Source, rings); err != nil {
+		return res, err
+	}
 	phase("cache")
 	sess, err := target.Begin(prev, next, dirty)
 	if err != nil {
@@ -352,6 +370,16 @@ func Keyrings(o Options, site *model.Site) (issue.Keyrings, error) {
 			}
 		}
 		for _, alg := range need {
+			if o.ExistingKeys {
+				ring, err := store.Keyring(sp.Slug)
+				if err != nil {
+					return nil, fmt.Errorf("space %s: %w", sp.Slug, err)
+				}
+				if ring.Signing(alg, from) == nil {
+					return nil, fmt.Errorf("space %s has no %s key, and --existing-keys forbids creating one: restore keys/ from your backup, or create it with blason keys new --space %s --alg %s", sp.Slug, alg, sp.Slug, alg)
+				}
+				continue
+			}
 			if _, _, err := store.EnsureKey(sp.Slug, alg, from); err != nil {
 				return nil, fmt.Errorf("space %s: %w", sp.Slug, err)
 			}

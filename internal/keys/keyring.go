@@ -73,20 +73,28 @@ type Key struct {
 	Alg        string    // EdDSA, ES256 or RS256
 	Kid        string    // e.g. "eddsa-k3j2…"; also the file name without .jwk
 	ActiveFrom time.Time // first date (midnight UTC) on which awards are signed with it
-	Path       string    // the .jwk file
+	Path       string    // the .jwk file, or the .retired.json file of a retired key
+	// Retired, when not zero, is the date the key was retired: its private
+	// half is gone (see Store.Retire), it signs nothing any more, and it
+	// stays published so that credentials it signed keep verifying.
+	Retired time.Time
 
-	signer crypto.Signer
-	thumb  []byte // RFC 7638 SHA-256 thumbprint of the public key
+	signer crypto.Signer    // nil for a retired key
+	pub    crypto.PublicKey // the public key
+	thumb  []byte           // RFC 7638 SHA-256 thumbprint of the public key
 }
 
 // Signer returns the raw private key: ed25519.PrivateKey, *ecdsa.PrivateKey
-// or *rsa.PrivateKey. For reproducible ES256 signatures wrap it with
-// DeterministicSigner.
+// or *rsa.PrivateKey; nil for a retired key. For reproducible ES256
+// signatures wrap it with DeterministicSigner.
 func (k *Key) Signer() crypto.Signer { return k.signer }
 
 // Public returns the public key: ed25519.PublicKey, *ecdsa.PublicKey or
 // *rsa.PublicKey.
-func (k *Key) Public() crypto.PublicKey { return k.signer.Public() }
+func (k *Key) Public() crypto.PublicKey { return k.pub }
+
+// IsRetired reports whether the key is retired (public half only).
+func (k *Key) IsRetired() bool { return !k.Retired.IsZero() }
 
 // Thumbprint returns the RFC 7638 SHA-256 JWK thumbprint of the public key,
 // base64url without padding (RFC 7638 §3.1). The kid uses a base32 prefix of
@@ -96,7 +104,7 @@ func (k *Key) Thumbprint() string { return base64.RawURLEncoding.EncodeToString(
 // PublicJWK returns a fresh public JWK of the key with kid and alg set and no
 // other member (no private parameters, no blason:activeFrom).
 func (k *Key) PublicJWK() (jwk.Key, error) {
-	pub, err := jwk.FromRaw(k.signer.Public())
+	pub, err := jwk.FromRaw(k.pub)
 	if err != nil {
 		return nil, fmt.Errorf("key %s: %w", k.Kid, err)
 	}
@@ -129,8 +137,9 @@ func keyLess(a, b *Key) int {
 // alg with the latest ActiveFrom on or before at's calendar date (in at's own
 // location); on equal dates the last kid wins. When no key of alg is active
 // yet at that date, the earliest key of alg is returned (the first key of an
-// alg also signs awards dated before its ActiveFrom). Nil when the keyring has
-// no key of alg. alg may be any form accepted by ParseAlg.
+// alg also signs awards dated before its ActiveFrom). Retired keys sign
+// nothing: they are skipped. Nil when the keyring has no key of alg that is
+// not retired. alg may be any form accepted by ParseAlg.
 func (k *Keyring) Signing(alg string, at time.Time) *Key {
 	if k == nil {
 		return nil
@@ -141,7 +150,7 @@ func (k *Keyring) Signing(alg string, at time.Time) *Key {
 	day := dateOf(at)
 	var first, best *Key
 	for _, key := range k.Keys {
-		if key.Alg != alg {
+		if key.Alg != alg || key.IsRetired() {
 			continue
 		}
 		if first == nil || keyLess(key, first) < 0 {
@@ -157,7 +166,8 @@ func (k *Keyring) Signing(alg string, at time.Time) *Key {
 	return first
 }
 
-// All returns the keys of alg (any form accepted by ParseAlg), oldest first.
+// All returns the keys of alg (any form accepted by ParseAlg), oldest first,
+// retired ones included.
 func (k *Keyring) All(alg string) []*Key {
 	if k == nil {
 		return nil
@@ -190,8 +200,9 @@ func checkSpace(space string) error {
 
 func (s Store) spaceDir(space string) string { return filepath.Join(s.Dir, space) }
 
-// Keyring loads every <kid>.jwk file of space. Other files (the secret,
-// hidden or temporary files) are ignored. A missing space folder gives an
+// Keyring loads every <kid>.jwk file of space, and every <kid>.retired.json
+// file (a retired key: public half only). Other files (the secret, the
+// ledger, hidden or temporary files) are ignored. A missing space folder gives an
 // empty keyring. Any invalid key file is an error naming the file.
 func (s Store) Keyring(space string) (*Keyring, error) {
 	if err := checkSpace(space); err != nil {
@@ -208,7 +219,7 @@ func (s Store) Keyring(space string) (*Keyring, error) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, keyExt) {
+		if e.IsDir() || strings.HasPrefix(name, ".") || !(strings.HasSuffix(name, keyExt) || strings.HasSuffix(name, retiredExt)) {
 			continue
 		}
 		p := filepath.Join(dir, name)
@@ -216,11 +227,22 @@ func (s Store) Keyring(space string) (*Keyring, error) {
 		if err != nil {
 			return nil, err
 		}
-		key, err := parseKeyFile(p, data)
+		parse := parseKeyFile
+		if strings.HasSuffix(name, retiredExt) {
+			parse = parseRetiredFile
+		}
+		key, err := parse(p, data)
 		if err != nil {
 			return nil, err
 		}
 		kr.Keys = append(kr.Keys, key)
+	}
+	seen := map[string]*Key{}
+	for _, k := range kr.Keys {
+		if o := seen[k.Kid]; o != nil {
+			return nil, fmt.Errorf("%s and %s hold the same key %s: keep one of them", o.Path, k.Path, k.Kid)
+		}
+		seen[k.Kid] = k
 	}
 	slices.SortFunc(kr.Keys, keyLess)
 	return kr, nil
@@ -307,7 +329,7 @@ func parseKeyFile(path string, data []byte) (*Key, error) {
 	if err != nil {
 		return nil, bad("%q is %v; want a YYYY-MM-DD date", ActiveFromParam, v)
 	}
-	return &Key{Alg: want, Kid: kid, ActiveFrom: from, Path: path, signer: signer, thumb: thumb}, nil
+	return &Key{Alg: want, Kid: kid, ActiveFrom: from, Path: path, signer: signer, pub: signer.Public(), thumb: thumb}, nil
 }
 
 func thumbprintOf(pub crypto.PublicKey) ([]byte, error) {
