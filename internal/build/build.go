@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/francebadge/blason/internal/safepath"
 	"io"
 	"io/fs"
 	"net"
@@ -35,6 +34,8 @@ import (
 	"github.com/francebadge/blason/internal/passport"
 	"github.com/francebadge/blason/internal/publish"
 	"github.com/francebadge/blason/internal/render"
+	"github.com/francebadge/blason/internal/safefs"
+	"github.com/francebadge/blason/internal/safepath"
 	"github.com/francebadge/blason/internal/statuslist"
 	"github.com/francebadge/blason/themes"
 )
@@ -173,7 +174,11 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	r, err := render.New(l, theme, render.SpaceOverrides(spaceOverrides(o.Source, site)))
+	overrides, err := spaceOverrides(o.Source, site)
+	if err != nil {
+		return res, err
+	}
+	r, err := render.New(l, theme, render.SpaceOverrides(overrides))
 	if err != nil {
 		return res, err
 	}
@@ -424,31 +429,54 @@ func Ledgers(o Options, site *model.Site) (issue.Ledgers, error) {
 // looked up in, most specific first: the site folder's own layouts/,
 // static/ and i18n/, then themes/<name>/, then the embedded default theme.
 // Pages are rendered afresh by every build, so a changed override always
-// reaches the pages that use it.
+// reaches the pages that use it. Like every source file, theme files are
+// read under the rules of package safefs: the folders are checked whole
+// first (a symbolic link or a special file anywhere in them stops the
+// build), and every file is opened without following links.
 func openTheme(source, name string) (fs.FS, error) {
+	for _, sub := range []string{"layouts", "static", "i18n"} {
+		if err := safefs.CheckTree(source, filepath.Join(source, sub)); err != nil {
+			return nil, err
+		}
+	}
 	var named fs.FS
 	dir := filepath.Join(source, "themes", name)
-	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-		named = os.DirFS(dir)
-	} else if name != "default" {
+	fi, err := safefs.Lstat(source, dir)
+	switch {
+	case safefs.IsRefused(err):
+		return nil, err
+	case err == nil && fi.IsDir():
+		if err := safefs.CheckTree(source, dir); err != nil {
+			return nil, err
+		}
+		named = safefs.Dir(dir, "themes/"+name)
+	case name != "default":
 		return nil, fmt.Errorf("%s: theme %q not found (create themes/%s or use theme: default)", "blason.yaml", name, name)
 	}
-	return themes.Layers(os.DirFS(source), named, themes.Default()), nil
+	return themes.Layers(safefs.Dir(source, ""), named, themes.Default()), nil
 }
 
 // spaceOverrides returns the folders of the spaces that override templates
-// or static files (content/<space>/layouts/, content/<space>/static/).
-func spaceOverrides(source string, site *model.Site) map[string]fs.FS {
+// or static files (content/<space>/layouts/, content/<space>/static/),
+// checked like the theme's (see openTheme).
+func spaceOverrides(source string, site *model.Site) (map[string]fs.FS, error) {
 	m := map[string]fs.FS{}
 	for _, sp := range site.Spaces {
 		dir := filepath.Join(source, "content", sp.Slug)
 		for _, sub := range []string{"layouts", "static"} {
-			if fi, err := os.Stat(filepath.Join(dir, sub)); err == nil && fi.IsDir() {
-				m[sp.Slug] = os.DirFS(dir)
+			fi, err := safefs.Lstat(source, filepath.Join(dir, sub))
+			if safefs.IsRefused(err) {
+				return nil, err
+			}
+			if err == nil && fi.IsDir() {
+				if err := safefs.CheckTree(source, filepath.Join(dir, sub)); err != nil {
+					return nil, err
+				}
+				m[sp.Slug] = safefs.Dir(dir, "content/"+sp.Slug)
 			}
 		}
 	}
-	return m
+	return m, nil
 }
 
 // manifestPath is where the list of files published to dest is kept: under
