@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -491,10 +493,21 @@ func manifestPath(source, dest string) string {
 	return filepath.Join(source, ".blason", "manifests", hex.EncodeToString(sum[:8])+".json")
 }
 
-// checkFolders refuses an output folder that overlaps the private or source
-// folders: private keys must never be published, and a build must never
-// write into its own inputs.
+// checkFolders refuses an output folder that is not plausibly a site's
+// (safepath.Destination: the root, system folders, the home or source
+// folder or one holding them, a symbolic link), one that overlaps the
+// private or source folders — private keys must never be published, and a
+// build must never write into its own inputs — and a folder that is not
+// empty yet holds no site a build published (see checkPlausible). The
+// source's .blason/ folder, where manifests, journals and the lock are
+// kept, may hold no symbolic link.
 func checkFolders(source, dest string) error {
+	if err := safepath.Destination("output folder", dest, source); err != nil {
+		return err
+	}
+	if err := safefs.CheckTree(source, filepath.Join(source, ".blason")); err != nil {
+		return err
+	}
 	src, err := safepath.Real(source)
 	if err != nil {
 		return err
@@ -502,9 +515,6 @@ func checkFolders(source, dest string) error {
 	dst, err := safepath.Real(dest)
 	if err != nil {
 		return err
-	}
-	if safepath.Within(src, dst) {
-		return fmt.Errorf("output folder %s contains the source folder; choose a separate folder such as %s", dest, filepath.Join(source, "site"))
 	}
 	for _, in := range []string{"keys", "content", "themes", "layouts", "static", ".blason"} {
 		p, err := safepath.Real(filepath.Join(src, in))
@@ -515,7 +525,52 @@ func checkFolders(source, dest string) error {
 			return fmt.Errorf("output folder %s overlaps %s; private keys and sources must never be published", dest, p)
 		}
 	}
-	return nil
+	return checkPlausible(dest, manifestPath(source, dest))
+}
+
+// siteMarks are files every build publishes at the top of the site.
+var siteMarks = []string{"_headers", "robots.txt", "sitemap.xml"}
+
+// checkPlausible refuses to publish into a folder that holds something
+// (dot files aside: .git, .well-known, …) unless an earlier build from
+// this source published there (its manifest or journal exists) or it
+// looks like a Blason site (_headers, robots.txt and sitemap.xml at its
+// top, as when the manifest was lost with a fresh copy of the source).
+// A build never removes files it did not publish, but it would spread a
+// site's thousands of files through a folder holding other things.
+func checkPlausible(dest, manifest string) error {
+	es, err := os.ReadDir(dest)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	empty := true
+	for _, e := range es {
+		if !strings.HasPrefix(e.Name(), ".") {
+			empty = false
+			break
+		}
+	}
+	if empty {
+		return nil
+	}
+	for _, m := range []string{manifest, manifest + ".journal"} {
+		if _, err := os.Lstat(m); err == nil {
+			return nil
+		}
+	}
+	marks := 0
+	for _, m := range siteMarks {
+		if fi, err := os.Lstat(filepath.Join(dest, m)); err == nil && fi.Mode().IsRegular() {
+			marks++
+		}
+	}
+	if marks == len(siteMarks) {
+		return nil
+	}
+	return fmt.Errorf("output folder %s is not empty and holds no site published by a build of this source (no manifest in .blason/manifests/, no %s at its top); empty it or choose another folder", dest, strings.Join(siteMarks, ", "))
 }
 
 // baseURLWarning explains why a base URL is fit for previews only: did:web

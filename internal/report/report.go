@@ -422,6 +422,9 @@ func Write(reports []*Report, dir string, forbidden []string) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
+	if dst == filepath.Dir(dst) {
+		return nil, fmt.Errorf("report folder %s is the root of the file system; write reports to a folder of their own (e.g. -o reports)", dir)
+	}
 	for _, f := range forbidden {
 		p, err := safepath.Real(f)
 		if err != nil {
