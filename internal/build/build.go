@@ -63,7 +63,18 @@ type Options struct {
 	// Passports are sources of passport declarations besides the files
 	// under content/_passports, which are always read (see docs/passports.md).
 	Passports []passport.Source
+	// LockWait is how long a build waits while another build of the same
+	// source writes the same output folder: 0 means DefaultLockWait, a
+	// negative value not waiting at all.
+	LockWait time.Duration
+	// Waiting, when set, is called once when the build starts waiting for
+	// another (pid: its process id, 0 when unknown).
+	Waiting func(dest string, pid int)
 }
+
+// DefaultLockWait is how long a build waits for another one writing the
+// same output folder before it gives up.
+const DefaultLockWait = 10 * time.Minute
 
 // Result summarises a build.
 type Result struct {
@@ -124,6 +135,22 @@ func Run(o Options) (Result, error) {
 	if err := checkFolders(o.Source, o.Destination); err != nil {
 		return res, err
 	}
+	// One build at a time per output folder: from the secrets and ledgers
+	// to the manifest, nothing is read or written while another build may
+	// be halfway through it.
+	wait := o.LockWait
+	if wait == 0 {
+		wait = DefaultLockWait
+	}
+	release, err := publish.Target{Dir: o.Destination, Manifest: manifestPath(o.Source, o.Destination)}.Lock(wait, func(pid int) {
+		if o.Waiting != nil {
+			o.Waiting(o.Destination, pid)
+		}
+	})
+	if err != nil {
+		return res, err
+	}
+	defer release()
 	// The previous build's manifest is read while the content loads.
 	type manifest struct {
 		m   *publish.Manifest
