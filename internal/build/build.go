@@ -201,18 +201,18 @@ func Run(o Options) (Result, error) {
 	}
 	theme, err := openTheme(o.Source, site.Theme)
 	if err != nil {
-		return res, err
+		return res, refusal(err)
 	}
 	overrides, err := spaceOverrides(o.Source, site)
 	if err != nil {
-		return res, err
+		return res, refusal(err)
 	}
 	r, err := render.New(l, theme, render.SpaceOverrides(overrides))
 	if err != nil {
-		return res, err
+		return res, refusal(err)
 	}
 	if err := r.Site(site, docs); err != nil {
-		return res, err
+		return res, refusal(err)
 	}
 	docs["sitemap.xml"] = r.SitemapPassports(docs["sitemap.xml"], site, passports)
 	phase("documents and pages")
@@ -508,6 +508,18 @@ func spaceOverrides(source string, site *model.Site) (map[string]fs.FS, error) {
 	return m, nil
 }
 
+// refusal reports a file refused by the rule for source files (package
+// safefs) like any content problem, file first; other errors are kept.
+func refusal(err error) error {
+	e := safefs.AsError(err)
+	if e == nil {
+		return err
+	}
+	var d diag.List
+	d.Add(e.Path, 0, e.Hint(), "%s", e.Problem())
+	return d.Err()
+}
+
 // manifestPath is where the list of files published to dest is kept: under
 // the source's .blason/ folder, never in the output (it names every
 // credential URL).
@@ -533,7 +545,7 @@ func checkFolders(source, dest string) error {
 		return err
 	}
 	if err := safefs.CheckTree(source, filepath.Join(source, ".blason")); err != nil {
-		return err
+		return refusal(err)
 	}
 	src, err := safepath.Real(source)
 	if err != nil {
