@@ -39,6 +39,10 @@ var sharedFolders = []string{
 // Whether a build may write into a folder that is not empty is decided by
 // the build (it knows its manifests).
 func Destination(what, dir, source string) error {
+	suggest := filepath.Join(source, "site")
+	if what == "report folder" {
+		suggest = filepath.Join(source, "reports")
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -52,7 +56,7 @@ func Destination(what, dir, source string) error {
 		return err
 	}
 	if dst == filepath.Dir(dst) {
-		return fmt.Errorf("%s %s is the root of the file system; choose a folder of its own, such as %s", what, dir, filepath.Join(source, "site"))
+		return fmt.Errorf("%s %s is the root of the file system; choose a folder of its own, such as %s", what, dir, suggest)
 	}
 	if runtime.GOOS != "windows" {
 		for _, t := range systemTrees {
@@ -68,7 +72,7 @@ func Destination(what, dir, source string) error {
 	}
 	if home, err := os.UserHomeDir(); err == nil && home != "" {
 		if h, err := Real(home); err == nil && Within(h, dst) {
-			return fmt.Errorf("%s %s is your home folder or holds it; choose a folder of its own, such as %s", what, dir, filepath.Join(source, "site"))
+			return fmt.Errorf("%s %s is your home folder or holds it; choose a folder of its own, such as %s", what, dir, suggest)
 		}
 	}
 	if source != "" {
@@ -77,7 +81,7 @@ func Destination(what, dir, source string) error {
 			return err
 		}
 		if Within(src, dst) {
-			return fmt.Errorf("%s %s contains the source folder; choose a separate folder such as %s", what, dir, filepath.Join(source, "site"))
+			return fmt.Errorf("%s %s contains the source folder; choose a separate folder such as %s", what, dir, suggest)
 		}
 	}
 	return nil
