@@ -318,8 +318,8 @@ type Session struct {
 	mkdirMu       sync.Mutex
 	made          map[string]bool
 	real          map[string]bool // folders checked by realDir
-	tmp           string      // folder for files being written, beside the output folder
-	noUnnamed     atomic.Bool // the file system has no unnamed files (see createNew)
+	tmp           string          // folder for files being written, beside the output folder
+	noUnnamed     atomic.Bool     // the file system has no unnamed files (see createNew)
 }
 
 // tmpDir is where files are written before being renamed into place: a
