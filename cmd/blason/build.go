@@ -105,6 +105,12 @@ func (p *progress) update(done, total int) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if done == 0 {
+		// Signing starts now: the time spent loading, or waiting for another
+		// build, does not count in the rate.
+		p.start, p.last = time.Now(), time.Now()
+		return
+	}
 	if p.tty {
 		if p.bar == nil {
 			p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription("signing"),
