@@ -30,9 +30,10 @@ import (
 const usage = `blason publishes Open Badges as a static site.
 
 Usage:
-  blason build  [-s SOURCE] [-d DESTINATION] [-b BASE_URL] [--quiet] [--force]
+  blason build  [-s SOURCE] [-d DESTINATION] [-b BASE_URL] [--quiet] [--force] [--wait 10m]
                 build the site from SOURCE (default .) into DESTINATION (default site/);
-                only awards whose inputs changed are signed again (--force: all of them)
+                only awards whose inputs changed are signed again (--force: all of them);
+                one build at a time per DESTINATION (--wait: how long to wait for another)
   blason serve  [-s SOURCE] [--bind 127.0.0.1] [--port 1313]
                 build the site for http://localhost:PORT/ into a temporary folder, serve it
                 and rebuild it when content/, themes/, keys/ or blason.yaml change; open
