@@ -12,14 +12,14 @@ import (
 var systemTrees = []string{
 	"/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/sbin", "/sys",
 	"/usr/bin", "/usr/include", "/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/libexec", "/usr/sbin",
-	"/usr/local/bin", "/usr/local/lib", "/usr/local/sbin", "/var/lib", "/var/log", "/var/spool", "/var/cache",
+	"/usr/local/bin", "/usr/local/lib", "/usr/local/sbin", "/var/log",
 	"/System", "/Library", "/Applications", "/private/etc", "/private/var/db",
 }
 
 // sharedFolders are folders that hold other things than one site: they may
 // hold an output folder, never be one.
 var sharedFolders = []string{
-	"/home", "/Users", "/opt", "/srv", "/tmp", "/usr", "/usr/local", "/usr/share", "/var", "/var/tmp",
+	"/home", "/Users", "/opt", "/srv", "/tmp", "/usr", "/usr/local", "/usr/share", "/var", "/var/lib", "/var/cache", "/var/tmp",
 	"/mnt", "/media", "/run", "/private", "/private/tmp", "/private/var", "/Volumes", "/nix", "/snap", "/root",
 }
 

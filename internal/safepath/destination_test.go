@@ -35,6 +35,9 @@ func TestDestination(t *testing.T) {
 		{"/srv", "shared system folder", false},
 		{"/tmp", "shared system folder", false},
 		{"/var/www/badges", "", false},
+		{"/var/lib", "shared system folder", false},
+		{"/var/lib/blason/site", "", false}, // a service's state folder
+		{"/var/log/site", "system folder /var/log", false},
 		{"/srv/www", "", false},
 		{home, "home folder", false},
 		{filepath.Dir(home), "home folder", false},
