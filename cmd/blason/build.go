@@ -22,6 +22,7 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Destination, "d", "site", "destination folder, relative to the source folder")
 	fs.StringVar(&o.BaseURL, "b", "", "base URL, overriding blason.yaml's baseURL")
 	fs.BoolVar(&o.Force, "force", false, "sign every award again, ignoring the build cache")
+	fs.DurationVar(&o.LockWait, "wait", build.DefaultLockWait, "how long to wait for another build writing the same destination (0: do not wait)")
 	quiet := fs.Bool("quiet", false, "print nothing on success")
 	verbose := fs.Bool("v", false, "also print how long each stage took")
 	claimIndex := fs.Bool("claim-index", false, "also write the claim server's private index (.blason/claim-index.json)")
@@ -49,6 +50,10 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 		defer closeDB()
 		o.Passports = append(o.Passports, src)
 	}
+	if o.LockWait == 0 {
+		o.LockWait = -1 // --wait 0: give up at once
+	}
+	o.Waiting = func(dest string, pid int) { fmt.Fprintln(stderr, waitingMessage(dest, pid, o.LockWait)) }
 	start := time.Now()
 	var p *progress
 	if !*quiet {
@@ -76,6 +81,15 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// waitingMessage tells that a build waits for another one.
+func waitingMessage(dest string, pid int, wait time.Duration) string {
+	who := "another build"
+	if pid > 0 {
+		who = fmt.Sprintf("another build (pid %d)", pid)
+	}
+	return fmt.Sprintf("blason: %s is writing %s; waiting (at most %s)…", who, dest, wait)
+}
+
 // progress shows how far the signing of awards is: a bar with rate and
 // time left on a terminal, a plain line every few seconds otherwise.
 type progress struct {
@@ -101,6 +115,12 @@ func (p *progress) update(done, total int) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if done == 0 {
+		// Signing starts now: the time spent loading, or waiting for another
+		// build, does not count in the rate.
+		p.start, p.last = time.Now(), time.Now()
+		return
+	}
 	if p.tty {
 		if p.bar == nil {
 			p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription("signing"),

@@ -32,10 +32,11 @@ import (
 const usage = `blason publishes Open Badges as a static site.
 
 Usage:
-  blason build  [-s SOURCE] [-d DESTINATION] [-b BASE_URL] [--quiet] [--force]
+  blason build  [-s SOURCE] [-d DESTINATION] [-b BASE_URL] [--quiet] [--force] [--wait 10m]
                 [--existing-keys] [--start-over SPACE,...]
                 build the site from SOURCE (default .) into DESTINATION (default site/);
-                only awards whose inputs changed are signed again (--force: all of them).
+                only awards whose inputs changed are signed again (--force: all of them);
+                one build at a time per DESTINATION (--wait: how long to wait for another).
                 A space that has published is never given a new secret, key or status
                 ledger: when one is missing the build fails and writes nothing (restore
                 keys/; --start-over SPACE abandons every credential the space issued).

@@ -8,6 +8,7 @@ import (
 
 	"github.com/francebadge/blason/internal/build"
 	"github.com/francebadge/blason/internal/report"
+	"github.com/francebadge/blason/internal/safepath"
 )
 
 func cmdReport(args []string, stdout, stderr io.Writer) error {
@@ -37,6 +38,9 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 			return p
 		}
 		return filepath.Join(o.Source, p)
+	}
+	if err := safepath.Destination("report folder", rel(*out), o.Source); err != nil {
+		return err
 	}
 	s, err := build.Load(o)
 	if err != nil {

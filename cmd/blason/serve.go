@@ -22,7 +22,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	s.Build = func(dest, baseURL string) error {
-		res, err := build.Run(build.Options{Source: s.Source, Destination: dest, BaseURL: baseURL})
+		res, err := build.Run(build.Options{Source: s.Source, Destination: dest, BaseURL: baseURL,
+			Waiting: func(dest string, pid int) { fmt.Fprintln(stderr, waitingMessage(dest, pid, build.DefaultLockWait)) }})
 		if err == nil {
 			fmt.Fprintf(stdout, "%d spaces, %d badge classes, %d awards; %d files: %d written, %d unchanged, %d removed\n",
 				res.Spaces, res.Badges, res.Awards, res.Files, res.Written, res.Unchanged, res.Removed)

@@ -8,8 +8,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"github.com/francebadge/blason/internal/safepath"
 	"io"
 	"io/fs"
 	"net"
@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,8 @@ import (
 	"github.com/francebadge/blason/internal/publish"
 	"github.com/francebadge/blason/internal/render"
 	"github.com/francebadge/blason/internal/serverconf"
+	"github.com/francebadge/blason/internal/safefs"
+	"github.com/francebadge/blason/internal/safepath"
 	"github.com/francebadge/blason/internal/statuslist"
 	"github.com/francebadge/blason/themes"
 )
@@ -72,7 +75,18 @@ type Options struct {
 	// ExistingKeys treats every space as having published: the build creates
 	// no secret, key or ledger at all (for CI, where keys come from a backup).
 	ExistingKeys bool
+	// LockWait is how long a build waits while another build of the same
+	// source writes the same output folder: 0 means DefaultLockWait, a
+	// negative value not waiting at all.
+	LockWait time.Duration
+	// Waiting, when set, is called once when the build starts waiting for
+	// another (pid: its process id, 0 when unknown).
+	Waiting func(dest string, pid int)
 }
+
+// DefaultLockWait is how long a build waits for another one writing the
+// same output folder before it gives up.
+const DefaultLockWait = 10 * time.Minute
 
 // Result summarises a build.
 type Result struct {
@@ -134,6 +148,22 @@ func Run(o Options) (Result, error) {
 	if err := checkServers(o.Servers, o.Destination); err != nil {
 		return res, err
 	}
+	// One build at a time per output folder: from the secrets and ledgers
+	// to the manifest, nothing is read or written while another build may
+	// be halfway through it.
+	wait := o.LockWait
+	if wait == 0 {
+		wait = DefaultLockWait
+	}
+	release, err := publish.Target{Dir: o.Destination, Manifest: manifestPath(o.Source, o.Destination)}.Lock(wait, func(pid int) {
+		if o.Waiting != nil {
+			o.Waiting(o.Destination, pid)
+		}
+	})
+	if err != nil {
+		return res, err
+	}
+	defer release()
 	// The previous build's manifest is read while the content loads.
 	type manifest struct {
 		m   *publish.Manifest
@@ -197,14 +227,18 @@ func Run(o Options) (Result, error) {
 	}
 	theme, err := openTheme(o.Source, site.Theme)
 	if err != nil {
-		return res, err
+		return res, refusal(err)
 	}
-	r, err := render.New(l, theme, render.SpaceOverrides(spaceOverrides(o.Source, site)))
+	overrides, err := spaceOverrides(o.Source, site)
 	if err != nil {
-		return res, err
+		return res, refusal(err)
+	}
+	r, err := render.New(l, theme, render.SpaceOverrides(overrides))
+	if err != nil {
+		return res, refusal(err)
 	}
 	if err := r.Site(site, docs); err != nil {
-		return res, err
+		return res, refusal(err)
 	}
 	docs["sitemap.xml"] = r.SitemapPassports(docs["sitemap.xml"], site, passports)
 	phase("documents and pages")
@@ -466,31 +500,66 @@ func Ledgers(o Options, site *model.Site) (issue.Ledgers, error) {
 // looked up in, most specific first: the site folder's own layouts/,
 // static/ and i18n/, then themes/<name>/, then the embedded default theme.
 // Pages are rendered afresh by every build, so a changed override always
-// reaches the pages that use it.
+// reaches the pages that use it. Like every source file, theme files are
+// read under the rules of package safefs: the folders are checked whole
+// first (a symbolic link or a special file anywhere in them stops the
+// build), and every file is opened without following links.
 func openTheme(source, name string) (fs.FS, error) {
+	for _, sub := range []string{"layouts", "static", "i18n"} {
+		if err := safefs.CheckTree(source, filepath.Join(source, sub)); err != nil {
+			return nil, err
+		}
+	}
 	var named fs.FS
 	dir := filepath.Join(source, "themes", name)
-	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-		named = os.DirFS(dir)
-	} else if name != "default" {
+	fi, err := safefs.Lstat(source, dir)
+	switch {
+	case safefs.IsRefused(err):
+		return nil, err
+	case err == nil && fi.IsDir():
+		if err := safefs.CheckTree(source, dir); err != nil {
+			return nil, err
+		}
+		named = safefs.Dir(dir, "themes/"+name)
+	case name != "default":
 		return nil, fmt.Errorf("%s: theme %q not found (create themes/%s or use theme: default)", "blason.yaml", name, name)
 	}
-	return themes.Layers(os.DirFS(source), named, themes.Default()), nil
+	return themes.Layers(safefs.Dir(source, ""), named, themes.Default()), nil
 }
 
 // spaceOverrides returns the folders of the spaces that override templates
-// or static files (content/<space>/layouts/, content/<space>/static/).
-func spaceOverrides(source string, site *model.Site) map[string]fs.FS {
+// or static files (content/<space>/layouts/, content/<space>/static/),
+// checked like the theme's (see openTheme).
+func spaceOverrides(source string, site *model.Site) (map[string]fs.FS, error) {
 	m := map[string]fs.FS{}
 	for _, sp := range site.Spaces {
 		dir := filepath.Join(source, "content", sp.Slug)
 		for _, sub := range []string{"layouts", "static"} {
-			if fi, err := os.Stat(filepath.Join(dir, sub)); err == nil && fi.IsDir() {
-				m[sp.Slug] = os.DirFS(dir)
+			fi, err := safefs.Lstat(source, filepath.Join(dir, sub))
+			if safefs.IsRefused(err) {
+				return nil, err
+			}
+			if err == nil && fi.IsDir() {
+				if err := safefs.CheckTree(source, filepath.Join(dir, sub)); err != nil {
+					return nil, err
+				}
+				m[sp.Slug] = safefs.Dir(dir, "content/"+sp.Slug)
 			}
 		}
 	}
-	return m
+	return m, nil
+}
+
+// refusal reports a file refused by the rule for source files (package
+// safefs) like any content problem, file first; other errors are kept.
+func refusal(err error) error {
+	e := safefs.AsError(err)
+	if e == nil {
+		return err
+	}
+	var d diag.List
+	d.Add(e.Path, 0, e.Hint(), "%s", e.Problem())
+	return d.Err()
 }
 
 // manifestPath is where the list of files published to dest is kept: under
@@ -505,10 +574,21 @@ func manifestPath(source, dest string) string {
 	return filepath.Join(source, ".blason", "manifests", hex.EncodeToString(sum[:8])+".json")
 }
 
-// checkFolders refuses an output folder that overlaps the private or source
-// folders: private keys must never be published, and a build must never
-// write into its own inputs.
+// checkFolders refuses an output folder that is not plausibly a site's
+// (safepath.Destination: the root, system folders, the home or source
+// folder or one holding them, a symbolic link), one that overlaps the
+// private or source folders — private keys must never be published, and a
+// build must never write into its own inputs — and a folder that is not
+// empty yet holds no site a build published (see checkPlausible). The
+// source's .blason/ folder, where manifests, journals and the lock are
+// kept, may hold no symbolic link.
 func checkFolders(source, dest string) error {
+	if err := safepath.Destination("output folder", dest, source); err != nil {
+		return err
+	}
+	if err := safefs.CheckTree(source, filepath.Join(source, ".blason")); err != nil {
+		return refusal(err)
+	}
 	src, err := safepath.Real(source)
 	if err != nil {
 		return err
@@ -516,9 +596,6 @@ func checkFolders(source, dest string) error {
 	dst, err := safepath.Real(dest)
 	if err != nil {
 		return err
-	}
-	if safepath.Within(src, dst) {
-		return fmt.Errorf("output folder %s contains the source folder; choose a separate folder such as %s", dest, filepath.Join(source, "site"))
 	}
 	for _, in := range []string{"keys", "content", "themes", "layouts", "static", ".blason"} {
 		p, err := safepath.Real(filepath.Join(src, in))
@@ -529,7 +606,52 @@ func checkFolders(source, dest string) error {
 			return fmt.Errorf("output folder %s overlaps %s; private keys and sources must never be published", dest, p)
 		}
 	}
-	return nil
+	return checkPlausible(dest, manifestPath(source, dest))
+}
+
+// siteMarks are files every build publishes at the top of the site.
+var siteMarks = []string{"_headers", "robots.txt", "sitemap.xml"}
+
+// checkPlausible refuses to publish into a folder that holds something
+// (dot files aside: .git, .well-known, …) unless an earlier build from
+// this source published there (its manifest or journal exists) or it
+// looks like a Blason site (_headers, robots.txt and sitemap.xml at its
+// top, as when the manifest was lost with a fresh copy of the source).
+// A build never removes files it did not publish, but it would spread a
+// site's thousands of files through a folder holding other things.
+func checkPlausible(dest, manifest string) error {
+	es, err := os.ReadDir(dest)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	empty := true
+	for _, e := range es {
+		if !strings.HasPrefix(e.Name(), ".") {
+			empty = false
+			break
+		}
+	}
+	if empty {
+		return nil
+	}
+	for _, m := range []string{manifest, manifest + ".journal"} {
+		if _, err := os.Lstat(m); err == nil {
+			return nil
+		}
+	}
+	marks := 0
+	for _, m := range siteMarks {
+		if fi, err := os.Lstat(filepath.Join(dest, m)); err == nil && fi.Mode().IsRegular() {
+			marks++
+		}
+	}
+	if marks == len(siteMarks) {
+		return nil
+	}
+	return fmt.Errorf("output folder %s is not empty and holds no site published by a build of this source (no manifest in .blason/manifests/, no %s at its top); empty it or choose another folder", dest, strings.Join(siteMarks, ", "))
 }
 
 // baseURLWarning explains why a base URL is fit for previews only: did:web

@@ -176,7 +176,7 @@ func newPublic(site *model.Site, l layout.Layout, r *render.Renderer, ledgers is
 		}
 		img, ok := images[a.Badge]
 		if !ok {
-			b, err := os.ReadFile(a.Badge.Image.Source)
+			b, err := a.Badge.Image.Read()
 			if err != nil {
 				return nil, err
 			}
@@ -372,7 +372,7 @@ func (p *public) one(id string, sess *publish.Session) error {
 // bake puts the badge image of a with its hosted OB 2.0 assertion, and
 // with its signed OB 3.0 credential (Data Integrity JSON), baked in.
 func (p *public) bake(a *model.Award, out publish.Files) error {
-	img, err := os.ReadFile(a.Badge.Image.Source)
+	img, err := a.Badge.Image.Read()
 	if err != nil {
 		return err
 	}

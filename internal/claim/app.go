@@ -103,7 +103,10 @@ func Run(ctx context.Context, o AppOptions) error {
 	defer st.Close()
 
 	bopts := build.Options{Source: o.Source, Destination: o.Destination, BaseURL: o.BaseURL,
-		ClaimIndex: build.ClaimIndexPath(o.Source), Passports: []passport.Source{st}}
+		ClaimIndex: build.ClaimIndexPath(o.Source), Passports: []passport.Source{st},
+		Waiting: func(dest string, pid int) {
+			o.Log.Info("another build is writing the site; waiting", slog.String("site", dest), slog.Int("pid", pid))
+		}}
 	key, err := build.ClaimKey(bopts)
 	if err != nil {
 		return err

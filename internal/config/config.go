@@ -5,12 +5,12 @@ import (
 	"errors"
 	"io/fs"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/francebadge/blason/internal/diag"
+	"github.com/francebadge/blason/internal/safefs"
 	"github.com/francebadge/blason/internal/yamlx"
 )
 
@@ -60,7 +60,11 @@ var SupportedLanguages = []string{"fr", "en"}
 // baseURL. Problems are added to diags.
 func Load(src, baseURL string, diags *diag.List) *Config {
 	c := &Config{Theme: "default", Languages: []string{"fr", "en"}, Credentials: Credentials{JWTAlg: "ES256", Status: "bitstring", StatusListSize: 131072, Bake: "passports"}}
-	b, err := os.ReadFile(filepath.Join(src, FileName))
+	b, err := safefs.ReadFile(src, filepath.Join(src, FileName))
+	if e := safefs.AsError(err); e != nil {
+		diags.Add(FileName, 0, e.Hint(), "%s", e.Problem())
+		return nil
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		diags.Add(FileName, 0, "run blason in a site folder, or pass -s SOURCE", "no site configuration found")
 		return nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -19,6 +18,7 @@ import (
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/people"
+	"github.com/francebadge/blason/internal/safefs"
 	"github.com/francebadge/blason/internal/yamlx"
 )
 
@@ -40,7 +40,10 @@ type table struct {
 // openTable reads the header of a CSV file and checks its columns.
 func (l *loader) openTable(path string, allowed, required []string) (*table, func()) {
 	rel := l.rel(path)
-	f, err := os.Open(path)
+	f, err := safefs.Open(l.src, path)
+	if l.refused(err) {
+		return nil, func() {}
+	}
 	if err != nil {
 		l.diags.Add(rel, 0, "", "cannot read: %v", err)
 		return nil, func() {}
@@ -143,8 +146,7 @@ func (t *table) line() int {
 
 func (l *loader) awards(sp *model.Space) {
 	dir := filepath.Join(l.src, "content", sp.Slug, "awards")
-	files, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
-	sort.Strings(files)
+	files := l.list(dir, ".csv")
 	badges := map[string]*model.Badge{}
 	var slugs []string
 	for _, b := range sp.Badges {
@@ -415,7 +417,7 @@ func parseDate(s string) (time.Time, error) {
 func (l *loader) revocations(sp *model.Space) {
 	path := filepath.Join(l.src, "content", sp.Slug, "revocations.csv")
 	sp.Revocations = map[string]model.Revocation{}
-	if _, err := os.Stat(path); err != nil {
+	if ok, err := safefs.Exists(l.src, path); l.refused(err) || !ok {
 		return
 	}
 	t, done := l.openTable(path, revocationColumns, revocationColumns[:3])

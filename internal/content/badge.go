@@ -2,13 +2,13 @@ package content
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/safefs"
 	"github.com/francebadge/blason/internal/yamlx"
 )
 
@@ -65,8 +65,8 @@ type rawBadge struct {
 }
 
 func (l *loader) badges(sp *model.Space, dir string) []*model.Badge {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
+	entries, err := safefs.ReadDir(l.src, dir)
+	if l.refused(err) || err != nil {
 		return nil // a space may have no badges yet
 	}
 	var out []*model.Badge

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/safefs"
 )
 
 // Options parameterise Load.
@@ -145,6 +147,36 @@ type loader struct {
 	templateKeys []string
 }
 
+// refused records a file or folder refused by the one rule for source
+// files (package safefs: no symbolic link, no special file) and reports
+// whether err was such a refusal. Nothing of the refused file is read, so
+// nothing of it can appear in a message.
+func (l *loader) refused(err error) bool {
+	e := safefs.AsError(err)
+	if e == nil {
+		return false
+	}
+	l.diags.Add(e.Path, 0, e.Hint(), "%s", e.Problem())
+	return true
+}
+
+// list returns the files of dir (under the source folder) whose names end
+// with ext, sorted; a missing folder has none, a refused one is reported.
+func (l *loader) list(dir, ext string) []string {
+	es, err := safefs.ReadDir(l.src, dir)
+	if l.refused(err) || err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range es {
+		if strings.HasSuffix(e.Name(), ext) && !strings.HasPrefix(e.Name(), ".") && !e.IsDir() {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // rel returns p relative to the source folder, slash-separated, for messages.
 func (l *loader) rel(p string) string {
 	r, err := filepath.Rel(l.src, p)
@@ -156,13 +188,20 @@ func (l *loader) rel(p string) string {
 
 func (l *loader) spaces() []*model.Space {
 	dir := filepath.Join(l.src, "content")
-	entries, err := os.ReadDir(dir)
+	entries, err := safefs.ReadDir(l.src, dir)
+	if l.refused(err) {
+		return nil
+	}
 	if err != nil {
 		l.diags.Add("content", 0, "create content/<space>/_space.md", "cannot read the content folder: %v", err)
 		return nil
 	}
 	var spaces []*model.Space
 	for _, e := range entries {
+		if e.Type()&os.ModeSymlink != 0 {
+			l.refused(&safefs.Error{Path: l.rel(filepath.Join(dir, e.Name())), Link: true})
+			continue
+		}
 		if !e.IsDir() || e.Name() == FrameworksDir || e.Name() == TemplatesDir || e.Name() == "_passports" { // _passports: package passportfile
 			continue
 		}

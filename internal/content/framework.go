@@ -2,7 +2,6 @@ package content
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/safefs"
 	"github.com/francebadge/blason/internal/yamlx"
 )
 
@@ -62,8 +62,7 @@ type frameworkFM struct {
 // readFrameworks reads content/_frameworks/*.yaml.
 func (l *loader) readFrameworks(spaces []*model.Space) []*model.Framework {
 	dir := filepath.Join(l.src, "content", FrameworksDir)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	sort.Strings(files)
+	files := l.list(dir, ".yaml")
 	known := map[string]bool{}
 	for _, sp := range spaces {
 		known[sp.Slug] = true
@@ -76,7 +75,11 @@ func (l *loader) readFrameworks(spaces []*model.Space) []*model.Framework {
 			l.diags.Add(rel, 0, "rename the file with lower-case letters, digits and dashes", "framework file name %q is not a valid slug", slug)
 			continue
 		}
-		src, err := os.ReadFile(path)
+		src, err := safefs.ReadFile(l.src, path)
+		if l.refused(err) {
+			l.broken[FrameworksDir+"/"+slug] = true
+			continue
+		}
 		if err != nil {
 			l.diags.Add(rel, 0, "", "cannot read: %v", err)
 			continue

@@ -2,9 +2,9 @@ package content
 
 import (
 	"bytes"
-	"os"
 
 	"github.com/francebadge/blason/internal/diag"
+	"github.com/francebadge/blason/internal/safefs"
 	"github.com/francebadge/blason/internal/yamlx"
 )
 
@@ -18,7 +18,10 @@ type page struct {
 // lines at the top, and decodes the front matter into fm.
 func (l *loader) readPage(path string, fm any) *page {
 	rel := l.rel(path)
-	b, err := os.ReadFile(path)
+	b, err := safefs.ReadFile(l.src, path)
+	if l.refused(err) {
+		return nil
+	}
 	if err != nil {
 		l.diags.Add(rel, 0, "", "cannot read: %v", err)
 		return nil

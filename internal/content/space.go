@@ -8,13 +8,13 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/safefs"
 )
 
 type textFM struct {
@@ -50,7 +50,9 @@ var (
 
 func (l *loader) space(dir, slug string) *model.Space {
 	path := filepath.Join(dir, "_space.md")
-	if _, err := os.Stat(path); err != nil {
+	if ok, err := safefs.Exists(l.src, path); l.refused(err) {
+		return nil
+	} else if !ok {
 		l.diags.Add(l.rel(dir), 0, "create "+l.rel(path)+" with the issuer's name, url and email", "space %q has no _space.md", slug)
 		return nil
 	}
@@ -123,31 +125,31 @@ func (l *loader) asset(p *page, dir, name, key string) *model.Asset {
 		return nil
 	}
 	full := filepath.Join(dir, name)
-	fi, err := os.Lstat(full)
-	if err == nil && fi.Mode()&os.ModeSymlink != 0 {
-		addAt(l.diags, p, "copy the file instead: a link could publish a file from outside the site", []string{key}, "%s %q is a symbolic link", key, name)
+	fi, err := safefs.Lstat(l.src, full)
+	if e := safefs.AsError(err); e != nil {
+		addAt(l.diags, p, e.Hint(), []string{key}, "%s %q: %s %s", key, name, e.Path, e.Problem())
 		return nil
 	}
 	if err != nil || !fi.Mode().IsRegular() {
 		hint := "add the file " + l.rel(full)
-		if cands := siblings(filepath.Dir(full)); len(cands) > 0 {
+		if cands := siblings(l.src, filepath.Dir(full)); len(cands) > 0 {
 			hint += " (files there: " + strings.Join(cands, ", ") + ")"
 		}
 		addAt(l.diags, p, hint, []string{key}, "%s file %q not found", key, name)
 		return nil
 	}
-	if problem := sniffImage(full, ext); problem != "" {
+	if problem := sniffImage(l.src, full, ext); problem != "" {
 		addAt(l.diags, p, "export the image as PNG or SVG and point "+key+" at it", []string{key}, "%s %q %s", key, name, problem)
 		return nil
 	}
-	return &model.Asset{Source: full, Ext: ext}
+	return &model.Asset{Source: full, Ext: ext, Root: l.src}
 }
 
 // sniffImage checks that an image file holds what its extension says: a
 // PNG signature, or an XML document whose root is an SVG element. It
 // returns what is wrong, or "".
-func sniffImage(file, ext string) string {
-	f, err := os.Open(file)
+func sniffImage(root, file, ext string) string {
+	f, err := safefs.Open(root, file)
 	if err != nil {
 		return "cannot be read: " + err.Error()
 	}
@@ -181,8 +183,8 @@ func sniffImage(file, ext string) string {
 }
 
 // siblings lists up to five images in dir, for hints.
-func siblings(dir string) []string {
-	es, _ := os.ReadDir(dir)
+func siblings(root, dir string) []string {
+	es, _ := safefs.ReadDir(root, dir)
 	var out []string
 	for _, e := range es {
 		if ext := strings.ToLower(filepath.Ext(e.Name())); (ext == ".svg" || ext == ".png") && len(out) < 5 {

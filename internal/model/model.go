@@ -4,8 +4,11 @@
 package model
 
 import (
+	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/francebadge/blason/internal/safefs"
 )
 
 // Site is the whole validated input of a build.
@@ -133,8 +136,19 @@ type SpaceTheme struct {
 
 // Asset is a file copied into the site.
 type Asset struct {
-	Source string // absolute path of the source file
+	Source string // path of the source file, under Root
 	Ext    string // ".svg" or ".png"
+	Root   string // the source folder Source was checked under (see Read); empty: Source's own folder
+}
+
+// Read reads the image under the rules of package safefs (no symbolic
+// link, regular file only), as it was checked when the content was loaded.
+func (a *Asset) Read() ([]byte, error) {
+	root := a.Root
+	if root == "" {
+		root = filepath.Dir(a.Source)
+	}
+	return safefs.ReadFile(root, a.Source)
 }
 
 // Badge is a badge class.

@@ -23,6 +23,7 @@ import (
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/passport"
+	"github.com/francebadge/blason/internal/safefs"
 	"github.com/francebadge/blason/internal/yamlx"
 )
 
@@ -65,9 +66,14 @@ type awardLine struct {
 // slug. A missing folder means no passport.
 func Load(root string, site *model.Site) ([]passport.Passport, error) {
 	dir := filepath.Join(root, "content", Dir)
-	entries, err := os.ReadDir(dir)
+	entries, err := safefs.ReadDir(root, dir)
 	if os.IsNotExist(err) {
 		return nil, nil
+	}
+	if e := safefs.AsError(err); e != nil {
+		var diags diag.List
+		diags.Add(e.Path, 0, e.Hint(), "%s", e.Problem())
+		return nil, diags.Err()
 	}
 	if err != nil {
 		return nil, err
@@ -90,11 +96,11 @@ func Load(root string, site *model.Site) ([]passport.Passport, error) {
 			diags.Add(rel, 0, "rename the file: "+passport.SlugHint, "passport slug %q (the file name) is not valid", slug)
 			continue
 		}
-		if e.Type()&os.ModeSymlink != 0 {
-			diags.Add(rel, 0, "copy the file instead of linking it", "a passport declaration may not be a symbolic link")
+		b, err := safefs.ReadFile(root, filepath.Join(dir, name))
+		if e := safefs.AsError(err); e != nil {
+			diags.Add(e.Path, 0, e.Hint(), "%s", e.Problem())
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			diags.Add(rel, 0, "", "%v", err)
 			continue

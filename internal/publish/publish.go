@@ -317,8 +317,9 @@ type Session struct {
 	written, same atomic.Int64
 	mkdirMu       sync.Mutex
 	made          map[string]bool
-	tmp           string      // folder for files being written, beside the output folder
-	noUnnamed     atomic.Bool // the file system has no unnamed files (see createNew)
+	real          map[string]bool // folders checked by realDir
+	tmp           string          // folder for files being written, beside the output folder
+	noUnnamed     atomic.Bool     // the file system has no unnamed files (see createNew)
 }
 
 // tmpDir is where files are written before being renamed into place: a
@@ -376,7 +377,7 @@ func (t Target) Begin(prev, next *Manifest, issuing map[string]bool) (*Session, 
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return nil, err
 	}
-	return &Session{t: t, prev: prev, next: next, made: map[string]bool{}, tmp: tmp}, nil
+	return &Session{t: t, prev: prev, next: next, made: map[string]bool{}, real: map[string]bool{}, tmp: tmp}, nil
 }
 
 func mergeFlags(a, b string) string {
@@ -400,6 +401,10 @@ func (s *Session) Put(p string, data []byte) error {
 	s.mkdirMu.Lock()
 	if !s.made[dir] {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
+			s.mkdirMu.Unlock()
+			return err
+		}
+		if err := s.realDir(dir); err != nil {
 			s.mkdirMu.Unlock()
 			return err
 		}
@@ -428,6 +433,29 @@ func (s *Session) Put(p string, data []byte) error {
 		return err
 	}
 	s.written.Add(1)
+	return nil
+}
+
+// realDir checks that no folder from the output folder down to dir (a
+// folder inside it) is a symbolic link, so that no file is written or
+// removed elsewhere through a link put in the site. Folders already
+// checked are remembered (in made, under mkdirMu, held by the caller).
+func (s *Session) realDir(dir string) error {
+	root := filepath.Clean(s.t.Dir)
+	for d := filepath.Clean(dir); d != root && strings.HasPrefix(d, root+string(filepath.Separator)); d = filepath.Dir(d) {
+		if s.made[d] || s.real[d] {
+			return nil
+		}
+		fi, err := os.Lstat(d)
+		if err != nil {
+			return err
+		}
+		if !fi.IsDir() {
+			rel, _ := filepath.Rel(root, d)
+			return fmt.Errorf("%s: %s in the output folder is a symbolic link or not a folder; remove it (a build writes and removes files only in folders of its own)", s.t.Dir, filepath.ToSlash(rel))
+		}
+		s.real[d] = true
+	}
 	return nil
 }
 
@@ -506,7 +534,16 @@ func (s *Session) Finish() (Stats, error) {
 			continue
 		}
 		full := filepath.Join(s.t.Dir, filepath.FromSlash(p))
-		err := os.Remove(full)
+		s.mkdirMu.Lock()
+		err := s.realDir(filepath.Dir(full))
+		s.mkdirMu.Unlock()
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return st, err
+		}
+		err = os.Remove(full)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}

@@ -8,7 +8,6 @@ import (
 	"image"
 	_ "image/png" // badge images: PNG sizes for oEmbed
 	"math"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -102,7 +101,7 @@ func (v *langView) oembed(b *model.Badge) ([]byte, error) {
 // imageSize reads the pixel size of a PNG, or the size an SVG declares
 // (width/height, else its viewBox); snippetSize when unknown.
 func imageSize(a *model.Asset) (int, int) {
-	b, err := os.ReadFile(a.Source)
+	b, err := a.Read()
 	if err != nil {
 		return snippetSize, snippetSize
 	}

@@ -208,7 +208,7 @@ func (r *Renderer) frameworkLocs(site *model.Site, lang string) []string {
 func (r *Renderer) frameworkAssets(site *model.Site, out publish.Files) error {
 	for _, t := range site.Templates {
 		if t.Image != nil {
-			if err := copyFile(out, r.layout.TemplateImage(t), t.Image.Source); err != nil {
+			if err := copyFile(out, r.layout.TemplateImage(t), t.Image); err != nil {
 				return err
 			}
 		}

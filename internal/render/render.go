@@ -13,7 +13,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/url"
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -111,8 +110,11 @@ func New(l layout.Layout, theme fs.FS, opts ...Option) (*Renderer, error) {
 		m := map[string]string{}
 		for _, layer := range themes.Each(theme) {
 			b, err := fs.ReadFile(layer, f)
-			if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
 				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("theme %s: %w", f, err)
 			}
 			lm := map[string]string{}
 			if err := yaml.Unmarshal(b, &lm); err != nil {
@@ -309,12 +311,12 @@ func (r *Renderer) assets(site *model.Site, out publish.Files) error {
 			}
 		}
 		if sp.Logo != nil {
-			if err := copyFile(out, r.layout.Logo(sp), sp.Logo.Source); err != nil {
+			if err := copyFile(out, r.layout.Logo(sp), sp.Logo); err != nil {
 				return err
 			}
 		}
 		for _, b := range sp.Badges {
-			if err := copyFile(out, r.layout.BadgeImage(b), b.Image.Source); err != nil {
+			if err := copyFile(out, r.layout.BadgeImage(b), b.Image); err != nil {
 				return err
 			}
 		}
@@ -322,8 +324,8 @@ func (r *Renderer) assets(site *model.Site, out publish.Files) error {
 	return nil
 }
 
-func copyFile(out publish.Files, dst, src string) error {
-	b, err := os.ReadFile(src)
+func copyFile(out publish.Files, dst string, src *model.Asset) error {
+	b, err := src.Read()
 	if err != nil {
 		return err
 	}

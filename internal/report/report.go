@@ -10,6 +10,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/francebadge/blason/internal/safefs"
 	"github.com/francebadge/blason/internal/safepath"
 	"html/template"
 	"io"
@@ -140,15 +141,29 @@ type Roster struct {
 // ReadRosters reads content/<space>/cohorts/*.csv: columns email, eppn,
 // student_id (one of them per line) and name.
 func ReadRosters(src, space string) ([]Roster, error) {
-	files, _ := filepath.Glob(filepath.Join(src, "content", space, CohortsDir, "*.csv"))
-	sort.Strings(files)
 	var out []Roster
 	var diags diag.List
+	dir := filepath.Join(src, "content", space, CohortsDir)
+	entries, err := safefs.ReadDir(src, dir)
+	if e := safefs.AsError(err); e != nil {
+		diags.Add(e.Path, 0, e.Hint(), "%s", e.Problem())
+		return nil, diags.Err()
+	}
+	var files []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".csv") && !strings.HasPrefix(e.Name(), ".") && !e.IsDir() {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
 	for _, f := range files {
 		rel, _ := filepath.Rel(src, f)
 		rel = filepath.ToSlash(rel)
 		r := Roster{Name: strings.TrimSuffix(filepath.Base(f), ".csv")}
-		fh, err := os.Open(f)
+		fh, err := safefs.Open(src, f)
+		if e := safefs.AsError(err); e != nil {
+			diags.Add(e.Path, 0, e.Hint(), "%s", e.Problem())
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -406,6 +421,9 @@ func Write(reports []*Report, dir string, forbidden []string) ([]string, error) 
 	dst, err := safepath.Real(dir)
 	if err != nil {
 		return nil, err
+	}
+	if dst == filepath.Dir(dst) {
+		return nil, fmt.Errorf("report folder %s is the root of the file system; write reports to a folder of their own (e.g. -o reports)", dir)
 	}
 	for _, f := range forbidden {
 		p, err := safepath.Real(f)
