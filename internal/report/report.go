@@ -10,7 +10,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"github.com/francebadge/blason/internal/safepath"
 	"html/template"
 	"io"
 	"os"
@@ -20,10 +19,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/francebadge/blason/internal/csvout"
 	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/people"
+	"github.com/francebadge/blason/internal/safepath"
 )
 
 // CohortsDir is the folder of a space holding its cohort rosters,
@@ -316,8 +317,11 @@ func sortRows(rows []Row) {
 }
 
 // CSV writes the report as one CSV table: a line per student and cohort.
+// Cells that a spreadsheet would take for formulas (a name typed as
+// `=HYPERLINK(…)` in an award list or a roster) are neutralised by
+// package csvout.
 func (r *Report) CSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	head := []string{"cohort", "name", "email", "eppn", "student_id", "complete", "missing"}
 	for _, c := range r.Framework.Competencies {
 		head = append(head, c.Code)
