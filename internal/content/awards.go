@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/ids"
@@ -33,7 +34,10 @@ type table struct {
 	file  string
 	width int // number of header columns
 	cols  map[string]int
+	names []string // column names by index
 	r     *csv.Reader
+	lim   *recordLimiter
+	last  int // line of the last record read, for errors between records
 	rec   []string
 }
 
@@ -45,19 +49,32 @@ func (l *loader) openTable(path string, allowed, required []string) (*table, fun
 		l.diags.Add(rel, 0, "", "cannot read: %v", err)
 		return nil, func() {}
 	}
-	r := csv.NewReader(f)
+	if fi, err := f.Stat(); err == nil && fi.Size() > MaxCSVFile {
+		l.diags.Add(rel, 0, "split it into several files (one per jury or cohort); "+limitsHint,
+			"file of %s bytes, more than the %d MiB a CSV file may hold", count(int(fi.Size())), MaxCSVFile>>20)
+		f.Close()
+		return nil, func() {}
+	}
+	lim := &recordLimiter{r: f}
+	r := csv.NewReader(lim)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = false
 	head, err := r.Read()
 	if err != nil {
-		l.diags.Add(rel, 1, "the first line names the columns: "+strings.Join(allowed, ","), "cannot read the header: %v", csvErr(err))
+		if errors.Is(err, errRecordTooLarge) {
+			l.diags.Add(rel, 1, "the first line names the columns: "+strings.Join(allowed, ","), "header longer than %d MiB (an unclosed quote?)", MaxCSVRecord>>20)
+		} else {
+			l.diags.Add(rel, 1, "the first line names the columns: "+strings.Join(allowed, ","), "cannot read the header: %v", csvErr(err))
+		}
 		f.Close()
 		return nil, func() {}
 	}
-	t := &table{file: rel, width: len(head), cols: map[string]int{}, r: r}
+	lim.mark = r.InputOffset()
+	t := &table{file: rel, width: len(head), cols: map[string]int{}, names: make([]string, len(head)), r: r, lim: lim, last: 1}
 	ok := true
 	for i, h := range head {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		t.names[i] = h
 		if !slices.Contains(allowed, h) {
 			hint := "allowed columns: " + strings.Join(allowed, ", ")
 			if s := yamlx.Closest(h, allowed); s != "" {
@@ -92,6 +109,11 @@ func (t *table) next(l *loader) bool {
 		if errors.Is(err, io.EOF) {
 			return false
 		}
+		if errors.Is(err, errRecordTooLarge) {
+			l.diags.Add(t.file, t.last+1, "close the quote of the cell, or shorten it: any cell holds at most "+count(MaxCell)+" characters ("+limitsHint+")",
+				"the row after line %d is longer than %d MiB; the rest of the file is not read", t.last, MaxCSVRecord>>20)
+			return false
+		}
 		if err != nil {
 			line := 0
 			var pe *csv.ParseError
@@ -101,12 +123,26 @@ func (t *table) next(l *loader) bool {
 			l.diags.Add(t.file, line, "quote values containing commas or quotes with \"…\"", "%v", csvErr(err))
 			return false
 		}
+		t.lim.mark = t.r.InputOffset()
+		line, _ := t.r.FieldPos(0)
+		t.last, _ = t.r.FieldPos(len(rec) - 1)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
 		if len(rec) > t.width {
-			line, _ := t.r.FieldPos(0)
 			l.diags.Add(t.file, line, "quote values containing commas: \"Un an, deux groupes\"", "%d values for %d columns", len(rec), t.width)
+			continue
+		}
+		long := false
+		for i, v := range rec {
+			if max := ColumnLimit(t.names[i]); tooLong(v, max) {
+				// The value is not shown: it may be personal data.
+				l.diags.Add(t.file, line, fmt.Sprintf("shorten it to at most %s characters (%s)", count(max), limitsHint),
+					"column %s is %s characters long, more than %s", t.names[i], count(utf8.RuneCountInString(v)), count(max))
+				long = true
+			}
+		}
+		if long {
 			continue
 		}
 		t.rec = rec

@@ -143,6 +143,8 @@ type loader struct {
 	frameworks []*model.Framework
 	// templateKeys are the slugs of the shared templates, in l.raw.
 	templateKeys []string
+	// svgChecked records the SVG images checked so far, and whether they passed.
+	svgChecked map[string]bool
 }
 
 // rel returns p relative to the source folder, slash-separated, for messages.

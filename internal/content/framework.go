@@ -1,8 +1,8 @@
 package content
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -76,7 +76,14 @@ func (l *loader) readFrameworks(spaces []*model.Space) []*model.Framework {
 			l.diags.Add(rel, 0, "rename the file with lower-case letters, digits and dashes", "framework file name %q is not a valid slug", slug)
 			continue
 		}
-		src, err := os.ReadFile(path)
+		src, err := readLimited(path, MaxFrameworkFile)
+		if errors.Is(err, errTooLarge) {
+			line, _ := lineAt(src, MaxFrameworkFile)
+			l.diags.Add(rel, line, "descriptors hold at most "+count(MaxDescription)+" characters; split a very large grid into several frameworks ("+limitsHint+")",
+				"framework file longer than %d KiB (this line is past the limit)", MaxFrameworkFile>>10)
+			l.broken[FrameworksDir+"/"+slug] = true
+			continue
+		}
 		if err != nil {
 			l.diags.Add(rel, 0, "", "cannot read: %v", err)
 			continue
@@ -87,6 +94,7 @@ func (l *loader) readFrameworks(spaces []*model.Space) []*model.Framework {
 			l.broken[FrameworksDir+"/"+slug] = true
 			continue
 		}
+		checkLimits(doc, l.diags)
 		if f := l.framework(doc, slug, fm, known); f != nil {
 			out = append(out, f)
 		} else {
