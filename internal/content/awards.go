@@ -110,8 +110,8 @@ func (t *table) next(l *loader) bool {
 			return false
 		}
 		if errors.Is(err, errRecordTooLarge) {
-			l.diags.Add(t.file, t.last+1, "close the quote of the cell, or shorten it: any cell holds at most "+count(MaxCell)+" characters ("+limitsHint+")",
-				"the row after line %d is longer than %d MiB; the rest of the file is not read", t.last, MaxCSVRecord>>20)
+			l.diags.Add(t.file, t.last+1, "a quote is left open, or a cell is far over its limit ("+count(MaxEvidence)+" characters for evidence_narrative, "+count(MaxCell)+" for any cell; "+limitsHint+")",
+				"row longer than %d MiB; the rest of the file is not read", MaxCSVRecord>>20)
 			return false
 		}
 		if err != nil {

@@ -41,7 +41,7 @@ const (
 	MaxFrameworkFile = 256 << 10 // bytes of a framework YAML file
 	MaxImageFile     = 1 << 20   // bytes of an image (SVG or PNG): badge images, logos, templates' images
 	MaxCSVFile       = 256 << 20 // bytes of one CSV file (about 2 million award rows)
-	MaxCSVRecord     = 16 << 20  // bytes of one CSV record read before giving up: a cell far over its limit, or an unclosed quote
+	MaxCSVRecord     = 8 << 20   // bytes of one CSV record read before giving up: a cell far over its limit, or an unclosed quote
 )
 
 // fieldLimits gives the character limit of a front-matter value by its

@@ -18,7 +18,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/francebadge/blason/internal/content"
 	"github.com/francebadge/blason/internal/csvout"
 	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/ids"
@@ -153,7 +155,12 @@ func ReadRosters(src, space string) ([]Roster, error) {
 		if err != nil {
 			return nil, err
 		}
-		cr := csv.NewReader(fh)
+		if fi, err := fh.Stat(); err == nil && fi.Size() > content.MaxCSVFile {
+			fh.Close()
+			diags.Add(rel, 0, "split the roster into several cohorts (see the size limits in docs/content.md)", "file of %d bytes, more than the %d MiB a CSV file may hold", fi.Size(), content.MaxCSVFile>>20)
+			continue
+		}
+		cr := csv.NewReader(io.LimitReader(fh, content.MaxCSVFile))
 		cr.FieldsPerRecord = -1
 		head, err := cr.Read()
 		if err != nil {
@@ -162,8 +169,10 @@ func ReadRosters(src, space string) ([]Roster, error) {
 			continue
 		}
 		cols := map[string]int{}
+		names := make([]string, len(head))
 		for i, h := range head {
 			h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+			names[i] = h
 			if !slices.Contains([]string{"email", "eppn", "student_id", "name"}, h) {
 				diags.Add(rel, 1, "roster columns: email, eppn, student_id, name", "unknown column %q", h)
 			}
@@ -186,6 +195,20 @@ func ReadRosters(src, space string) ([]Roster, error) {
 				break
 			}
 			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+				continue
+			}
+			long := false
+			for i, v := range rec {
+				col := ""
+				if i < len(names) {
+					col = names[i]
+				}
+				if max := content.ColumnLimit(col); len(v) > max && utf8.RuneCountInString(v) > max {
+					diags.Add(rel, line, fmt.Sprintf("shorten it to at most %d characters (see the size limits in docs/content.md)", max), "column %s is %d characters long, more than %d", col, utf8.RuneCountInString(v), max)
+					long = true
+				}
+			}
+			if long {
 				continue
 			}
 			p := model.Identity{Email: ids.NormalizeEmail(get(rec, "email")), EPPN: get(rec, "eppn"), StudentID: get(rec, "student_id"), Name: get(rec, "name")}

@@ -221,3 +221,14 @@ func TestFormulaNamesAreNeutralised(t *testing.T) {
 		}
 	}
 }
+
+// TestRosterLimits: roster cells over their limit are reported at their line.
+func TestRosterLimits(t *testing.T) {
+	dir := fixture(t)
+	p := filepath.Join(dir, "content/ecole/cohorts/promo-2026.csv")
+	os.WriteFile(p, []byte("email,name\nalice@example.org,Alice A\nbob@example.org,"+strings.Repeat("B", 201)+"\n"), 0o644)
+	_, err := ReadRosters(dir, "ecole")
+	if err == nil || !strings.Contains(err.Error(), "content/ecole/cohorts/promo-2026.csv:3: column name is 201 characters long, more than 200") {
+		t.Errorf("got %v", err)
+	}
+}
