@@ -39,6 +39,7 @@ const (
 	MaxFrontMatter   = 64 << 10  // bytes of YAML front matter in a Markdown file
 	MaxPageFile      = 256 << 10 // bytes of a Markdown file (front matter + body)
 	MaxFrameworkFile = 256 << 10 // bytes of a framework YAML file
+	MaxPassportFile  = 64 << 10  // bytes of a passport declaration (content/_passports/<slug>.yaml)
 	MaxImageFile     = 1 << 20   // bytes of an image (SVG or PNG): badge images, logos, templates' images
 	MaxCSVFile       = 256 << 20 // bytes of one CSV file (about 2 million award rows)
 	MaxCSVRecord     = 8 << 20   // bytes of one CSV record read before giving up: a cell far over its limit, or an unclosed quote

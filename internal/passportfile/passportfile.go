@@ -19,6 +19,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/francebadge/blason/internal/content"
 	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/model"
@@ -92,6 +93,11 @@ func Load(root string, site *model.Site) ([]passport.Passport, error) {
 		}
 		if e.Type()&os.ModeSymlink != 0 {
 			diags.Add(rel, 0, "copy the file instead of linking it", "a passport declaration may not be a symbolic link")
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.Size() > content.MaxPassportFile {
+			diags.Add(rel, 0, "a declaration lists a student's awards: it never needs that much (see the size limits in docs/content.md)",
+				"file of %d bytes, more than the %d KiB a passport declaration may hold", fi.Size(), content.MaxPassportFile>>10)
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(dir, name))
