@@ -48,6 +48,11 @@ func checkSVG(r io.Reader) []svgProblem {
 		out = append(out, svgProblem{line, fmt.Sprintf(format, args...), hint})
 	}
 	var stack []string // local names, lower-case, of the open elements
+	// The text of a <style> element is checked whole: CDATA sections and
+	// comments may split "@import" or "url(" over several tokens.
+	var style strings.Builder
+	type chunk struct{ off, line int }
+	var chunks []chunk
 	for {
 		line, _ := d.InputPos() // where the next token starts
 		tok, err := d.Token()
@@ -68,14 +73,27 @@ func checkSVG(r io.Reader) []svgProblem {
 			}
 			checkAttrs(t, line, add)
 		case xml.EndElement:
+			if len(stack) > 0 && stack[len(stack)-1] == "style" && style.Len() > 0 {
+				text := style.String()
+				if why, at := checkCSSAt(text); why != "" {
+					c := chunks[0]
+					for _, x := range chunks {
+						if x.off <= at {
+							c = x
+						}
+					}
+					add(c.line+strings.Count(text[c.off:at], "\n"), svgHint, "<style> refused: %s", why)
+				}
+				style.Reset()
+				chunks = chunks[:0]
+			}
 			if len(stack) > 0 {
 				stack = stack[:len(stack)-1]
 			}
 		case xml.CharData:
 			if len(stack) > 0 && stack[len(stack)-1] == "style" {
-				if why, at := checkCSSAt(string(t)); why != "" {
-					add(line+strings.Count(string(t[:at]), "\n"), svgHint, "<style> refused: %s", why)
-				}
+				chunks = append(chunks, chunk{style.Len(), line})
+				style.Write(t)
 			}
 		case xml.ProcInst:
 			if strings.EqualFold(t.Target, "xml-stylesheet") {

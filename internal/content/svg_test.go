@@ -42,6 +42,7 @@ func TestCheckSVG(t *testing.T) {
 		{"external url() in presentation attribute", svgDoc(`<rect fill="url('http://evil.example/p.svg#p')"/>`), 2, "fill on <rect> refused"},
 		{"@import in style", svgDoc("<style>\n.a { fill: red }\n@import url(https://evil.example/x.css);\n</style>"), 4, "@import"},
 		{"external url() in style element", svgDoc("<style>\n.a { background: URL(\"https://evil.example/x.png\") }\n</style>"), 3, "references another site"},
+		{"@import split by CDATA and a comment", svgDoc("<style>\n.a { fill: red }\n@im<![CDATA[po]]><!-- -->rt url(https://evil.example/x.css);\n</style>"), 4, "@import"},
 		{"CSS escape", svgDoc(`<style>.a { b: \75 rl(https://evil.example/) }</style>`), 2, "CSS escapes"},
 		{"xml-stylesheet", `<?xml-stylesheet href="https://evil.example/x.css"?>` + "\n" + svgDoc(""), 1, "xml-stylesheet"},
 		{"entity declaration", "<!DOCTYPE svg [\n<!ENTITY x SYSTEM \"file:///etc/passwd\">\n]>\n" + svgDoc("<text>&x;</text>"), 1, "entity declaration refused"},
