@@ -44,6 +44,7 @@ func TestHugeValuesFailFast(t *testing.T) {
 			t.Errorf("no hint, or the value repeated: %v", d)
 		}
 	}
+	t.Logf("load took %v, allocated %d MiB", took, (after.TotalAlloc-before.TotalAlloc)>>20)
 	if took > 5*time.Second {
 		t.Errorf("took %v", took)
 	}
@@ -88,6 +89,7 @@ func TestOversizedFilesAreNotRead(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	_, _, err := loadDir(dir)
 	runtime.ReadMemStats(&after)
+	t.Logf("allocated %d MiB", (after.TotalAlloc-before.TotalAlloc)>>20)
 	if err == nil {
 		t.Fatal("accepted")
 	}
