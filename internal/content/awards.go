@@ -35,6 +35,7 @@ type table struct {
 	width int // number of header columns
 	cols  map[string]int
 	names []string // column names by index
+	max   []int    // character limits by index
 	r     *csv.Reader
 	lim   *recordLimiter
 	last  int // line of the last record read, for errors between records
@@ -70,11 +71,11 @@ func (l *loader) openTable(path string, allowed, required []string) (*table, fun
 		return nil, func() {}
 	}
 	lim.mark = r.InputOffset()
-	t := &table{file: rel, width: len(head), cols: map[string]int{}, names: make([]string, len(head)), r: r, lim: lim, last: 1}
+	t := &table{file: rel, width: len(head), cols: map[string]int{}, names: make([]string, len(head)), max: make([]int, len(head)), r: r, lim: lim, last: 1}
 	ok := true
 	for i, h := range head {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		t.names[i] = h
+		t.names[i], t.max[i] = h, ColumnLimit(h)
 		if !slices.Contains(allowed, h) {
 			hint := "allowed columns: " + strings.Join(allowed, ", ")
 			if s := yamlx.Closest(h, allowed); s != "" {
@@ -135,7 +136,7 @@ func (t *table) next(l *loader) bool {
 		}
 		long := false
 		for i, v := range rec {
-			if max := ColumnLimit(t.names[i]); tooLong(v, max) {
+			if max := t.max[i]; tooLong(v, max) {
 				// The value is not shown: it may be personal data.
 				l.diags.Add(t.file, line, fmt.Sprintf("shorten it to at most %s characters (%s)", count(max), limitsHint),
 					"column %s is %s characters long, more than %s", t.names[i], count(utf8.RuneCountInString(v)), count(max))
