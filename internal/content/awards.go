@@ -36,8 +36,7 @@ type table struct {
 	cols  map[string]int
 	names []string // column names by index
 	max   []int    // character limits by index
-	r     *csv.Reader
-	lim   *recordLimiter
+	r     *CSVReader
 	last  int // line of the last record read, for errors between records
 	rec   []string
 }
@@ -56,13 +55,10 @@ func (l *loader) openTable(path string, allowed, required []string) (*table, fun
 		f.Close()
 		return nil, func() {}
 	}
-	lim := &recordLimiter{r: f}
-	r := csv.NewReader(lim)
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = false
+	r := NewCSVReader(f)
 	head, err := r.Read()
 	if err != nil {
-		if errors.Is(err, errRecordTooLarge) {
+		if errors.Is(err, ErrRecordTooLarge) {
 			l.diags.Add(rel, 1, "the first line names the columns: "+strings.Join(allowed, ","), "header longer than %d MiB (an unclosed quote?)", MaxCSVRecord>>20)
 		} else {
 			l.diags.Add(rel, 1, "the first line names the columns: "+strings.Join(allowed, ","), "cannot read the header: %v", csvErr(err))
@@ -70,8 +66,7 @@ func (l *loader) openTable(path string, allowed, required []string) (*table, fun
 		f.Close()
 		return nil, func() {}
 	}
-	lim.mark = r.InputOffset()
-	t := &table{file: rel, width: len(head), cols: map[string]int{}, names: make([]string, len(head)), max: make([]int, len(head)), r: r, lim: lim, last: 1}
+	t := &table{file: rel, width: len(head), cols: map[string]int{}, names: make([]string, len(head)), max: make([]int, len(head)), r: r, last: 1}
 	ok := true
 	for i, h := range head {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
@@ -110,7 +105,7 @@ func (t *table) next(l *loader) bool {
 		if errors.Is(err, io.EOF) {
 			return false
 		}
-		if errors.Is(err, errRecordTooLarge) {
+		if errors.Is(err, ErrRecordTooLarge) {
 			l.diags.Add(t.file, t.last+1, "a quote is left open, or a cell is far over its limit ("+count(MaxEvidence)+" characters for evidence_narrative, "+count(MaxCell)+" for any cell; "+limitsHint+")",
 				"row longer than %d MiB; the rest of the file is not read", MaxCSVRecord>>20)
 			return false
@@ -124,7 +119,6 @@ func (t *table) next(l *loader) bool {
 			l.diags.Add(t.file, line, "quote values containing commas or quotes with \"…\"", "%v", csvErr(err))
 			return false
 		}
-		t.lim.mark = t.r.InputOffset()
 		line, _ := t.r.FieldPos(0)
 		t.last, _ = t.r.FieldPos(len(rec) - 1)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {

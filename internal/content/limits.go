@@ -2,6 +2,7 @@ package content
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -170,19 +171,43 @@ func lineAt(b []byte, off int) (int, string) {
 	return line, ""
 }
 
-// recordLimiter stops a CSV reader inside a record longer than
-// MaxCSVRecord: the reader buffers a whole record, and a file with an
-// unclosed quote or a huge cell would otherwise be read into memory.
+// CSVReader is a csv.Reader that gives up with ErrRecordTooLarge inside a
+// record longer than MaxCSVRecord: csv.Reader buffers a whole record, and a
+// file with an unclosed quote or a huge cell would otherwise be read into
+// memory. Every CSV file of the content is read through it.
+type CSVReader struct {
+	*csv.Reader
+	lim *recordLimiter
+}
+
+// ErrRecordTooLarge is returned by CSVReader.Read for a record over MaxCSVRecord bytes.
+var ErrRecordTooLarge = errors.New("CSV record too large")
+
+// NewCSVReader returns a CSVReader of r (FieldsPerRecord -1: rows may vary).
+func NewCSVReader(r io.Reader) *CSVReader {
+	lim := &recordLimiter{r: r}
+	c := &CSVReader{Reader: csv.NewReader(lim), lim: lim}
+	c.FieldsPerRecord = -1
+	return c
+}
+
+// Read reads one record, at most MaxCSVRecord bytes.
+func (c *CSVReader) Read() ([]string, error) {
+	rec, err := c.Reader.Read()
+	if err == nil {
+		c.lim.mark = c.InputOffset()
+	}
+	return rec, err
+}
+
 type recordLimiter struct {
 	r          io.Reader
 	read, mark int64 // bytes handed out; offset of the current record's start
 }
 
-var errRecordTooLarge = errors.New("record too large")
-
 func (l *recordLimiter) Read(p []byte) (int, error) {
 	if l.read-l.mark > MaxCSVRecord {
-		return 0, errRecordTooLarge
+		return 0, ErrRecordTooLarge
 	}
 	n, err := l.r.Read(p)
 	l.read += int64(n)

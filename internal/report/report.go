@@ -160,8 +160,7 @@ func ReadRosters(src, space string) ([]Roster, error) {
 			diags.Add(rel, 0, "split the roster into several cohorts (see the size limits in docs/content.md)", "file of %d bytes, more than the %d MiB a CSV file may hold", fi.Size(), content.MaxCSVFile>>20)
 			continue
 		}
-		cr := csv.NewReader(io.LimitReader(fh, content.MaxCSVFile))
-		cr.FieldsPerRecord = -1
+		cr := content.NewCSVReader(io.LimitReader(fh, content.MaxCSVFile))
 		head, err := cr.Read()
 		if err != nil {
 			fh.Close()
@@ -184,16 +183,27 @@ func ReadRosters(src, space string) ([]Roster, error) {
 			}
 			return ""
 		}
+		last := 1 // line of the last record read
 		for {
 			rec, err := cr.Read()
 			if err == io.EOF {
 				break
 			}
-			line, _ := cr.FieldPos(0)
+			if errors.Is(err, content.ErrRecordTooLarge) {
+				diags.Add(rel, last+1, "a quote is left open, or a cell is far over its limit (see the size limits in docs/content.md)", "row longer than %d MiB; the rest of the file is not read", content.MaxCSVRecord>>20)
+				break
+			}
 			if err != nil {
+				line := 0
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					line = pe.Line
+				}
 				diags.Add(rel, line, "quote values containing commas", "%v", err)
 				break
 			}
+			line, _ := cr.FieldPos(0)
+			last, _ = cr.FieldPos(len(rec) - 1)
 			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 				continue
 			}

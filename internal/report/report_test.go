@@ -231,4 +231,17 @@ func TestRosterLimits(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "content/ecole/cohorts/promo-2026.csv:3: column name is 201 characters long, more than 200") {
 		t.Errorf("got %v", err)
 	}
+	// An unclosed quote followed by 64 MiB (a sparse file): reading stops
+	// after 8 MiB.
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("email,name\nalice@example.org,Alice A\nbob@example.org,\"Bob")
+	f.Truncate(64 << 20)
+	f.Close()
+	_, err = ReadRosters(dir, "ecole")
+	if err == nil || !strings.Contains(err.Error(), "content/ecole/cohorts/promo-2026.csv:3: row longer than 8 MiB") {
+		t.Errorf("got %v", err)
+	}
 }
