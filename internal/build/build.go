@@ -36,9 +36,9 @@ import (
 	"github.com/francebadge/blason/internal/passport"
 	"github.com/francebadge/blason/internal/publish"
 	"github.com/francebadge/blason/internal/render"
-	"github.com/francebadge/blason/internal/serverconf"
 	"github.com/francebadge/blason/internal/safefs"
 	"github.com/francebadge/blason/internal/safepath"
+	"github.com/francebadge/blason/internal/serverconf"
 	"github.com/francebadge/blason/internal/statuslist"
 	"github.com/francebadge/blason/themes"
 )

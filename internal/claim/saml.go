@@ -216,9 +216,14 @@ func (s *Server) acs(w http.ResponseWriter, r *http.Request) {
 		keys = append(keys, claimindex.Hash(s.cfg.IndexKey, claimindex.KindEmail, id.Mail))
 	}
 	now := s.cfg.Now()
+	expires := sessionExpiry(assertion, now, s.cfg.SessionTTL)
+	if !expires.After(now) {
+		s.refuse(w, r, "session", errors.New("the identity provider's session has already ended (SessionNotOnOrAfter)"))
+		return
+	}
 	sess := Session{
 		Created: now, Subject: s.subject(id.IdP, id.Subject), IdP: id.IdP, Keys: keys,
-		DisplayName: id.DisplayName, CSRF: randomID(32), Expires: now.Add(s.cfg.SessionTTL),
+		DisplayName: id.DisplayName, CSRF: randomID(32), Expires: expires,
 	}
 	if sess.DisplayName == "" {
 		sess.DisplayName = strings.TrimSpace(id.GivenName + " " + id.Surname)
@@ -228,12 +233,28 @@ func (s *Server) acs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = s.cfg.Store.Audit(r.Context(), sess.Subject, "login", "", now)
-	s.setSessionCookie(w, sess.ID, int(s.cfg.SessionTTL.Seconds()))
+	s.setSessionCookie(w, sess.ID, int((expires.Sub(now)+time.Second-1)/time.Second))
 	next := tracked.URI
 	if !strings.HasPrefix(next, s.path("me")) {
 		next = s.path("me")
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// sessionExpiry is when a session opened now from assertion ends: after
+// ttl (8 hours by default), or earlier when the identity provider says its
+// own session ends earlier. SessionNotOnOrAfter on an AuthnStatement "indicates
+// an upper bound on sessions with the subject derived from the enclosing
+// assertion" (SAML core §2.7.2): the claim server must not keep a student
+// logged in after their institution has logged them out.
+func sessionExpiry(assertion *saml.Assertion, now time.Time, ttl time.Duration) time.Time {
+	end := now.Add(ttl)
+	for _, st := range assertion.AuthnStatements {
+		if st.SessionNotOnOrAfter != nil && st.SessionNotOnOrAfter.Before(end) {
+			end = *st.SessionNotOnOrAfter
+		}
+	}
+	return end
 }
 
 // peekIssuer reads the Issuer of a base64 SAML response without trusting

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/ids"
@@ -33,7 +34,10 @@ type table struct {
 	file  string
 	width int // number of header columns
 	cols  map[string]int
-	r     *csv.Reader
+	names []string // column names by index
+	max   []int    // character limits by index
+	r     *CSVReader
+	last  int // line of the last record read, for errors between records
 	rec   []string
 }
 
@@ -48,19 +52,28 @@ func (l *loader) openTable(path string, allowed, required []string) (*table, fun
 		l.diags.Add(rel, 0, "", "cannot read: %v", err)
 		return nil, func() {}
 	}
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = false
-	head, err := r.Read()
-	if err != nil {
-		l.diags.Add(rel, 1, "the first line names the columns: "+strings.Join(allowed, ","), "cannot read the header: %v", csvErr(err))
+	if fi, err := f.Stat(); err == nil && fi.Size() > MaxCSVFile {
+		l.diags.Add(rel, 0, "split it into several files (one per jury or cohort); "+limitsHint,
+			"file of %s bytes, more than the %d MiB a CSV file may hold", count(int(fi.Size())), MaxCSVFile>>20)
 		f.Close()
 		return nil, func() {}
 	}
-	t := &table{file: rel, width: len(head), cols: map[string]int{}, r: r}
+	r := NewCSVReader(f)
+	head, err := r.Read()
+	if err != nil {
+		if errors.Is(err, ErrRecordTooLarge) {
+			l.diags.Add(rel, 1, "the first line names the columns: "+strings.Join(allowed, ","), "header longer than %d MiB (an unclosed quote?)", MaxCSVRecord>>20)
+		} else {
+			l.diags.Add(rel, 1, "the first line names the columns: "+strings.Join(allowed, ","), "cannot read the header: %v", csvErr(err))
+		}
+		f.Close()
+		return nil, func() {}
+	}
+	t := &table{file: rel, width: len(head), cols: map[string]int{}, names: make([]string, len(head)), max: make([]int, len(head)), r: r, last: 1}
 	ok := true
 	for i, h := range head {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		t.names[i], t.max[i] = h, ColumnLimit(h)
 		if !slices.Contains(allowed, h) {
 			hint := "allowed columns: " + strings.Join(allowed, ", ")
 			if s := yamlx.Closest(h, allowed); s != "" {
@@ -95,6 +108,11 @@ func (t *table) next(l *loader) bool {
 		if errors.Is(err, io.EOF) {
 			return false
 		}
+		if errors.Is(err, ErrRecordTooLarge) {
+			l.diags.Add(t.file, t.last+1, "a quote is left open, or a cell is far over its limit ("+count(MaxEvidence)+" characters for evidence_narrative, "+count(MaxCell)+" for any cell; "+limitsHint+")",
+				"row longer than %d MiB; the rest of the file is not read", MaxCSVRecord>>20)
+			return false
+		}
 		if err != nil {
 			line := 0
 			var pe *csv.ParseError
@@ -104,12 +122,25 @@ func (t *table) next(l *loader) bool {
 			l.diags.Add(t.file, line, "quote values containing commas or quotes with \"…\"", "%v", csvErr(err))
 			return false
 		}
+		line, _ := t.r.FieldPos(0)
+		t.last, _ = t.r.FieldPos(len(rec) - 1)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
 		if len(rec) > t.width {
-			line, _ := t.r.FieldPos(0)
 			l.diags.Add(t.file, line, "quote values containing commas: \"Un an, deux groupes\"", "%d values for %d columns", len(rec), t.width)
+			continue
+		}
+		long := false
+		for i, v := range rec {
+			if max := t.max[i]; tooLong(v, max) {
+				// The value is not shown: it may be personal data.
+				l.diags.Add(t.file, line, fmt.Sprintf("shorten it to at most %s characters (%s)", count(max), limitsHint),
+					"column %s is %s characters long, more than %s", t.names[i], count(utf8.RuneCountInString(v)), count(max))
+				long = true
+			}
+		}
+		if long {
 			continue
 		}
 		t.rec = rec

@@ -145,6 +145,8 @@ type loader struct {
 	frameworks []*model.Framework
 	// templateKeys are the slugs of the shared templates, in l.raw.
 	templateKeys []string
+	// svgChecked records the SVG images checked so far, and whether they passed.
+	svgChecked map[string]bool
 }
 
 // refused records a file or folder refused by the one rule for source

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"github.com/francebadge/blason/internal/model"
-	"github.com/francebadge/blason/internal/safefs"
 	"github.com/francebadge/blason/internal/yamlx"
 )
 
@@ -75,8 +75,15 @@ func (l *loader) readFrameworks(spaces []*model.Space) []*model.Framework {
 			l.diags.Add(rel, 0, "rename the file with lower-case letters, digits and dashes", "framework file name %q is not a valid slug", slug)
 			continue
 		}
-		src, err := safefs.ReadFile(l.src, path)
+		src, err := l.readLimited(path, MaxFrameworkFile)
 		if l.refused(err) {
+			l.broken[FrameworksDir+"/"+slug] = true
+			continue
+		}
+		if errors.Is(err, errTooLarge) {
+			line, _ := lineAt(src, MaxFrameworkFile)
+			l.diags.Add(rel, line, "descriptors hold at most "+count(MaxDescription)+" characters; split a very large grid into several frameworks ("+limitsHint+")",
+				"framework file longer than %d KiB (this line is past the limit)", MaxFrameworkFile>>10)
 			l.broken[FrameworksDir+"/"+slug] = true
 			continue
 		}
@@ -90,6 +97,7 @@ func (l *loader) readFrameworks(spaces []*model.Space) []*model.Framework {
 			l.broken[FrameworksDir+"/"+slug] = true
 			continue
 		}
+		checkLimits(doc, l.diags)
 		if f := l.framework(doc, slug, fm, known); f != nil {
 			out = append(out, f)
 		} else {

@@ -138,11 +138,45 @@ func (l *loader) asset(p *page, dir, name, key string) *model.Asset {
 		addAt(l.diags, p, hint, []string{key}, "%s file %q not found", key, name)
 		return nil
 	}
+	if fi.Size() > MaxImageFile {
+		addAt(l.diags, p, "images are shown at 256 pixels or less: export a smaller file (a few tens of KB is usual; "+limitsHint+")", []string{key},
+			"%s %q is %s bytes, more than the %d MiB an image may hold", key, name, count(int(fi.Size())), MaxImageFile>>20)
+		return nil
+	}
 	if problem := sniffImage(l.src, full, ext); problem != "" {
 		addAt(l.diags, p, "export the image as PNG or SVG and point "+key+" at it", []string{key}, "%s %q %s", key, name, problem)
 		return nil
 	}
+	if ext == ".svg" && !l.safeSVG(full) {
+		return nil
+	}
 	return &model.Asset{Source: full, Ext: ext, Root: l.src}
+}
+
+// safeSVG checks an SVG file once (badges may share an image), reporting
+// each refused construct at its line.
+func (l *loader) safeSVG(full string) bool {
+	if ok, done := l.svgChecked[full]; done {
+		return ok
+	}
+	f, err := safefs.Open(l.src, full)
+	if l.refused(err) {
+		return false
+	}
+	if err != nil {
+		l.diags.Add(l.rel(full), 0, "", "cannot read: %v", err)
+		return false
+	}
+	defer f.Close()
+	problems := checkSVG(io.LimitReader(f, MaxImageFile))
+	for _, pr := range problems {
+		l.diags.Add(l.rel(full), pr.line, pr.hint, "%s", pr.msg)
+	}
+	if l.svgChecked == nil {
+		l.svgChecked = map[string]bool{}
+	}
+	l.svgChecked[full] = len(problems) == 0
+	return len(problems) == 0
 }
 
 // sniffImage checks that an image file holds what its extension says: a

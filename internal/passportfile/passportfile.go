@@ -10,6 +10,7 @@ package passportfile
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/francebadge/blason/internal/content"
 	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/model"
@@ -96,13 +98,24 @@ func Load(root string, site *model.Site) ([]passport.Passport, error) {
 			diags.Add(rel, 0, "rename the file: "+passport.SlugHint, "passport slug %q (the file name) is not valid", slug)
 			continue
 		}
-		b, err := safefs.ReadFile(root, filepath.Join(dir, name))
+		f, err := safefs.Open(root, filepath.Join(dir, name))
 		if e := safefs.AsError(err); e != nil {
 			diags.Add(e.Path, 0, e.Hint(), "%s", e.Problem())
 			continue
 		}
 		if err != nil {
 			diags.Add(rel, 0, "", "%v", err)
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(f, content.MaxPassportFile+1)) // a larger file is not read whole
+		f.Close()
+		if err != nil {
+			diags.Add(rel, 0, "", "%v", err)
+			continue
+		}
+		if len(b) > content.MaxPassportFile {
+			diags.Add(rel, 0, "a declaration lists a student's awards: it never needs that much (see the size limits in docs/content.md)",
+				"file of more than the %d KiB a passport declaration may hold", content.MaxPassportFile>>10)
 			continue
 		}
 		if p, ok := r.declaration(rel, slug, b, &diags); ok {

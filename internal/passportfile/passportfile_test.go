@@ -109,6 +109,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`x.yaml:2: unknown key "indexabel"`, `did you mean "indexable"?`}},
 		{"bad date", "x.yaml", head + "  - {space: universite, badge: langues, date: 15/12/2023}\n",
 			[]string{"x.yaml:4: malformed date"}},
+		{"too large", "x.yaml", head + "  - {space: universite, award: aaaaaaaaaaaaaaaaaaaaaaaaa1}\n# " + strings.Repeat("x", 64<<10) + "\n",
+			[]string{"content/_passports/x.yaml: file of 65655 bytes, more than the 64 KiB a passport declaration may hold"}},
 		{"control characters", "x.yaml", "displayName: \"A\\u0007B\"\nawards:\n  - {space: universite, award: aaaaaaaaaaaaaaaaaaaaaaaaa1}\n",
 			[]string{"x.yaml:1: displayName is too long or holds control characters"}},
 	}

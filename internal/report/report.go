@@ -10,8 +10,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"github.com/francebadge/blason/internal/safefs"
-	"github.com/francebadge/blason/internal/safepath"
 	"html/template"
 	"io"
 	"os"
@@ -20,11 +18,16 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/francebadge/blason/internal/content"
+	"github.com/francebadge/blason/internal/csvout"
 	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/people"
+	"github.com/francebadge/blason/internal/safefs"
+	"github.com/francebadge/blason/internal/safepath"
 )
 
 // CohortsDir is the folder of a space holding its cohort rosters,
@@ -167,8 +170,12 @@ func ReadRosters(src, space string) ([]Roster, error) {
 		if err != nil {
 			return nil, err
 		}
-		cr := csv.NewReader(fh)
-		cr.FieldsPerRecord = -1
+		if fi, err := fh.Stat(); err == nil && fi.Size() > content.MaxCSVFile {
+			fh.Close()
+			diags.Add(rel, 0, "split the roster into several cohorts (see the size limits in docs/content.md)", "file of %d bytes, more than the %d MiB a CSV file may hold", fi.Size(), content.MaxCSVFile>>20)
+			continue
+		}
+		cr := content.NewCSVReader(io.LimitReader(fh, content.MaxCSVFile))
 		head, err := cr.Read()
 		if err != nil {
 			fh.Close()
@@ -176,8 +183,10 @@ func ReadRosters(src, space string) ([]Roster, error) {
 			continue
 		}
 		cols := map[string]int{}
+		names := make([]string, len(head))
 		for i, h := range head {
 			h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+			names[i] = h
 			if !slices.Contains([]string{"email", "eppn", "student_id", "name"}, h) {
 				diags.Add(rel, 1, "roster columns: email, eppn, student_id, name", "unknown column %q", h)
 			}
@@ -189,17 +198,42 @@ func ReadRosters(src, space string) ([]Roster, error) {
 			}
 			return ""
 		}
+		last := 1 // line of the last record read
 		for {
 			rec, err := cr.Read()
 			if err == io.EOF {
 				break
 			}
-			line, _ := cr.FieldPos(0)
+			if errors.Is(err, content.ErrRecordTooLarge) {
+				diags.Add(rel, last+1, "a quote is left open, or a cell is far over its limit (see the size limits in docs/content.md)", "row longer than %d MiB; the rest of the file is not read", content.MaxCSVRecord>>20)
+				break
+			}
 			if err != nil {
+				line := 0
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					line = pe.Line
+				}
 				diags.Add(rel, line, "quote values containing commas", "%v", err)
 				break
 			}
+			line, _ := cr.FieldPos(0)
+			last, _ = cr.FieldPos(len(rec) - 1)
 			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+				continue
+			}
+			long := false
+			for i, v := range rec {
+				col := ""
+				if i < len(names) {
+					col = names[i]
+				}
+				if max := content.ColumnLimit(col); len(v) > max && utf8.RuneCountInString(v) > max {
+					diags.Add(rel, line, fmt.Sprintf("shorten it to at most %d characters (see the size limits in docs/content.md)", max), "column %s is %d characters long, more than %d", col, utf8.RuneCountInString(v), max)
+					long = true
+				}
+			}
+			if long {
 				continue
 			}
 			p := model.Identity{Email: ids.NormalizeEmail(get(rec, "email")), EPPN: get(rec, "eppn"), StudentID: get(rec, "student_id"), Name: get(rec, "name")}
@@ -331,8 +365,11 @@ func sortRows(rows []Row) {
 }
 
 // CSV writes the report as one CSV table: a line per student and cohort.
+// Cells that a spreadsheet would take for formulas (a name typed as
+// `=HYPERLINK(…)` in an award list or a roster) are neutralised by
+// package csvout.
 func (r *Report) CSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	head := []string{"cohort", "name", "email", "eppn", "student_id", "complete", "missing"}
 	for _, c := range r.Framework.Competencies {
 		head = append(head, c.Code)

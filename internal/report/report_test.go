@@ -168,3 +168,80 @@ func TestJuryReport(t *testing.T) {
 func modelRevocation(id string) model.Revocation {
 	return model.Revocation{AwardID: id, Date: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), Reason: "Erreur de saisie"}
 }
+
+// TestFormulaNamesAreNeutralised: names typed as spreadsheet formulas in an
+// award list or a cohort roster come out of the report CSV as text.
+func TestFormulaNamesAreNeutralised(t *testing.T) {
+	dir := fixture(t)
+	hostile := `=HYPERLINK("http://x","y")`
+	edit := func(name, old, new string) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(p, []byte(strings.ReplaceAll(string(b), old, new)), 0o644)
+	}
+	quoted := `"` + strings.ReplaceAll(hostile, `"`, `""`) + `"`
+	edit("content/ecole/awards/a.csv", "Eve E", quoted)                                       // award list: cohort "all"
+	edit("content/ecole/cohorts/promo-2026.csv", "Dan D", `"+HYPERLINK(""http://x"",""y"")"`) // roster
+	now := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	site, err := content.Load(dir, content.Options{Now: now, Secret: func(string) ([]byte, error) { return secret, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvOf := func() string {
+		reps, err := Build(site, dir, Options{AsOf: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := reps[0].CSV(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	roster := csvOf()
+	if want := "\n" + `promo-2026,"'+HYPERLINK(""http://x"",""y"")",dan@example.org,,,non,C1 C2,,` + "\n"; !strings.Contains(roster, want) {
+		t.Errorf("roster name not neutralised:\n%s\nwant a line %q", roster, want)
+	}
+	os.RemoveAll(filepath.Join(dir, "content/ecole/cohorts"))
+	all := csvOf()
+	if want := "\n" + `all,"'=HYPERLINK(""http://x"",""y"")",eve@example.org,,,non,C1 C2,novice,` + "\n"; !strings.Contains(all, want) {
+		t.Errorf("award-list name not neutralised:\n%s\nwant a line %q", all, want)
+	}
+	for _, out := range []string{roster, all} {
+		for _, line := range strings.Split(out, "\n") {
+			for _, cell := range strings.Split(line, ",") {
+				if strings.HasPrefix(cell, "=") || strings.HasPrefix(cell, "+") || strings.HasPrefix(cell, `"=`) || strings.HasPrefix(cell, `"+`) {
+					t.Errorf("formula cell %q in %q", cell, line)
+				}
+			}
+		}
+	}
+}
+
+// TestRosterLimits: roster cells over their limit are reported at their line.
+func TestRosterLimits(t *testing.T) {
+	dir := fixture(t)
+	p := filepath.Join(dir, "content/ecole/cohorts/promo-2026.csv")
+	os.WriteFile(p, []byte("email,name\nalice@example.org,Alice A\nbob@example.org,"+strings.Repeat("B", 201)+"\n"), 0o644)
+	_, err := ReadRosters(dir, "ecole")
+	if err == nil || !strings.Contains(err.Error(), "content/ecole/cohorts/promo-2026.csv:3: column name is 201 characters long, more than 200") {
+		t.Errorf("got %v", err)
+	}
+	// An unclosed quote followed by 64 MiB (a sparse file): reading stops
+	// after 8 MiB.
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("email,name\nalice@example.org,Alice A\nbob@example.org,\"Bob")
+	f.Truncate(64 << 20)
+	f.Close()
+	_, err = ReadRosters(dir, "ecole")
+	if err == nil || !strings.Contains(err.Error(), "content/ecole/cohorts/promo-2026.csv:3: row longer than 8 MiB") {
+		t.Errorf("got %v", err)
+	}
+}
