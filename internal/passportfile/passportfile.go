@@ -108,6 +108,10 @@ func Load(root string, site *model.Site) ([]passport.Passport, error) {
 			continue
 		}
 		b, err := io.ReadAll(io.LimitReader(f, content.MaxPassportFile+1)) // a larger file is not read whole
+		size := int64(len(b))
+		if fi, serr := f.Stat(); serr == nil {
+			size = fi.Size()
+		}
 		f.Close()
 		if err != nil {
 			diags.Add(rel, 0, "", "%v", err)
@@ -115,7 +119,7 @@ func Load(root string, site *model.Site) ([]passport.Passport, error) {
 		}
 		if len(b) > content.MaxPassportFile {
 			diags.Add(rel, 0, "a declaration lists a student's awards: it never needs that much (see the size limits in docs/content.md)",
-				"file of more than the %d KiB a passport declaration may hold", content.MaxPassportFile>>10)
+				"file of %d bytes, more than the %d KiB a passport declaration may hold", size, content.MaxPassportFile>>10)
 			continue
 		}
 		if p, ok := r.declaration(rel, slug, b, &diags); ok {
