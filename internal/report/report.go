@@ -179,11 +179,18 @@ func ReadRosters(src, space string) ([]Roster, error) {
 			if err == io.EOF {
 				break
 			}
-			line, _ := cr.FieldPos(0)
 			if err != nil {
+				// FieldPos has no field to point at after an error (it
+				// panicked on a roster with an unterminated quote).
+				line := 0
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					line = pe.Line
+				}
 				diags.Add(rel, line, "quote values containing commas", "%v", err)
 				break
 			}
+			line, _ := cr.FieldPos(0)
 			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 				continue
 			}
