@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -77,6 +78,51 @@ func FuzzBytes(f *testing.F) {
 			if _, _, baked := unbake(data); !baked {
 				t.Fatalf("valid, but neither JSON, a JWS nor an image: %q", data)
 			}
+		}
+	})
+}
+
+// FuzzJWS verifies arbitrary compact JWS — header, payload and signature
+// given as raw bytes, so that every input takes the VC-JWT or OB 2.0
+// signed path (JSON that is not a credential, claims of the wrong types,
+// unknown algorithms and keys) — against the same site: no panic, no
+// hang, and nothing but the seed's own parts verifies.
+func FuzzJWS(f *testing.F) {
+	s := newOB3Site(f)
+	jwt := signJWT(f, testCredential(f), obKidURL, s.es)
+	parts := strings.Split(string(jwt), ".")
+	dec := func(p string) []byte {
+		b, err := base64.RawURLEncoding.DecodeString(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		return b
+	}
+	hdr, payload, sig := dec(parts[0]), dec(parts[1]), dec(parts[2])
+	f.Add(hdr, payload, sig)
+	f.Add([]byte(`{"alg":"none"}`), payload, []byte{})
+	f.Add([]byte(`{"alg":"HS256","kid":"`+obKidURL+`"}`), payload, sig)
+	f.Add([]byte(`{"alg":"RS256","kid":"https://evil.example/k.json","typ":"JWT"}`), []byte(`{"verification":{"type":"signed"},"badge":"x"}`), sig)
+	f.Add(hdr, []byte(`{"vc":{"@context":1},"iss":[],"nbf":"x","exp":1e400}`), sig)
+	f.Add([]byte(`{"alg":"ES256","kid":"did:web:badges.example.fr:ecole#es","crit":["b64"]}`), []byte(`null`), sig)
+	v := New(&memFetcher{res: s.res}, testNow)
+	f.Fuzz(func(t *testing.T, h, p, sg []byte) {
+		if len(h)+len(p)+len(sg) > 1<<20 {
+			return
+		}
+		tok := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(p) + "." + base64.RawURLEncoding.EncodeToString(sg)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		start := time.Now()
+		_, rep := v.Bytes(ctx, []byte(tok), nil)
+		if d := time.Since(start); d > 20*time.Second {
+			t.Fatalf("verification took %v despite its 5 s deadline", d)
+		}
+		if len(rep.Problems) > 0 && rep.Status != Invalid {
+			t.Fatalf("status %v with problems %v", rep.Status, rep.Problems)
+		}
+		if rep.Status == Valid && !(string(h) == string(hdr) && string(p) == string(payload) && string(sg) == string(sig)) {
+			t.Fatalf("a token that is not the signed one verifies:\n%s\n%s", h, p)
 		}
 	})
 }
