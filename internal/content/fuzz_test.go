@@ -43,7 +43,8 @@ func fuzzLoad(t *testing.T, dir, rel string, b []byte) (*model.Site, error) {
 	if !errors.As(err, &de) {
 		return nil, err // an error reading the secret: not the input's
 	}
-	lines := bytes.Count(b, []byte("\n")) + 1
+	// YAML breaks lines at LF, CRLF and a lone CR.
+	lines := bytes.Count(b, []byte("\n")) + bytes.Count(b, []byte("\r")) - bytes.Count(b, []byte("\r\n")) + 1
 	for _, d := range de.Items {
 		if d.File == rel && (d.Line < 1 || d.Line > lines+1) {
 			t.Errorf("line %d outside %s (%d lines): %v", d.Line, rel, lines, d)
