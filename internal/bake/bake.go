@@ -17,6 +17,7 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Version selects the Open Badges version of a payload.
@@ -184,6 +185,12 @@ func SVG(svg []byte, v Version, verify, doc string) ([]byte, error) {
 	if strings.Contains(doc, "]]>") {
 		return nil, errors.New("the document contains ]]>, which cannot be put in CDATA")
 	}
+	if err := xmlCarries(verify, false); err != nil {
+		return nil, fmt.Errorf("the verify value %w", err)
+	}
+	if err := xmlCarries(doc, true); err != nil {
+		return nil, fmt.Errorf("the document %w", err)
+	}
 	ns, local := svgNames(v)
 	clean, err := removeSVGPayload(svg, v)
 	if err != nil {
@@ -228,6 +235,25 @@ func SVG(svg []byte, v Version, verify, doc string) ([]byte, error) {
 	out.WriteString(closeRoot)
 	out.Write(clean[end:])
 	return out.Bytes(), nil
+}
+
+// xmlCarries reports an error unless XML carries s as it is: valid UTF-8
+// of characters XML allows and, in a CDATA section, no carriage return
+// (parsers turn line ends into line feeds; an attribute escapes it).
+func xmlCarries(s string, cdata bool) error {
+	if !utf8.ValidString(s) {
+		return errors.New("is not valid UTF-8")
+	}
+	for _, r := range s {
+		switch {
+		case r == '\r' && cdata:
+			return errors.New("contains a carriage return, which XML turns into a line feed")
+		case r == '\t' || r == '\n' || r == '\r':
+		case r < 0x20 || r >= 0xD800 && r < 0xE000 || r == 0xFFFE || r == 0xFFFF:
+			return fmt.Errorf("contains the character %U, which XML cannot carry", r)
+		}
+	}
+	return nil
 }
 
 // rootStartTag finds the byte range of the root element's start tag.

@@ -46,6 +46,11 @@ type Credentials struct {
 	// carrying the OB 2.0 assertion and the OB 3.0 credential): "passports"
 	// (default: the awards shown on passport pages), "all" or "none".
 	Bake string `yaml:"bake"`
+	// AllowStudentNumberOnly accepts awards whose recipient is known only
+	// by a student number. Their published identity hash can be reversed by
+	// trying every number (a few minutes for 10^8 candidates against the
+	// published salt), so by default such a row fails the build.
+	AllowStudentNumberOnly bool `yaml:"allowStudentNumberOnly"`
 }
 
 // TranslatedTitle holds per-language site strings.

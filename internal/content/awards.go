@@ -39,6 +39,8 @@ type table struct {
 	r     *CSVReader
 	last  int // line of the last record read, for errors between records
 	rec   []string
+	// evidence is the evidence check of the current row (award lists).
+	evidence evidenceCheck
 }
 
 // openTable reads the header of a CSV file and checks its columns.
@@ -363,23 +365,17 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 	if a.EvidenceURL != "" && !httpURL(a.EvidenceURL) {
 		fail("evidence_url must be an http(s) URL", "evidence_url is not an http(s) URL")
 	}
-	// Evidence is published: it must not carry the recipient's identifiers.
-	// Each value is lowered once.
-	type named struct{ col, v string }
-	var idents []named
-	for _, id := range []named{{"email", r.Email}, {"eppn", r.EPPN}, {"student_id", r.StudentID}, {"name", r.Name}} {
-		if len(id.v) >= 3 {
-			idents = append(idents, named{id.col, strings.ToLower(id.v)})
-		}
-	}
-	for _, f := range []named{{"evidence_url", a.EvidenceURL}, {"evidence_narrative", a.EvidenceNarrative}, {"override", a.Override}} {
-		if f.v == "" {
-			continue
-		}
-		v := strings.ToLower(f.v)
-		for _, id := range idents {
-			if strings.Contains(v, id.v) {
-				fail("evidence is published with the badge: remove the recipient's "+id.col+" from it", "%s contains the recipient's %s", f.col, id.col)
+	// Evidence is published: it must not carry the recipient's identifiers,
+	// in any form a reader would recognise (see evidenceCheck).
+	if a.EvidenceURL != "" || a.EvidenceNarrative != "" || a.Override != "" {
+		chk := &t.evidence
+		chk.reset(r)
+		for _, f := range [...]struct{ col, v string }{{"evidence_url", a.EvidenceURL}, {"evidence_narrative", a.EvidenceNarrative}, {"override", a.Override}} {
+			if f.v == "" {
+				continue
+			}
+			for _, col := range columns(chk.find(f.v)) {
+				fail("evidence is published with the badge: remove the recipient's "+col+" from it, in every form (case, accents, URL-encoding, word order, an address's local part)", "%s contains the recipient's %s", f.col, col)
 			}
 		}
 	}

@@ -48,6 +48,9 @@ func Load(src string, opt Options) (*model.Site, error) {
 	for _, sp := range spaces {
 		l.awards(sp)
 		l.revocations(sp)
+		if cfg != nil && !cfg.Credentials.AllowStudentNumberOnly {
+			l.studentNumberOnly(sp)
+		}
 	}
 	if err := diags.Err(); err != nil {
 		return nil, err

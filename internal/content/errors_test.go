@@ -439,6 +439,7 @@ theme:
 			files: map[string]string{"content/ecole/awards/ok.csv": "email,name,badge,date,evidence_url,evidence_narrative\nalice@example.org,Alice Fictive,tutorat,2025-01-10,https://p.example/alice@example.org,Travail d'alice fictive\n"},
 			want: []string{
 				`content/ecole/awards/ok.csv:2: evidence_url contains the recipient's email`,
+				`content/ecole/awards/ok.csv:2: evidence_narrative contains the recipient's email`, // "alice", the address's local part
 				`content/ecole/awards/ok.csv:2: evidence_narrative contains the recipient's name`,
 			},
 		},
@@ -501,6 +502,73 @@ alice,,tutorat,2025-01-10
 			want: []string{
 				`content/ecole/awards/ok.csv:2: malformed eppn`,
 				`content/ecole/awards/ok.csv:3: malformed student_id`,
+			},
+		},
+		{
+			// Each row hides an identifier in a form the literal comparison
+			// missed: URL-encoded (once, twice), an HTML character
+			// reference, the local part of the address, the name without
+			// accents, in the other order, or written as one word.
+			name: "evidence carrying the recipient's identifiers in other forms",
+			files: map[string]string{"content/ecole/awards/ok.csv": `email,eppn,student_id,name,badge,date,evidence_url,evidence_narrative
+camille.martin@example.org,,,,tutorat,2025-01-10,https://p.example/u/camille.martin%40example.org,
+camille.martin@example.org,,,,tutorat,2025-01-11,https://p.example/?who=camille.martin%2540example.org,
+camille.martin@example.org,,,,tutorat,2025-01-12,,Contact : camille.martin&#64;example.org
+camille.martin@example.org,,,,tutorat,2025-01-13,https://portfolio.example/camille.martin/,
+,cmartin42@univ.example,,,tutorat,2025-01-14,https://moodle.example/user/CMARTIN42,
+camille.martin@example.org,,,Élodie Müller-Nguyễn,tutorat,2025-01-15,,Travail d'elodie muller nguyen
+camille.martin@example.org,,,Élodie Müller,tutorat,2025-01-16,,"Rapport de MÜLLER, Élodie"
+camille.martin@example.org,,,Zoé Lœuvre,tutorat,2025-01-17,https://github.example/zoeloeuvre,
+camille.martin@example.org,,,Zoé Lœuvre,tutorat,2025-01-18,,"Présenté par  Zoé
+ Lœuvre"
+camille.martin@example.org,,2100%0042,,tutorat,2025-01-19,https://sis.example/?id%3D21000042,
+`},
+			want: []string{
+				`content/ecole/awards/ok.csv:2: evidence_url contains the recipient's email`,
+				`content/ecole/awards/ok.csv:3: evidence_url contains the recipient's email`,
+				`content/ecole/awards/ok.csv:4: evidence_narrative contains the recipient's email`,
+				`content/ecole/awards/ok.csv:5: evidence_url contains the recipient's email`,
+				`content/ecole/awards/ok.csv:6: evidence_url contains the recipient's eppn`,
+				`content/ecole/awards/ok.csv:7: evidence_narrative contains the recipient's name`,
+				`content/ecole/awards/ok.csv:8: evidence_narrative contains the recipient's name`,
+				`content/ecole/awards/ok.csv:9: evidence_url contains the recipient's name`,
+				`content/ecole/awards/ok.csv:10: evidence_narrative contains the recipient's name`,
+				`content/ecole/awards/ok.csv:12: malformed student_id`,
+			},
+			others: true,
+		},
+		{
+			// The evidence check does not fire on mere resemblance: short
+			// local parts, name parts of two letters, a name's words apart,
+			// a local part inside a longer word.
+			name: "evidence resembling the recipient's identifiers",
+			files: map[string]string{
+				"content/ecole/awards/ok.csv": `email,name,badge,date,evidence_url,evidence_narrative
+jo@example.org,Li Na,tutorat,2025-01-10,https://moodle.example/linalg/na?lina=1,"Analyse linéaire, nature des sols ; jo et li"
+c.martin@example.org,Camille Martin,tutorat,2025-01-11,,Camille a présenté avec l'équipe de Martin
+alice@example.org,Bob,tutorat,2025-01-12,https://malice.example/bobine,Malicette
+`,
+				"content/ecole/badges/tutorat.md": "---\nname: Tutorat\ndescription: Accompagner des étudiants.\nimage: tutorat.svg\n---\nCritères.\n",
+				"content/ecole/awards/z.csv":      "email,badge,date\nnot-an-address,tutorat,2025-01-10\n",
+			},
+			want: []string{`content/ecole/awards/z.csv:2: malformed e-mail address`},
+		},
+		{
+			name: "recipient known only by a student number",
+			files: map[string]string{
+				"content/ecole/badges/mentorat.md": "---\nname: Mentorat\ndescription: Guider un pair.\nimage: tutorat.svg\n---\nCritères.\n",
+				"content/ecole/awards/ok.csv": `email,student_id,badge,date
+alice@example.org,21000042,tutorat,2025-01-10
+,21000042,mentorat,2025-02-10
+,21000043,tutorat,2025-02-10
+`},
+			want: []string{
+				`content/ecole/awards/ok.csv:3: recipient known only by a student number: its published hash can be reversed by hashing every student number`,
+				`content/ecole/awards/ok.csv:4: recipient known only by a student number: its published hash can be reversed by hashing every student number`,
+			},
+			hints: []string{
+				"add the recipient's e-mail (column email) or eppn (column eppn), as the same recipient's row content/ecole/awards/ok.csv:2 has",
+				"`credentials.allowStudentNumberOnly: true` in blason.yaml",
 			},
 		},
 		{

@@ -91,6 +91,9 @@ type Credentials struct {
 	Status         string // "bitstring" or "1edtech"
 	StatusListSize int
 	Bake           string // "passports", "all" or "none": which awards get baked images
+	// AllowStudentNumberOnly accepts recipients known only by a student
+	// number (see config.Credentials).
+	AllowStudentNumberOnly bool
 }
 
 // SiteText holds the translatable site strings.

@@ -144,7 +144,10 @@ func readManifestFile(name string, m *Manifest, journal bool) error {
 			if len(f) != 4 {
 				return fmt.Errorf("%s:%d: bad group line (delete the manifest to rebuild everything)", name, n)
 			}
-			g := Group{Space: f[1], Flags: f[2], Key: strings.TrimPrefix(f[3], "-")}
+			g := Group{Space: f[1], Flags: f[2], Key: f[3]}
+			if g.Key == "-" { // what groupLine writes for no key
+				g.Key = ""
+			}
 			if journal {
 				if old, ok := m.Groups[f[0]]; ok {
 					g.Flags = mergeFlags(old.Flags, g.Flags)

@@ -209,6 +209,8 @@ func ReadRosters(src, space string) ([]Roster, error) {
 				break
 			}
 			if err != nil {
+				// FieldPos has no field to point at after an error (it
+				// panicked on a roster with an unterminated quote).
 				line := 0
 				var pe *csv.ParseError
 				if errors.As(err, &pe) {

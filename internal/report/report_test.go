@@ -26,7 +26,8 @@ func fixture(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
-		"blason.yaml": "title: Test\nbaseURL: https://badges.example.fr/\n",
+		// Chloé's rows with only her student number need the setting.
+		"blason.yaml": "title: Test\nbaseURL: https://badges.example.fr/\ncredentials: {allowStudentNumberOnly: true}\n",
 		"content/_frameworks/ref.yaml": `name: Référentiel
 updated: 2025-09-01
 levels:

@@ -101,7 +101,14 @@ func ReadLedger(path string, size int) (*Ledger, error) {
 		return nil, bad("no list size")
 	}
 	l.path = path
+	// List k starts once lists 0 to k-1 each hold a quarter of their size,
+	// so a list number beyond what the positions can fill is damage (and
+	// would make room for that many lists).
+	maxList := len(l.Pos) / (l.Size / 4)
 	for id, p := range l.Pos {
+		if p.List > maxList {
+			return nil, fmt.Errorf("%s: award %s in list %d, beyond the %d list(s) that %d positions fill; restore the file from your backup of keys/", path, id, p.List, maxList+1, len(l.Pos))
+		}
 		if p.Index >= l.Size {
 			return nil, fmt.Errorf("%s: award %s at index %d beyond the list size %d", path, id, p.Index, l.Size)
 		}

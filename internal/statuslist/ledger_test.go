@@ -114,6 +114,10 @@ func TestReadLedgerRejectsDamage(t *testing.T) {
 		"out of range":  ledgerMagic + "\nsize 131072\na 0 131072\n",
 		"bad line":      ledgerMagic + "\nsize 131072\na b c d\n",
 		"bad list size": ledgerMagic + "\nsize 1000\n",
+		// Found by FuzzReadLedger: room was made for every list up to the
+		// number written, so a damaged list number exhausted memory.
+		"list beyond its positions": ledgerMagic + "\nsize 131072\na 4 1\n",
+		"list far beyond":           ledgerMagic + "\nsize 131072\na 900000000 1\n",
 	} {
 		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "-"))
 		os.WriteFile(p, []byte(text), 0o600)

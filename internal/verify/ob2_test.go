@@ -95,7 +95,7 @@ func (s *site) move(from, to string) {
 	delete(s.docs, from)
 }
 
-func (s *site) fetcher(t *testing.T) *memFetcher {
+func (s *site) fetcher(t testing.TB) *memFetcher {
 	t.Helper()
 	f := &memFetcher{res: map[string]response{}}
 	for u, d := range s.docs {
@@ -122,7 +122,7 @@ func hashIdentity(identity, salt string) string {
 }
 
 // decoded round-trips one of the publisher's documents through its encoder.
-func decoded(t *testing.T, doc any) map[string]any {
+func decoded(t testing.TB, doc any) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(ob2.Marshal(doc), &m); err != nil {
@@ -131,7 +131,7 @@ func decoded(t *testing.T, doc any) map[string]any {
 	return m
 }
 
-func pngImage(t *testing.T) []byte {
+func pngImage(t testing.TB) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 2, 2))
 	img.Set(0, 0, color.RGBA{0, 0, 145, 255})
@@ -145,7 +145,7 @@ func pngImage(t *testing.T) []byte {
 // validSite returns a site on which the assertion verifies: issuer Profile,
 // BadgeClass, hosted Assertion, revocation list (listing another
 // assertion) and the two images, built with the publisher's document types.
-func validSite(t *testing.T) *site {
+func validSite(t testing.TB) *site {
 	t.Helper()
 	profile := ob2.Profile{
 		Context: ob2.Context, Type: "Issuer", ID: testIssuerURL, Language: ob2.Language,

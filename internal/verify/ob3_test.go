@@ -52,7 +52,7 @@ func edKey(name string) ed25519.PrivateKey {
 	return ed25519.NewKeyFromSeed(seed[:])
 }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -61,7 +61,7 @@ func mustJSON(t *testing.T, v any) []byte {
 	return b
 }
 
-func publicJWK(t *testing.T, pub any) map[string]any {
+func publicJWK(t testing.TB, pub any) map[string]any {
 	t.Helper()
 	k, err := jwk.FromRaw(pub)
 	if err != nil {
@@ -74,7 +74,7 @@ func publicJWK(t *testing.T, pub any) map[string]any {
 	return m
 }
 
-func newOB3Site(t *testing.T) *ob3Site {
+func newOB3Site(t testing.TB) *ob3Site {
 	t.Helper()
 	es, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -104,14 +104,14 @@ func newOB3Site(t *testing.T) *ob3Site {
 	return s
 }
 
-func (s *ob3Site) put(t *testing.T, u string, doc any) {
+func (s *ob3Site) put(t testing.TB, u string, doc any) {
 	t.Helper()
 	s.res[u] = response{body: mustJSON(t, doc), contentType: "application/json"}
 }
 
 // statusList publishes a signed BitstringStatusListCredential with the
 // given bits set.
-func (s *ob3Site) statusList(t *testing.T, u, purpose, issuer, vm string, key ed25519.PrivateKey, set ...int) {
+func (s *ob3Site) statusList(t testing.TB, u, purpose, issuer, vm string, key ed25519.PrivateKey, set ...int) {
 	t.Helper()
 	bits, err := statuslist.New(statuslist.MinSize)
 	if err != nil {
@@ -138,7 +138,7 @@ func (s *ob3Site) statusList(t *testing.T, u, purpose, issuer, vm string, key ed
 }
 
 // signDI returns doc with an eddsa-rdfc-2022 proof by vm.
-func signDI(t *testing.T, doc map[string]any, vm string, key ed25519.PrivateKey) map[string]any {
+func signDI(t testing.TB, doc map[string]any, vm string, key ed25519.PrivateKey) map[string]any {
 	t.Helper()
 	p, err := dataintegrity.Suite{Loader: jsonld.NewLoader()}.Sign(doc, dataintegrity.Proof{
 		Type: dataintegrity.ProofType, Cryptosuite: dataintegrity.Cryptosuite, Created: "2025-02-01T00:00:00Z",
@@ -160,7 +160,7 @@ func signDI(t *testing.T, doc map[string]any, vm string, key ed25519.PrivateKey)
 }
 
 // signJWT returns the VC-JWT of cred signed by key with the header kid.
-func signJWT(t *testing.T, cred map[string]any, kid string, key *ecdsa.PrivateKey) []byte {
+func signJWT(t testing.TB, cred map[string]any, kid string, key *ecdsa.PrivateKey) []byte {
 	t.Helper()
 	claims, err := vcjwt.Claims(cred)
 	if err != nil {
@@ -178,7 +178,7 @@ func signJWT(t *testing.T, cred map[string]any, kid string, key *ecdsa.PrivateKe
 
 // testCredential is an unsigned OpenBadgeCredential issued by obDID, whose
 // status is index obIndex of the revocation list.
-func testCredential(t *testing.T) map[string]any {
+func testCredential(t testing.TB) map[string]any {
 	t.Helper()
 	b, err := os.ReadFile("testdata/credential.json")
 	if err != nil {
