@@ -20,7 +20,7 @@ var systemTrees = []string{
 // hold an output folder, never be one.
 var sharedFolders = []string{
 	"/home", "/Users", "/opt", "/srv", "/tmp", "/usr", "/usr/local", "/usr/share", "/var", "/var/lib", "/var/cache", "/var/tmp",
-	"/mnt", "/media", "/run", "/private", "/private/tmp", "/private/var", "/Volumes", "/nix", "/snap", "/root",
+	"/mnt", "/media", "/run", "/dev/shm", "/private", "/private/tmp", "/private/var", "/Volumes", "/nix", "/snap", "/root",
 }
 
 // Destination checks that dir, the folder a command writes into (-d of
@@ -33,8 +33,9 @@ var sharedFolders = []string{
 //   - the source folder and any folder holding it (.., the parent of the
 //     source), and the home folder and any folder holding it;
 //   - the system's own folders and anything below them (/etc, /usr/bin,
-//     /dev, /proc, …), and the shared top-level folders themselves (/usr,
-//     /var, /srv, /home, /tmp, …; a folder inside them is fine).
+//     /dev, /proc, …; /dev/shm, a memory file system, is a shared folder),
+//     and the shared top-level folders themselves (/usr, /var, /srv, /home,
+//     /tmp, /dev/shm, …; a folder inside them is fine).
 //
 // Whether a build may write into a folder that is not empty is decided by
 // the build (it knows its manifests).
@@ -60,7 +61,7 @@ func Destination(what, dir, source string) error {
 	}
 	if runtime.GOOS != "windows" {
 		for _, t := range systemTrees {
-			if Within(dst, t) {
+			if Within(dst, t) && !Within(dst, "/dev/shm") {
 				return fmt.Errorf("%s %s is inside the system folder %s; choose a folder of its own", what, dir, t)
 			}
 		}

@@ -34,6 +34,9 @@ func TestDestination(t *testing.T) {
 		{"/var", "shared system folder", false},
 		{"/srv", "shared system folder", false},
 		{"/tmp", "shared system folder", false},
+		{"/dev/shm", "shared system folder", false},
+		{"/dev/shm/bench/site", "", false},
+		{"/dev/null", "system folder /dev", false},
 		{"/var/www/badges", "", false},
 		{"/var/lib", "shared system folder", false},
 		{"/var/lib/blason/site", "", false}, // a service's state folder
