@@ -28,6 +28,11 @@ const (
 	VCType     = "application/vc+ld+json"    // Open Badges 3.0 credentials with an embedded proof
 	JSONType   = "application/json"          // every other JSON document, tombstones included
 	NoIndex    = "noindex, nofollow"         // X-Robots-Tag of assertion and credential folders
+	// FilesCSP is the Content-Security-Policy of the files that are not
+	// pages — JSON documents, compact JWS and SVG images — opened directly
+	// in a browser: no script, no plugin, no fetch, no form, sandboxed;
+	// only an SVG's own inline styles and embedded images.
+	FilesCSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
 	hostsFiles = "_headers _redirects"       // files for static hosts, never served as content
 )
 
@@ -109,14 +114,15 @@ func (s Site) Headers() []byte {
 		}
 	}
 	rule("*", "X-Content-Type-Options", "nosniff")
-	rule("*.json", "Access-Control-Allow-Origin", "*")
+	rule("*.json", "Access-Control-Allow-Origin", "*", "Content-Security-Policy", FilesCSP)
+	rule("*.svg", "Content-Security-Policy", FilesCSP)
 	for _, sp := range s.Spaces {
 		a, c := s.assertionDir(sp), s.credentialDir(sp)
 		rule(a+"*", "X-Robots-Tag", NoIndex)
 		rule(c+"*", "X-Robots-Tag", NoIndex)
 		// Compact JWS files are served as text, as Open Badges 3.0 recommends.
-		rule(a+"*.jws", "Content-Type", TextType, "Access-Control-Allow-Origin", "*")
-		rule(c+"*.jwt", "Content-Type", TextType, "Access-Control-Allow-Origin", "*")
+		rule(a+"*.jws", "Content-Type", TextType, "Access-Control-Allow-Origin", "*", "Content-Security-Policy", FilesCSP)
+		rule(c+"*.jwt", "Content-Type", TextType, "Access-Control-Allow-Origin", "*", "Content-Security-Policy", FilesCSP)
 		rule(c+"*.json", "Content-Type", VCType)
 	}
 	return b.Bytes()
@@ -181,7 +187,7 @@ func (s Site) nginx() []byte {
 # It defines the site's locations; reload nginx after copying a new blason/gone.conf.
 
 `)
-	hdr := func(indent string, robots, cors bool) {
+	hdr := func(indent string, robots, cors, svg bool) {
 		fmt.Fprintf(&b, "%sadd_header X-Content-Type-Options \"nosniff\" always;\n", indent)
 		if robots {
 			fmt.Fprintf(&b, "%sadd_header X-Robots-Tag \"%s\" always;\n", indent, NoIndex)
@@ -189,6 +195,14 @@ func (s Site) nginx() []byte {
 		if cors {
 			fmt.Fprintf(&b, "%sadd_header Access-Control-Allow-Origin \"*\" always;\n", indent)
 		}
+		if cors || svg {
+			fmt.Fprintf(&b, "%sadd_header Content-Security-Policy \"%s\" always;\n", indent, FilesCSP)
+		}
+	}
+	svgBlock := func(indent string, robots bool) {
+		fmt.Fprintf(&b, "%slocation ~ \\.svg$ {\n", indent)
+		hdr(indent+"    ", robots, false, true)
+		fmt.Fprintf(&b, "%s}\n", indent)
 	}
 	typ := func(indent, t string) {
 		ct, charset, _ := strings.Cut(t, "; charset=")
@@ -202,35 +216,41 @@ func (s Site) nginx() []byte {
 		fmt.Fprintf(&b, "location = %s%s {\n    return 404;\n}\n", s.Root, f)
 	}
 	fmt.Fprintf(&b, "\nlocation %s {\n", s.Root)
-	hdr("    ", false, false)
+	hdr("    ", false, false, false)
 	b.WriteString("    location ~ \\.json$ {\n")
-	hdr("        ", false, true)
-	b.WriteString("    }\n}\n")
+	hdr("        ", false, true, false)
+	b.WriteString("    }\n")
+	svgBlock("    ", false)
+	b.WriteString("}\n")
 	for _, sp := range s.Spaces {
 		fmt.Fprintf(&b, "\n# Space %s: hosted and signed Open Badges 2.0 assertions.\nlocation ^~ %s%s {\n", sp, s.Root, s.assertionDir(sp))
-		hdr("    ", true, false)
+		hdr("    ", true, false, false)
 		b.WriteString("    location ~ \\.json$ {\n")
-		hdr("        ", true, true)
+		hdr("        ", true, true, false)
 		b.WriteString("    }\n    location ~ \\.jws$ {\n")
 		typ("        ", TextType)
-		hdr("        ", true, true)
-		b.WriteString("    }\n}\n")
+		hdr("        ", true, true, false)
+		b.WriteString("    }\n")
+		svgBlock("    ", true)
+		b.WriteString("}\n")
 		fmt.Fprintf(&b, "# Space %s: Open Badges 3.0 credentials.\nlocation ^~ %s%s {\n", sp, s.Root, s.credentialDir(sp))
-		hdr("    ", true, false)
+		hdr("    ", true, false, false)
 		b.WriteString("    location ~ \\.json$ {\n")
 		typ("        ", VCType)
-		hdr("        ", true, true)
+		hdr("        ", true, true, false)
 		b.WriteString("    }\n    location ~ \\.jwt$ {\n")
 		typ("        ", TextType)
-		hdr("        ", true, true)
-		b.WriteString("    }\n}\n")
+		hdr("        ", true, true, false)
+		b.WriteString("    }\n")
+		svgBlock("    ", true)
+		b.WriteString("}\n")
 	}
 	b.WriteString(`
 # Revoked or suspended awards: their hosted assertion (the tombstone file) with status 410.
 location @blason_gone {
 `)
 	typ("    ", JSONType)
-	hdr("    ", true, true)
+	hdr("    ", true, true, false)
 	b.WriteString("}\ninclude blason/gone.conf;\n")
 	return b.Bytes()
 }
@@ -268,6 +288,7 @@ Header always set X-Content-Type-Options "nosniff"
 `)
 	r := regexp.QuoteMeta(s.Root)
 	fmt.Fprintf(&b, "<LocationMatch \"\\.(json|jws|jwt)$\">\n    Header always set Access-Control-Allow-Origin \"*\"\n</LocationMatch>\n")
+	fmt.Fprintf(&b, "<LocationMatch \"\\.(json|jws|jwt|svg)$\">\n    Header always set Content-Security-Policy \"%s\"\n</LocationMatch>\n", FilesCSP)
 	if len(s.Spaces) > 0 {
 		fmt.Fprintf(&b, "<LocationMatch \"^%s%s/(assertions|credentials)/\">\n    Header always set X-Robots-Tag \"%s\"\n</LocationMatch>\n", r, s.slugs(), NoIndex)
 		fmt.Fprintf(&b, "<LocationMatch \"^%s%s/credentials/.*\\.json$\">\n    ForceType %s\n</LocationMatch>\n", r, s.slugs(), VCType)
@@ -308,6 +329,7 @@ func (s Site) caddy() []byte {
 	fmt.Fprintf(&b, "# Instructions for static hosts, not content.\n@blason_hosts path %s_headers %s_redirects\nrespond @blason_hosts 404\n\n", r, r)
 	b.WriteString("header X-Content-Type-Options nosniff\n")
 	fmt.Fprintf(&b, "@blason_cors path *.json *.jws *.jwt\nheader @blason_cors Access-Control-Allow-Origin *\n")
+	fmt.Fprintf(&b, "@blason_csp path *.json *.jws *.jwt *.svg\nheader @blason_csp Content-Security-Policy \"%s\"\n", FilesCSP)
 	if len(s.Spaces) > 0 {
 		rq := regexp.QuoteMeta(r)
 		fmt.Fprintf(&b, "@blason_robots path_regexp ^%s%s/(assertions|credentials)/\nheader @blason_robots X-Robots-Tag \"%s\"\n", rq, s.slugs(), NoIndex)

@@ -21,6 +21,7 @@ import (
 	"github.com/francebadge/blason/internal/jsonld"
 	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/serverconf"
 	"github.com/francebadge/blason/internal/verify"
 )
 
@@ -378,6 +379,7 @@ func check(t *testing.T, d *served) {
 		{path: "universite/status/revocation.json", status: 200, ctype: "application/json", cors: true},
 		{path: "", status: 200, ctype: html, body: "index.html"},
 		{path: "universite/", status: 200, ctype: html, body: "universite/index.html"},
+		{path: "universite/logo.svg", status: 200, ctype: "image/svg+xml", body: "universite/logo.svg"},
 		{path: "en/", status: 200, ctype: html},
 		{path: "assets/style.css", status: 200, ctype: "text/css"},
 		{path: "_headers", status: 404},
@@ -434,6 +436,8 @@ func check(t *testing.T, d *served) {
 		one("Access-Control-Allow-Origin", "*", c.cors)
 		one("X-Robots-Tag", "noindex, nofollow", c.robots)
 		one("X-Content-Type-Options", "nosniff", true)
+		// JSON, compact JWS and SVG files opened directly run nothing.
+		one("Content-Security-Policy", serverconf.FilesCSP, c.cors || strings.HasSuffix(c.path, ".svg"))
 	}
 	// Blason's Open Badges 2.0 verifier, over HTTP: the 410 says revoked,
 	// and a valid assertion still verifies through these servers (profile
