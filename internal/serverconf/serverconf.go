@@ -24,16 +24,16 @@ import (
 
 // Header values shared by every format.
 const (
-	TextType   = "text/plain; charset=utf-8" // compact JWS (.jws) and VC-JWT (.jwt) files
-	VCType     = "application/vc+ld+json"    // Open Badges 3.0 credentials with an embedded proof
-	JSONType   = "application/json"          // every other JSON document, tombstones included
-	NoIndex    = "noindex, nofollow"         // X-Robots-Tag of assertion and credential folders
+	TextType = "text/plain; charset=utf-8" // compact JWS (.jws) and VC-JWT (.jwt) files
+	VCType   = "application/vc+ld+json"    // Open Badges 3.0 credentials with an embedded proof
+	JSONType = "application/json"          // every other JSON document, tombstones included
+	NoIndex  = "noindex, nofollow"         // X-Robots-Tag of assertion and credential folders
 	// FilesCSP is the Content-Security-Policy of the files that are not
 	// pages — JSON documents, compact JWS and SVG images — opened directly
 	// in a browser: no script, no plugin, no fetch, no form, sandboxed;
 	// only an SVG's own inline styles and embedded images.
-	FilesCSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
-	hostsFiles = "_headers _redirects"       // files for static hosts, never served as content
+	FilesCSP   = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
+	hostsFiles = "_headers _redirects" // files for static hosts, never served as content
 )
 
 // Site is what the rules depend on.
