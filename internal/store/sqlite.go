@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -41,7 +42,7 @@ func openSQLite(ctx context.Context, file string) (Store, error) {
 		return nil, fmt.Errorf("store: open SQLite database %s: %w", file, err)
 	}
 	s := &sqlStore{db: db, d: d}
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open SQLite database %s: %w; check that its folder exists and is writable", file, err)
 	}
@@ -50,6 +51,27 @@ func openSQLite(ctx context.Context, file string) (Store, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	return s, nil
+}
+
+// pingSQLite opens a first connection. Switching a new database to WAL
+// needs the database to itself, and SQLite answers SQLITE_BUSY at once,
+// without its busy handler, while another replica opening at the same
+// moment holds it: such a refusal is tried again for as long as the busy
+// timeout (10 s).
+func pingSQLite(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := db.PingContext(ctx)
+		var e *sqlite.Error
+		if err == nil || !errors.As(err, &e) || e.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 func sqliteSlugTaken(err error) bool {
