@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -283,7 +284,9 @@ func (f *fixture) tampers() []tamper {
 		{"revocation list", sp + "/status/revocation.json", "statuslist", "", replaceOnce(`"encodedList": "uH4sI`, 10), "Invalid signature"},
 		{"revocation list behind a credential", sp + "/status/revocation.json", "credential", cred, replaceOnce(`"encodedList": "uH4sI`, 10), "BitstringStatusListCredential\" not verified"},
 		{"revocation list behind a VC-JWT", sp + "/status/revocation.json", "jwt", jwt, replaceOnce(`"encodedList": "uH4sI`, 10), "BitstringStatusListCredential\" not verified"},
-		{"DID document key", sp + "/did.json", "credential", cred, replaceOnce(`"publicKeyMultibase": "z6Mk`, 2), "Invalid signature"},
+		// Another valid Ed25519 key in place of the issuer's: a byte flipped
+		// in the key could make it undecodable, failing for another reason.
+		{"DID document key", sp + "/did.json", "credential", cred, otherKey, "Invalid signature"},
 	}
 }
 
@@ -297,6 +300,21 @@ func replaceOnce(marker string, n int) func([]byte) ([]byte, error) {
 		}
 		return flip(b, i+len(marker)+n-1), nil
 	}
+}
+
+// otherKey replaces the first Ed25519 Multikey of a DID document with
+// another valid one (fixed, so the test is the same in every run).
+func otherKey(b []byte) ([]byte, error) {
+	re := regexp.MustCompile(`"publicKeyMultibase": "(z6Mk[1-9A-HJ-NP-Za-km-z]+)"`)
+	m := re.FindSubmatchIndex(b)
+	if m == nil {
+		return nil, fmt.Errorf("no Ed25519 publicKeyMultibase")
+	}
+	other := dataintegrity.EncodeMultikey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize)).Public().(ed25519.PublicKey))
+	if other == string(b[m[2]:m[3]]) {
+		return nil, fmt.Errorf("the issuer's key is the test's other key")
+	}
+	return append(append(append([]byte{}, b[:m[2]]...), other...), b[m[3]:]...), nil
 }
 
 // jwtPayloadByte changes a byte in the middle of a VC-JWT's payload.
