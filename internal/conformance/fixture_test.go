@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,6 +22,7 @@ import (
 	"github.com/francebadge/blason/internal/bake"
 	"github.com/francebadge/blason/internal/build"
 	"github.com/francebadge/blason/internal/dataintegrity"
+	"github.com/francebadge/blason/internal/demotest"
 	"github.com/francebadge/blason/internal/jsonld"
 	"github.com/francebadge/blason/internal/keys"
 	"github.com/francebadge/blason/internal/layout"
@@ -89,7 +89,7 @@ func newFixture(node, root string) (*fixture, error) {
 	fixDir = dir
 	f := &fixture{dir: dir, src: filepath.Join(dir, "src"), dest: filepath.Join(dir, "site"),
 		pngs: map[string]string{}, tampered: map[string]string{}, variants: map[string]string{}}
-	if err := copyDemoTo(root, f.src); err != nil {
+	if err := demotest.CopyDemo(root, f.src); err != nil {
 		return nil, err
 	}
 	if f.site, err = build.Load(build.Options{Source: f.src, BaseURL: base, Now: now}); err != nil {
@@ -566,33 +566,4 @@ func encodeList(bits []byte) (string, error) {
 		return "", err
 	}
 	return "u" + base64.RawURLEncoding.EncodeToString(buf.Bytes()), nil
-}
-
-// copyDemoTo copies the demo site's sources (content/ and blason.yaml, not
-// keys/) from the module root, so that the build makes its own keys.
-func copyDemoTo(root, dst string) error {
-	src := filepath.Join(root, "content")
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, "content", rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		return err
-	}
-	b, err := os.ReadFile(filepath.Join(root, "blason.yaml"))
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dst, "blason.yaml"), b, 0o644)
 }

@@ -12,57 +12,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/francebadge/blason/internal/demotest"
 	"github.com/francebadge/blason/internal/jsonld"
 )
 
 // ScriptPath is the glue script around the pinned third-party verifiers
-// (tools/vcverify/package.json), relative to the module root; ModulesPath
-// is where `npm ci --prefix tools/vcverify` installs them.
-const (
-	ScriptPath  = "tools/vcverify/verify.mjs"
-	ModulesPath = "tools/vcverify/node_modules"
-)
-
-// moduleRoot returns the folder holding go.mod above the test's folder.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above %s", dir)
-		}
-		dir = parent
-	}
-}
+// (tools/vcverify/package.json), relative to the module root.
+const ScriptPath = "tools/vcverify/verify.mjs"
 
 // requireNode returns the node executable and the module root, skipping the
 // test when Node or the verifiers are missing (failing it under CI=true).
 func requireNode(t testing.TB) (node, root string) {
 	t.Helper()
-	root, err := moduleRoot()
+	root, err := demotest.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	missing := func(what, fix string) {
-		t.Helper()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s on this CI machine; .ci/run must %s", what, fix)
-		}
-		t.Skipf("%s; to run the third-party checks: %s", what, fix)
-	}
-	node, err = exec.LookPath("node")
-	if err != nil {
-		missing("no node found", "install Debian's nodejs and npm")
-	}
-	if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(ModulesPath), "@digitalbazaar", "vc")); err != nil {
-		missing("the third-party verifiers are not installed ("+ModulesPath+")", "run npm ci --prefix tools/vcverify")
-	}
+	node, _ = demotest.Node(t, root, "tools/vcverify", "@digitalbazaar/vc")
 	return node, root
 }
 

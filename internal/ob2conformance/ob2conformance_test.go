@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -33,6 +32,7 @@ import (
 	"time"
 
 	"github.com/francebadge/blason/internal/build"
+	"github.com/francebadge/blason/internal/demotest"
 	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/ob2"
@@ -115,78 +115,19 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// moduleRoot returns the folder holding go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above %s", dir)
-		}
-		dir = parent
-	}
-}
-
-// tool finds node and the installed verifier: a missing one skips the
-// test on a laptop and fails it under CI=true.
-func tool(t *testing.T, root string) (node, dir string) {
-	t.Helper()
-	missing := func(what string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s; .ci/run must install node and run npm ci --prefix %s", what, toolDir)
-		}
-		t.Skipf("%s; install node and run: npm ci --prefix %s", what, toolDir)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("no node found")
-	}
-	dir = filepath.Join(root, filepath.FromSlash(toolDir))
-	for _, dep := range []string{"jsonld", "jose"} {
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", dep, "package.json")); err != nil {
-			missing(fmt.Sprintf("%s/node_modules/%s is not installed", toolDir, dep))
-		}
-	}
-	return node, dir
-}
-
 // fix returns the shared fixture, building it on first use.
 func fix(t *testing.T) *fixture {
 	t.Helper()
-	root, err := moduleRoot()
+	root, err := demotest.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	node, dir := tool(t, root)
+	node, dir := demotest.Node(t, root, toolDir, "jsonld", "jose")
 	once.Do(func() { shared, sharedE = setUp(root, node, dir) })
 	if sharedE != nil {
 		t.Fatalf("setting up the OB 2.0 check: %v", sharedE)
 	}
 	return shared
-}
-
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
 }
 
 // overlay serves extra documents (the tampered copies) beside the site.
@@ -213,7 +154,7 @@ func setUp(root, node, toolPath string) (*fixture, error) {
 		return nil, err
 	}
 	src, dest := filepath.Join(tmpDir, "src"), filepath.Join(tmpDir, "site")
-	if err := copyTree(filepath.Join(root, "content"), filepath.Join(src, "content")); err != nil {
+	if err := demotest.CopyTree(filepath.Join(root, "content"), filepath.Join(src, "content")); err != nil {
 		return nil, err
 	}
 	conf, err := os.ReadFile(filepath.Join(root, "blason.yaml"))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/francebadge/blason/internal/build"
+	"github.com/francebadge/blason/internal/demotest"
 	"github.com/francebadge/blason/internal/jsonld"
 	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/model"
@@ -80,10 +80,10 @@ func makeDemo() (*served, error) {
 	d := &served{www: filepath.Join(dir, "www"), servers: filepath.Join(dir, "src", ".blason", "servers")}
 	d.site = filepath.Join(d.www, "badges")
 	src := filepath.Join(dir, "src")
-	if err := copyTree(filepath.Join(repoRoot, "content"), filepath.Join(src, "content")); err != nil {
+	if err := demotest.CopyTree(filepath.Join(repoRoot, "content"), filepath.Join(src, "content")); err != nil {
 		return nil, err
 	}
-	if err := copyTree(filepath.Join(repoRoot, "blason.yaml"), filepath.Join(src, "blason.yaml")); err != nil {
+	if err := demotest.CopyTree(filepath.Join(repoRoot, "blason.yaml"), filepath.Join(src, "blason.yaml")); err != nil {
 		return nil, err
 	}
 	if d.port, err = freePort(); err != nil {
@@ -124,27 +124,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if e.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-}
-
 func freePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -183,7 +162,7 @@ func isFile(p string) bool {
 // includes them from: blason/ beside the main configuration.
 func copySnippets(t *testing.T, d *served, kind, confDir string) {
 	t.Helper()
-	if err := copyTree(filepath.Join(d.servers, kind), filepath.Join(confDir, "blason")); err != nil {
+	if err := demotest.CopyTree(filepath.Join(d.servers, kind), filepath.Join(confDir, "blason")); err != nil {
 		t.Fatal(err)
 	}
 }
