@@ -4,6 +4,7 @@ package diag
 
 import (
 	"fmt"
+	"github.com/francebadge/blason/internal/i18n"
 	"sort"
 	"strings"
 )
@@ -14,19 +15,38 @@ type Diagnostic struct {
 	Line int    // 1-based; 0 when the problem concerns the whole file
 	Msg  string // what is wrong
 	Hint string // how to fix it; may be empty
+
+	format string // Msg's English format and arguments, for translation
+	args   []any
 }
 
-func (d Diagnostic) String() string {
+func (d Diagnostic) String() string { return d.Localize(i18n.English) }
+
+// Localize writes the diagnostic in language l: the message from its
+// format (when it was recorded with one), the hint by the catalogue's
+// patterns (internal/i18n).
+func (d Diagnostic) Localize(l i18n.Lang) string {
 	var b strings.Builder
 	b.WriteString(d.File)
 	if d.Line > 0 {
 		fmt.Fprintf(&b, ":%d", d.Line)
 	}
 	b.WriteString(": ")
-	b.WriteString(d.Msg)
+	switch {
+	case l == i18n.English:
+		b.WriteString(d.Msg)
+	case d.format != "":
+		b.WriteString(l.Sprintf(d.format, d.args...))
+	default:
+		b.WriteString(l.Translate(d.Msg))
+	}
 	if d.Hint != "" {
-		b.WriteString("\n\thint: ")
-		b.WriteString(d.Hint)
+		if l == i18n.French {
+			b.WriteString("\n\tconseil : ")
+		} else {
+			b.WriteString("\n\thint: ")
+		}
+		b.WriteString(l.Translate(d.Hint))
 	}
 	return b.String()
 }
@@ -38,7 +58,7 @@ type List struct {
 
 // Add records a problem.
 func (l *List) Add(file string, line int, hint, format string, args ...any) {
-	l.items = append(l.items, Diagnostic{File: file, Line: line, Msg: fmt.Sprintf(format, args...), Hint: hint})
+	l.items = append(l.items, Diagnostic{File: file, Line: line, Msg: fmt.Sprintf(format, args...), Hint: hint, format: format, args: args})
 }
 
 // Append adds every problem of other.
@@ -74,14 +94,18 @@ type Error struct {
 	Items []Diagnostic
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.Localize(i18n.English) }
+
+// Localize writes every diagnostic and the closing count in language l.
+func (e *Error) Localize(l i18n.Lang) string {
 	var b strings.Builder
 	for i, d := range e.Items {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(d.String())
+		b.WriteString(d.Localize(l))
 	}
-	fmt.Fprintf(&b, "\n%d problem(s) found; nothing was written", len(e.Items))
+	b.WriteByte('\n')
+	b.WriteString(l.Sprintf("%d problem(s) found; nothing was written", len(e.Items)))
 	return b.String()
 }
