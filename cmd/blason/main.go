@@ -32,6 +32,10 @@ import (
 const usage = `blason publishes Open Badges as a static site.
 
 Usage:
+  blason new    site DIR [--title T] [--baseURL URL] [--space NAME] [--issuer NAME] [--force]
+                | space NAME [-s SOURCE] [--title ISSUER] | badge SPACE/SLUG [--title NAME] [--levels L,…]
+                start a site (blason.yaml, a space, a badge, an award list, a README in
+                French), or add a space or a badge class to one; never replaces a file
   blason build  [-s SOURCE] [-d DESTINATION] [-b BASE_URL] [--quiet] [--force] [--wait 10m]
                 [--existing-keys] [--start-over SPACE,...]
                 build the site from SOURCE (default .) into DESTINATION (default site/);
@@ -152,6 +156,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdReport(args[1:], stdout, stderr)
 	case "claim":
 		err = cmdClaim(args[1:], stdout, stderr)
+	case "new":
+		err = cmdNew(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "blason", version())
 	case "help", "-h", "-help", "--help":
