@@ -62,7 +62,7 @@ func positional(fs *flag.FlagSet, args []string, what string, lang i18n.Lang, st
 		args = rest[1:]
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(stderr, lang.Sprintf("blason new: give one %s", what))
+		fmt.Fprintln(stderr, lang.Sprintf("blason new: give one %s", lang.Translate(what)))
 		fmt.Fprint(stderr, newUsage)
 		return "", errUsage{errors.New("new: arguments")}
 	}
