@@ -324,6 +324,9 @@ func or(s, def string) string {
 // Entries lists what a folder holds (names, sorted; folders end with /);
 // nothing when it does not exist.
 func Entries(dir string) ([]string, error) {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("%s is a file, not a folder\n\thint: give the name of a new folder", dir)
+	}
 	es, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
