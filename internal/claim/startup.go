@@ -240,7 +240,7 @@ func sqlitePath(dsn string) (string, error) {
 	case hasScheme && (scheme == "postgres" || scheme == "postgresql"):
 		// The URL is not repeated: it may hold a password.
 		if _, err := url.Parse(dsn); err != nil {
-			return "", errors.New("--db: the PostgreSQL URL is malformed: write it as postgres://USER@HOST:5432/DATABASE (special characters in the password %-encoded)")
+			return "", errors.New("--db: the PostgreSQL URL is malformed: write it as postgres://USER@HOST:5432/DATABASE (special characters in the password percent-encoded)")
 		}
 		return "", nil
 	case hasScheme && scheme == "sqlite":
@@ -271,48 +271,55 @@ func checkSQLite(path string) error {
 		f.Close()
 		return nil
 	}
-	dir := filepath.Dir(path)
-	if err := checkWritableDir(dir); err != nil {
-		return fmt.Errorf("--db %s: %s %v: pass --db with a file in a folder the blason user can write", path, dir, err)
+	switch problem, at, err := checkWritableDir(filepath.Dir(path)); problem {
+	case dirNotFolder:
+		return fmt.Errorf("--db %s: %s is not a folder: pass --db with a file in a folder the blason user can write", path, at)
+	case dirNotWritable:
+		return fmt.Errorf("--db %s: %s is not writable: pass --db with a file in a folder the blason user can write, or give the blason user write access to it", path, at)
+	case dirUnreadable:
+		return fmt.Errorf("--db %s: %s cannot be read (%v): pass --db with a file in a folder the blason user can write", path, at, err)
 	}
 	return nil
 }
 
+// Why a folder cannot be written, from checkWritableDir.
+const (
+	dirOK          = iota
+	dirNotFolder   // at is a file
+	dirNotWritable // at is a folder the process cannot write
+	dirUnreadable  // at cannot be looked at (err says why)
+)
+
 // checkWritableDir checks that dir is, or can be made, a folder the
 // process can write, by creating (and removing) a file in it or in its
-// nearest existing parent. The error completes "dir …".
-func checkWritableDir(dir string) error {
+// nearest existing parent. When it cannot, it returns why and the path in
+// the way: dir itself or the parent that stops its creation.
+func checkWritableDir(dir string) (problem int, at string, err error) {
 	d := dir
 	for {
 		fi, err := os.Stat(d)
 		if err == nil {
 			if !fi.IsDir() {
-				if d == dir {
-					return errors.New("is not a folder")
-				}
-				return fmt.Errorf("cannot be created: %s is not a folder", d)
+				return dirNotFolder, d, nil
 			}
 			break
 		}
 		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
-			return fmt.Errorf("cannot be read (%v)", err)
+			return dirUnreadable, d, err
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			return errors.New("cannot be created")
+			return dirUnreadable, d, err
 		}
 		d = parent
 	}
 	f, err := os.CreateTemp(d, ".blason-write-check-*")
 	if err != nil {
-		if d == dir {
-			return errors.New("is not writable")
-		}
-		return fmt.Errorf("cannot be created: %s is not writable", d)
+		return dirNotWritable, d, err
 	}
 	f.Close()
 	os.Remove(f.Name())
-	return nil
+	return dirOK, "", nil
 }
 
 // checkKeys checks the claim server's keys: the claim-index secret and the
@@ -343,8 +350,13 @@ func checkKeys(o *AppOptions) error {
 		missing = true
 	}
 	if missing {
-		if err := checkWritableDir(dir); err != nil {
-			return fmt.Errorf("the claim server's keys are created on its first start, but %s %v: give the blason user write access to keys/", dir, err)
+		switch problem, at, err := checkWritableDir(dir); problem {
+		case dirNotFolder:
+			return fmt.Errorf("the claim server's keys are created in %s on its first start, but %s is not a folder: move it away, or restore keys/ from your backup", dir, at)
+		case dirNotWritable:
+			return fmt.Errorf("the claim server's keys are created in %s on its first start, but %s is not writable: give the blason user write access to it", dir, at)
+		case dirUnreadable:
+			return fmt.Errorf("the claim server's keys are created in %s on its first start, but %s cannot be read (%v)", dir, at, err)
 		}
 	}
 	return nil

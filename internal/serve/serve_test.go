@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/francebadge/blason/internal/i18n"
 )
 
 // logWriter sends the server's messages to the test log.
@@ -316,5 +318,14 @@ func TestBusyPort(t *testing.T) {
 	}
 	if built {
 		t.Error("the site was built although the server could not listen")
+	}
+}
+
+// TestBusyPortInFrench: the busy-port message has its French translation.
+func TestBusyPortInFrench(t *testing.T) {
+	err := &PortInUseError{Port: 1313}
+	got := i18n.French.Translate(err.Error())
+	if want := "le port 1313 est déjà utilisé (un autre blason serve ?) : arrêtez-le ou passez --port 0 / --port N"; got != want {
+		t.Errorf("Translate(%q) = %q, want %q", err.Error(), got, want)
 	}
 }
