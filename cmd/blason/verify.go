@@ -24,12 +24,25 @@ const (
 	verifyNotCurrent = 3 // none is invalid, but some expired or were revoked or suspended
 )
 
-// verifyUsage is the command's synopsis, printed with its flags.
+// verifyUsage is the command's synopsis, printed when no input is given.
 const verifyUsage = `usage: blason verify [--site DIR -b BASE_URL] [--allow-private] [--now DATE] FILE|URL|FOLDER...
 exit status: 0 all valid; 1 any invalid (bad signature, unknown key, tampered, unreachable); 3 none invalid, some expired, revoked or suspended`
 
 func cmdVerify(args []string, stdout, stderr io.Writer) error {
-	status, err := runVerify(args, stdout, stderr, i18n.FromEnv(os.Getenv))
+	flags := newFlags("verify", stderr)
+	site := flags.String("site", "", "site folder to read URLs under -b from, instead of the network")
+	base := flags.String("b", "", "base URL of the site folder (with --site)")
+	nowFlag := flags.String("now", "", "judge expiry at this date (YYYY-MM-DD) instead of today")
+	allowPrivate := flags.Bool("allow-private", false, "let network fetches reach loopback, private and link-local addresses")
+	if err := flags.Parse(args); err != nil {
+		return errUsage{err}
+	}
+	if flags.NArg() == 0 {
+		fmt.Fprintln(stderr, verifyUsage)
+		return errUsage{errors.New("nothing to verify")}
+	}
+	status, err := verifyInputs(verifyOptions{site: *site, base: *base, now: *nowFlag, allowPrivate: *allowPrivate},
+		flags.Args(), stdout, stderr, i18n.FromEnv(os.Getenv))
 	if err == nil && status == verifyNotCurrent {
 		// run (main.go) knows the statuses 0, 1 and 2 only.
 		os.Exit(verifyNotCurrent)
@@ -37,60 +50,50 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// runVerify verifies the inputs and returns the exit status; err is set
-// for a usage error or when the inputs could not be listed, and is
-// errSilent when some input is invalid.
-func runVerify(args []string, stdout, stderr io.Writer, lang i18n.Lang) (int, error) {
-	flags := newFlags("verify", stderr)
-	site := flags.String("site", "", "site folder to read URLs under -b from, instead of the network")
-	base := flags.String("b", "", "base URL of the site folder (with --site)")
-	nowFlag := flags.String("now", "", "judge expiry at this date (YYYY-MM-DD) instead of today")
-	allowPrivate := flags.Bool("allow-private", false, "let network fetches reach loopback, private and link-local addresses")
-	flags.Usage = func() {
-		fmt.Fprintln(stderr, verifyUsage)
-		flags.PrintDefaults()
-	}
-	if err := flags.Parse(args); err != nil {
-		return 2, errUsage{err}
-	}
-	if flags.NArg() == 0 {
-		fmt.Fprintln(stderr, verifyUsage)
-		return 2, errUsage{errors.New("nothing to verify")}
-	}
+// verifyOptions are blason verify's flags.
+type verifyOptions struct {
+	site, base, now string
+	allowPrivate    bool
+}
+
+// verifyInputs verifies the inputs and returns the exit status; err is
+// errSilent when some input is invalid (the lines said why), another error
+// when the options are wrong or the inputs could not be listed.
+func verifyInputs(o verifyOptions, args []string, stdout, stderr io.Writer, lang i18n.Lang) (int, error) {
 	now := time.Now()
-	if *nowFlag != "" {
-		t, err := time.Parse(time.DateOnly, *nowFlag)
+	if o.now != "" {
+		t, err := time.Parse(time.DateOnly, o.now)
 		if err != nil {
-			return verifyInvalid, fmt.Errorf("--now %q: write the date as YYYY-MM-DD", *nowFlag)
+			return verifyInvalid, fmt.Errorf("--now %q: write the date as YYYY-MM-DD", o.now)
 		}
 		now = t
 	}
-	targets, err := expandDirs(flags.Args())
+	targets, err := expandDirs(args)
 	if err != nil {
 		return verifyInvalid, err
 	}
 	// From the network, documents name the URLs fetched next: unless
 	// --allow-private, they may not reach the verifier's own network.
-	var f verify.Fetcher = verify.HTTPFetcher{AllowPrivate: *allowPrivate}
-	if *site != "" {
-		if *base == "" {
+	var f verify.Fetcher = verify.HTTPFetcher{AllowPrivate: o.allowPrivate}
+	if o.site != "" {
+		if o.base == "" {
 			return verifyInvalid, errors.New("--site needs -b BASE_URL, the URL the folder is published at")
 		}
-		b := *base
+		b := o.base
 		if !strings.HasSuffix(b, "/") {
 			b += "/"
 		}
 		// A site built for another base URL names itself by URLs outside
 		// b: every input would be invalid for that one reason.
-		if built := verify.BuiltFor(*site, targets); built != "" && built != b {
-			dir := filepath.ToSlash(*site)
+		if built := verify.BuiltFor(o.site, targets); built != "" && built != b {
+			dir := filepath.ToSlash(o.site)
 			if !strings.HasSuffix(dir, "/") {
 				dir += "/"
 			}
 			fmt.Fprintln(stderr, lang.Sprintf("%s was built for %s, not %s: pass -b %s (or rebuild with -b %s)", dir, built, b, built, b))
 			return verifyInvalid, errSilent
 		}
-		f = verify.DirFetcher{Base: b, Dir: *site}
+		f = verify.DirFetcher{Base: b, Dir: o.site}
 	}
 	v := verify.New(f, now)
 	counts := map[verify.Status]int{}
