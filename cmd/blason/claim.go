@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 
 	"github.com/francebadge/blason/internal/claim"
+	"github.com/francebadge/blason/internal/diag"
+	"github.com/francebadge/blason/internal/i18n"
 )
 
 // listFlag collects a repeatable string flag.
@@ -43,5 +47,19 @@ func cmdClaim(args []string, stdout, stderr io.Writer) error {
 	o.Log = slog.New(slog.NewJSONHandler(stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	return claim.Run(ctx, o)
+	return localized(claim.Run(ctx, o))
+}
+
+// localized translates an error's message into the user's language
+// (internal/i18n), keeping content diagnostics, which main prints in
+// their own way, as they are.
+func localized(err error) error {
+	var d *diag.Error
+	if err == nil || errors.As(err, &d) {
+		return err
+	}
+	if msg := i18n.FromEnv(os.Getenv).Translate(err.Error()); msg != err.Error() {
+		return errors.New(msg)
+	}
+	return err
 }

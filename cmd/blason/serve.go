@@ -36,5 +36,5 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		<-ctx.Done()
 		stop() // a second Ctrl+C ends the process at once, even during a build
 	}()
-	return s.Run(ctx)
+	return localized(s.Run(ctx))
 }

@@ -11,8 +11,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/francebadge/blason/internal/i18n"
 	"github.com/francebadge/blason/internal/verify"
 )
+
+// Exit statuses of blason verify. A credential that expired, or that its
+// issuer revoked or suspended, is genuine: it gets its own status, apart
+// from a forged, tampered or unverifiable one.
+const (
+	verifyValid      = 0 // every input is genuine and valid
+	verifyInvalid    = 1 // some input is invalid (or could not be checked)
+	verifyNotCurrent = 3 // none is invalid, but some expired or were revoked or suspended
+)
+
+// verifyUsage is the command's synopsis, printed when no input is given.
+const verifyUsage = `usage: blason verify [--site DIR -b BASE_URL] [--allow-private] [--now DATE] FILE|URL|FOLDER...
+exit status: 0 all valid; 1 any invalid (bad signature, unknown key, tampered, unreachable); 3 none invalid, some expired, revoked or suspended`
 
 func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	flags := newFlags("verify", stderr)
@@ -24,36 +38,65 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 		return errUsage{err}
 	}
 	if flags.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: blason verify [--site DIR -b BASE_URL] [--allow-private] [--now DATE] FILE|URL|FOLDER...")
+		fmt.Fprintln(stderr, verifyUsage)
 		return errUsage{errors.New("nothing to verify")}
 	}
+	status, err := verifyInputs(verifyOptions{site: *site, base: *base, now: *nowFlag, allowPrivate: *allowPrivate},
+		flags.Args(), stdout, stderr, i18n.FromEnv(os.Getenv))
+	if err == nil && status == verifyNotCurrent {
+		// run (main.go) knows the statuses 0, 1 and 2 only.
+		os.Exit(verifyNotCurrent)
+	}
+	return err
+}
+
+// verifyOptions are blason verify's flags.
+type verifyOptions struct {
+	site, base, now string
+	allowPrivate    bool
+}
+
+// verifyInputs verifies the inputs and returns the exit status; err is
+// errSilent when some input is invalid (the lines said why), another error
+// when the options are wrong or the inputs could not be listed.
+func verifyInputs(o verifyOptions, args []string, stdout, stderr io.Writer, lang i18n.Lang) (int, error) {
 	now := time.Now()
-	if *nowFlag != "" {
-		t, err := time.Parse(time.DateOnly, *nowFlag)
+	if o.now != "" {
+		t, err := time.Parse(time.DateOnly, o.now)
 		if err != nil {
-			return fmt.Errorf("--now %q: write the date as YYYY-MM-DD", *nowFlag)
+			return verifyInvalid, fmt.Errorf("--now %q: write the date as YYYY-MM-DD", o.now)
 		}
 		now = t
 	}
+	targets, err := expandDirs(args)
+	if err != nil {
+		return verifyInvalid, err
+	}
 	// From the network, documents name the URLs fetched next: unless
 	// --allow-private, they may not reach the verifier's own network.
-	var f verify.Fetcher = verify.HTTPFetcher{AllowPrivate: *allowPrivate}
-	if *site != "" {
-		if *base == "" {
-			return errors.New("--site needs -b BASE_URL, the URL the folder is published at")
+	var f verify.Fetcher = verify.HTTPFetcher{AllowPrivate: o.allowPrivate}
+	if o.site != "" {
+		if o.base == "" {
+			return verifyInvalid, errors.New("--site needs -b BASE_URL, the URL the folder is published at")
 		}
-		b := *base
+		b := o.base
 		if !strings.HasSuffix(b, "/") {
 			b += "/"
 		}
-		f = verify.DirFetcher{Base: b, Dir: *site}
+		// A site built for another base URL names itself by URLs outside
+		// b: every input would be invalid for that one reason.
+		if built := verify.BuiltFor(o.site, targets); built != "" && built != b {
+			dir := filepath.ToSlash(o.site)
+			if !strings.HasSuffix(dir, "/") {
+				dir += "/"
+			}
+			fmt.Fprintln(stderr, lang.Sprintf("%s was built for %s, not %s: pass -b %s (or rebuild with -b %s)", dir, built, b, built, b))
+			return verifyInvalid, errSilent
+		}
+		f = verify.DirFetcher{Base: b, Dir: o.site}
 	}
 	v := verify.New(f, now)
 	counts := map[verify.Status]int{}
-	targets, err := expandDirs(flags.Args())
-	if err != nil {
-		return err
-	}
 	for _, target := range targets {
 		ctx, cancel := context.WithTimeout(context.Background(), perInput)
 		format, rep := v.Target(ctx, target, nil)
@@ -74,12 +117,20 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintln(stdout, line)
 	}
+	valid, invalid := counts[verify.Valid], counts[verify.Invalid]
+	notCurrent := counts[verify.Expired] + counts[verify.Revoked] + counts[verify.Suspended]
+	// The first line is stable, for scripts; the second groups the outcomes.
 	fmt.Fprintf(stdout, "%d valid, %d expired, %d suspended, %d revoked, %d invalid\n",
-		counts[verify.Valid], counts[verify.Expired], counts[verify.Suspended], counts[verify.Revoked], counts[verify.Invalid])
-	if counts[verify.Valid] != len(targets) {
-		return errSilent
+		valid, counts[verify.Expired], counts[verify.Suspended], counts[verify.Revoked], invalid)
+	fmt.Fprintln(stdout, lang.Sprintf("%d genuine and valid; %d genuine but expired, revoked or suspended (time or the issuer's decision, not forgery); %d invalid (bad signature, unknown key, tampered or unreachable)",
+		valid, notCurrent, invalid))
+	switch {
+	case invalid > 0 || valid+notCurrent != len(targets):
+		return verifyInvalid, errSilent
+	case notCurrent > 0:
+		return verifyNotCurrent, nil
 	}
-	return nil
+	return verifyValid, nil
 }
 
 // perInput bounds the verification of one input.

@@ -14,7 +14,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,8 +24,6 @@ import (
 
 	"github.com/francebadge/blason/internal/build"
 	"github.com/francebadge/blason/internal/claimindex"
-	"github.com/francebadge/blason/internal/config"
-	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/federation"
 	"github.com/francebadge/blason/internal/passport"
 	"github.com/francebadge/blason/internal/store"
@@ -73,6 +70,10 @@ func PassportSource(ctx context.Context, dsn string) (passport.Source, func(), e
 func DefaultDB(source string) string { return filepath.Join(source, ".blason", "claim.db") }
 
 // Run serves the claim server until ctx ends, then shuts down gracefully.
+//
+// Every option and input is checked first (see preflight): when one is
+// wrong, Run returns a sentence saying what and how to fix it, having
+// built, created and written nothing.
 func Run(ctx context.Context, o AppOptions) error {
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -82,35 +83,31 @@ func Run(ctx context.Context, o AppOptions) error {
 	}
 	if o.DB == "" {
 		o.DB = DefaultDB(o.Source)
-		if err := os.MkdirAll(filepath.Dir(o.DB), 0o700); err != nil {
-			return err
+	}
+	pre, err := preflight(ctx, &o)
+	if err != nil {
+		return err
+	}
+	// Until the server serves, a failure closes the listener and the store.
+	serving := false
+	defer func() {
+		if !serving {
+			pre.close()
+		} else {
+			pre.store.Close()
 		}
+	}()
+	ln, fed, cfg := pre.ln, pre.fed, pre.cfg
+	dest := o.Destination
+	if dest == "" {
+		dest = filepath.Join(o.Source, "site")
 	}
-	if o.URL == "" {
-		o.URL = "http://" + o.Listen + "/"
-	}
-	if len(o.Federations)+len(o.IdPMetadata) == 0 {
-		return errors.New("no trusted identity provider: give --federation with --federation-cert, or --idp-metadata")
-	}
-	fed, err := newFederation(o)
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, o.DB)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 
 	bopts := build.Options{Source: o.Source, Destination: o.Destination, BaseURL: o.BaseURL,
-		ClaimIndex: build.ClaimIndexPath(o.Source), Passports: []passport.Source{st},
+		ClaimIndex: build.ClaimIndexPath(o.Source),
 		Waiting: func(dest string, pid int) {
 			o.Log.Info("another build is writing the site; waiting", slog.String("site", dest), slog.Int("pid", pid))
 		}}
-	key, err := build.ClaimKey(bopts)
-	if err != nil {
-		return err
-	}
 	var ix atomic.Pointer[claimindex.Index]
 	rebuild := func() error {
 		res, err := build.Run(bopts)
@@ -129,30 +126,32 @@ func Run(ctx context.Context, o AppOptions) error {
 		return nil
 	}
 	if o.Rebuild {
+		if pre.store != nil {
+			bopts.Passports = []passport.Source{pre.store}
+		}
 		if err := rebuild(); err != nil {
 			return err
 		}
 	}
+	// A new SQLite database is created once the first build has succeeded
+	// (a new database holds no passports: that build needed none of it).
+	if pre.store == nil {
+		file, _ := sqlitePath(o.DB)
+		if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+			return err
+		}
+		if pre.store, err = store.Open(ctx, o.DB); err != nil {
+			return err
+		}
+	}
+	st := pre.store
+	bopts.Passports = []passport.Source{st}
+	key, err := build.ClaimKey(bopts)
+	if err != nil {
+		return err
+	}
 	if err := load(); err != nil {
 		return err
-	}
-	// The site's base URL, from its configuration only (loading the whole
-	// content again for it would read every award list twice).
-	var diags diag.List
-	cfg := config.Load(o.Source, o.BaseURL, &diags)
-	if err := diags.Err(); err != nil {
-		return err
-	}
-	dest := bopts.Destination
-	if dest == "" {
-		dest = filepath.Join(o.Source, "site")
-	}
-
-	if err := fed.Refresh(ctx); err != nil {
-		o.Log.Warn("federation metadata", slog.String("error", err.Error()))
-	}
-	if fed.Index().Len() == 0 {
-		return errors.New("no trusted identity provider: give --federation with --federation-cert, or --idp-metadata")
 	}
 	go fed.Run(ctx)
 
@@ -226,13 +225,10 @@ func Run(ctx context.Context, o AppOptions) error {
 			}
 		}
 	}()
-	ln, err := net.Listen("tcp", o.Listen)
-	if err != nil {
-		return err
-	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	o.Log.Info("claim server", slog.String("url", o.URL), slog.String("listen", ln.Addr().String()), slog.Int("idps", fed.Index().Len()))
+	serving = true // Serve closes the listener
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -246,32 +242,6 @@ func Run(ctx context.Context, o AppOptions) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return hs.Shutdown(sctx)
-}
-
-func newFederation(o AppOptions) (*federation.Federation, error) {
-	var certs []*x509.Certificate
-	for _, p := range o.FederationCerts {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		c, err := federation.ParseCertificates(b)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		certs = append(certs, c...)
-	}
-	var sources []federation.Source
-	for _, loc := range o.Federations {
-		if len(certs) == 0 {
-			return nil, fmt.Errorf("federation %s: give the certificate its signature is checked with (--federation-cert)", loc)
-		}
-		sources = append(sources, federation.Source{Location: loc, Certificates: certs})
-	}
-	for _, loc := range o.IdPMetadata {
-		sources = append(sources, federation.Source{Location: loc, Certificates: certs, TrustUnsigned: o.TrustUnsigned})
-	}
-	return federation.New(federation.Config{Sources: sources, CacheDir: filepath.Join(o.Source, ".blason", "metadata"), Logger: o.Log})
 }
 
 // FederationDirectory presents a federation's IdPs to the claim server.
@@ -312,38 +282,49 @@ func (d fedDirectory) Search(q, lang string, limit int) []*IdP {
 // valid ten years (federations trust the key in the metadata, not a CA).
 func spKeyPair(dir, url string) (*rsa.PrivateKey, *x509.Certificate, error) {
 	keyPath, certPath := filepath.Join(dir, "sp.key"), filepath.Join(dir, "sp.crt")
+	_, kerr := os.Lstat(keyPath)
+	_, cerr := os.Lstat(certPath)
+	if !errors.Is(kerr, fs.ErrNotExist) || !errors.Is(cerr, fs.ErrNotExist) {
+		return readSPKeyPair(dir)
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(now.UnixNano()), Subject: pkix.Name{CommonName: url},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(10, 0, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	kb := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	cb := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	if err := os.WriteFile(keyPath, kb, 0o600); err != nil {
+		return nil, nil, err
+	}
+	if err := os.WriteFile(certPath, cb, 0o644); err != nil {
+		return nil, nil, err
+	}
+	return readSPKeyPair(dir)
+}
+
+// readSPKeyPair reads the service provider's key and certificate from dir
+// (sp.key, sp.crt); both must be there.
+func readSPKeyPair(dir string) (*rsa.PrivateKey, *x509.Certificate, error) {
+	keyPath, certPath := filepath.Join(dir, "sp.key"), filepath.Join(dir, "sp.crt")
 	kb, kerr := os.ReadFile(keyPath)
 	cb, cerr := os.ReadFile(certPath)
-	if errors.Is(kerr, fs.ErrNotExist) && errors.Is(cerr, fs.ErrNotExist) {
-		key, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			return nil, nil, err
-		}
-		now := time.Now()
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(now.UnixNano()), Subject: pkix.Name{CommonName: url},
-			NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(10, 0, 0)}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, nil, err
-		}
-		kb = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
-		cb = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-		if err := os.WriteFile(keyPath, kb, 0o600); err != nil {
-			return nil, nil, err
-		}
-		if err := os.WriteFile(certPath, cb, 0o644); err != nil {
-			return nil, nil, err
-		}
-	} else if kerr != nil || cerr != nil {
-		return nil, nil, fmt.Errorf("%s: need both sp.key and sp.crt (%v, %v)", dir, kerr, cerr)
+	if kerr != nil || cerr != nil {
+		return nil, nil, fmt.Errorf("%s needs both sp.key and sp.crt, the claim server's SAML key pair (%v): restore both from your backup (a new pair must be registered with the federation again)", dir, errors.Join(kerr, cerr))
 	}
 	kp, _ := pem.Decode(kb)
 	cp, _ := pem.Decode(cb)
 	if kp == nil || cp == nil {
-		return nil, nil, fmt.Errorf("%s: sp.key or sp.crt is not PEM", dir)
+		return nil, nil, fmt.Errorf("%s: sp.key or sp.crt is not PEM: restore both from your backup", dir)
 	}
 	key, err := x509.ParsePKCS1PrivateKey(kp.Bytes)
 	if err != nil {

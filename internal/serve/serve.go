@@ -72,7 +72,7 @@ func (s *Server) Run(ctx context.Context) (err error) {
 	debounce := cmp.Or(s.Debounce, DefaultDebounce)
 
 	bind := cmp.Or(s.Bind, "127.0.0.1")
-	ln, err := net.Listen("tcp", net.JoinHostPort(bind, strconv.Itoa(s.Port)))
+	ln, err := listen(bind, s.Port)
 	if err != nil {
 		return err
 	}

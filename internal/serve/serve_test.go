@@ -3,6 +3,8 @@ package serve
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/francebadge/blason/internal/i18n"
 )
 
 // logWriter sends the server's messages to the test log.
@@ -288,4 +292,40 @@ func TestKeysCreatedByABuild(t *testing.T) {
 	b.none(t, "the first build creating keys", 4*debounce)
 	writeFile(t, filepath.Join(src, "keys", "ecole", "es256-new.jwk"), "{}")
 	b.wait(t, "a key added in the new keys folder")
+}
+
+// TestBusyPort: a port another process holds gives the friendly message,
+// not the raw bind error, and nothing is built.
+func TestBusyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "blason.yaml"), "title: Test\n")
+	built := false
+	s := &Server{Source: src, Bind: "127.0.0.1", Port: port, Build: func(string, string) error { built = true; return nil }}
+	err = s.Run(context.Background())
+	want := fmt.Sprintf("port %d is already in use (another blason serve?): stop it or pass --port 0 / --port N", port)
+	if err == nil || err.Error() != want {
+		t.Fatalf("Run on a busy port: %v; want %q", err, want)
+	}
+	var busy *PortInUseError
+	if !errors.As(err, &busy) || busy.Port != port {
+		t.Errorf("error %T is not a *PortInUseError for port %d", err, port)
+	}
+	if built {
+		t.Error("the site was built although the server could not listen")
+	}
+}
+
+// TestBusyPortInFrench: the busy-port message has its French translation.
+func TestBusyPortInFrench(t *testing.T) {
+	err := &PortInUseError{Port: 1313}
+	got := i18n.French.Translate(err.Error())
+	if want := "le port 1313 est déjà utilisé (un autre blason serve ?) : arrêtez-le ou passez --port 0 / --port N"; got != want {
+		t.Errorf("Translate(%q) = %q, want %q", err.Error(), got, want)
+	}
 }

@@ -86,11 +86,44 @@ func (w *watcher) relevant(name string) (string, bool) {
 	return rel, true
 }
 
-// editorTemp reports the names of editors' temporary and backup files: vim
-// swap files and its 4913 write test, backups ending in ~, Emacs lock files.
+// editorTemp reports the names of editors' and office suites' temporary,
+// backup and lock files, and of the desktop's own files: saving a page
+// creates and removes them, and they are not content. Vim swap files
+// (.name.swp, .swo…, .swx) and its 4913 write test, backups ending in ~,
+// Emacs lock (.#name) and auto-save (#name#) files, gedit's
+// .goutputstream-*, JetBrains' safe-write copies (*___jb_tmp___,
+// *___jb_old___), Kate's .kate-swp, LibreOffice's .~lock.name# and
+// Microsoft Office's ~$name, *.tmp, and macOS and Windows folder files
+// (.DS_Store, ._*, Thumbs.db, desktop.ini).
 func editorTemp(name string) bool {
-	return strings.HasSuffix(name, ".swp") || strings.HasSuffix(name, ".swx") ||
-		strings.HasSuffix(name, "~") || name == "4913" || strings.HasPrefix(name, ".#")
+	lower := strings.ToLower(name)
+	switch {
+	case name == "4913", name == ".DS_Store", lower == "thumbs.db", lower == "desktop.ini":
+	case strings.HasSuffix(name, "~"):
+	case strings.HasPrefix(name, ".#"), len(name) > 1 && name[0] == '#' && name[len(name)-1] == '#':
+	case vimSwap(name):
+	case strings.HasSuffix(lower, ".tmp"), strings.HasSuffix(name, ".kate-swp"):
+	case strings.HasPrefix(name, ".goutputstream-"), strings.HasPrefix(name, "._"):
+	case strings.HasSuffix(name, "___jb_tmp___"), strings.HasSuffix(name, "___jb_old___"):
+	case strings.HasPrefix(name, ".~lock.") && strings.HasSuffix(name, "#"), strings.HasPrefix(name, "~$"):
+	default:
+		return false
+	}
+	return true
+}
+
+// vimSwap reports Vim's swap files: .swp and .swx, and, for a hidden name
+// (Vim's own .name.swp pattern), the further .swo … .swa of a file opened
+// several times (a site's static/movie.swf is not one of them).
+func vimSwap(name string) bool {
+	ext := path.Ext(name)
+	switch {
+	case ext == ".swp", ext == ".swx":
+		return true
+	case len(ext) == 4 && strings.HasPrefix(ext, ".sw") && ext[3] >= 'a' && ext[3] <= 'o':
+		return strings.HasPrefix(name, ".")
+	}
+	return false
 }
 
 // run reads file events until ctx is done and calls flush with the paths
