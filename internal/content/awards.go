@@ -332,14 +332,17 @@ func (l *loader) awards(sp *model.Space) {
 }
 
 // duplicate reports (and records) an award already given to the same
-// recipient (any shared identifier) for the same badge and level.
+// recipient (any shared identifier) for the same badge and level on the
+// same date. The same badge at another date is a renewal (a first-aid
+// refresher, a re-certification): both awards stay, each with its own id
+// (derived from the date too), dates and expiry.
 func (l *loader) duplicate(a *model.Award, seen map[dupKey]*model.Award) bool {
 	lv := ""
 	if a.Level != nil {
 		lv = a.Level.ID
 	}
-	slug, r := a.Badge.Slug, a.Recipient
-	keys := [3]dupKey{{slug, lv, 'e', r.Email}, {slug, lv, 'p', r.EPPN}, {slug, lv, 's', r.StudentID}}
+	slug, r, day := a.Badge.Slug, a.Recipient, a.Date.Format(time.DateOnly)
+	keys := [3]dupKey{{slug, lv, day, 'e', r.Email}, {slug, lv, day, 'p', r.EPPN}, {slug, lv, day, 's', r.StudentID}}
 	for _, k := range keys {
 		if k.value == "" {
 			continue
@@ -349,7 +352,7 @@ func (l *loader) duplicate(a *model.Award, seen map[dupKey]*model.Award) bool {
 			if lv != "" {
 				what += " (" + lv + ")"
 			}
-			l.diags.Add(a.File, a.Line, "remove one of the two rows; the recipient already holds this award", "duplicate award of %s to the same recipient, first awarded at %s", what, first.Source())
+			l.diags.Add(a.File, a.Line, "remove one of the two rows; the recipient already holds this award on this date (a renewal has its own, later date)", "duplicate award of %s to the same recipient on %s, first awarded at %s", what, day, first.Source())
 			return true
 		}
 	}
@@ -363,9 +366,9 @@ func (l *loader) duplicate(a *model.Award, seen map[dupKey]*model.Award) bool {
 
 // dupKey identifies an award to one recipient identifier, for duplicates.
 type dupKey struct {
-	badge, level string
-	kind         byte // e-mail, eppn or student number
-	value        string
+	badge, level, date string
+	kind               byte // e-mail, eppn or student number
+	value              string
 }
 
 func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge, slugs []string) *model.Award {

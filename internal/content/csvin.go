@@ -3,6 +3,7 @@ package content
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -248,4 +249,15 @@ func separatorName(r rune) string {
 		return "tab"
 	}
 	return "comma"
+}
+
+// EncodingProblem tells whether err, from CSVReader.Read, is an encoding
+// error, and gives its line, hint and message (an English format and its
+// arguments), for readers outside this package (cohort rosters).
+func EncodingProblem(err error) (line int, hint, format string, args []any, ok bool) {
+	var ee *EncodingError
+	if !errors.As(err, &ee) {
+		return 0, "", "", nil, false
+	}
+	return ee.Line, ee.Hint, ee.Problem, ee.Args, true
 }

@@ -617,9 +617,9 @@ alice@example.org,tutorat,or,2025-01-10
 			name: "duplicate award through another identifier, across files",
 			files: map[string]string{
 				"content/ecole/awards/ok.csv": "email,eppn,badge,date\nalice@example.org,alice@univ.example.fr,tutorat,2025-01-10\n",
-				"content/ecole/awards/z.csv":  "eppn,badge,date\n\nalice@univ.example.fr,tutorat,2025-03-01\n",
+				"content/ecole/awards/z.csv":  "eppn,badge,date\n\nalice@univ.example.fr,tutorat,10/01/2025\n",
 			},
-			want: []string{`content/ecole/awards/z.csv:3: duplicate award of tutorat to the same recipient, first awarded at content/ecole/awards/ok.csv:2`},
+			want: []string{`content/ecole/awards/z.csv:3: duplicate award of tutorat to the same recipient on 2025-01-10, first awarded at content/ecole/awards/ok.csv:2`},
 		},
 
 		// Revocations.
