@@ -59,6 +59,7 @@ type decoder struct {
 	err  error
 	init bool
 	raw  io.Reader
+	pend []byte // decoded bytes not yet handed out (a short Read)
 }
 
 func newDecoder(r io.Reader) *decoder { return &decoder{raw: r, line: 1} }
@@ -75,7 +76,7 @@ func (d *decoder) name() string {
 // a file that is no text at all.
 func (d *decoder) start() {
 	d.init = true
-	d.src = bufio.NewReaderSize(d.raw, 64<<10)
+	d.src = bufio.NewReaderSize(d.raw, 16<<10)
 	head, _ := d.src.Peek(8)
 	switch {
 	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
@@ -87,7 +88,7 @@ func (d *decoder) start() {
 			end, name = unicode.BigEndian, encUTF16BE
 		}
 		t := transform.NewReader(d.src, unicode.UTF16(end, unicode.ExpectBOM).NewDecoder())
-		d.src = bufio.NewReaderSize(t, 64<<10)
+		d.src = bufio.NewReaderSize(t, 16<<10)
 		d.enc = name
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		d.err = &EncodingError{Line: 1, Problem: "this is not a CSV file but an Excel workbook (.xlsx) or another ZIP archive, renamed .csv", Hint: saveAsHint}
@@ -103,63 +104,102 @@ func (d *decoder) start() {
 func (d *decoder) strict() bool { return d.enc != "" && d.enc != encCP1252 }
 
 func (d *decoder) Read(p []byte) (int, error) {
+	if len(d.pend) > 0 {
+		n := copy(p, d.pend)
+		d.pend = d.pend[n:]
+		return n, nil
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if len(p) < utf8.UTFMax { // too short for a rune: decode one, keep the rest
+		var buf [utf8.UTFMax]byte
+		n, err := d.Read(buf[:])
+		k := copy(p, buf[:n])
+		d.pend = append(d.pend[:0], buf[k:n]...)
+		return k, err
+	}
 	if !d.init {
 		d.start()
 	}
 	n := 0
 	for n+utf8.UTFMax <= len(p) && d.err == nil {
-		c, err := d.src.ReadByte()
-		if err != nil {
-			d.err = err
-			break
-		}
-		if c < utf8.RuneSelf {
-			if c < ' ' && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
-				d.err = d.control(rune(c))
+		// Fast path: a run of plain ASCII already buffered.
+		if k := d.src.Buffered(); k > 0 {
+			buf, _ := d.src.Peek(min(k, len(p)-n))
+			i := 0
+			for ; i < len(buf); i++ {
+				c := buf[i]
+				if c >= utf8.RuneSelf || c < ' ' && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+					break
+				}
+				if c == '\n' {
+					d.line++
+				}
+			}
+			copy(p[n:], buf[:i])
+			n += i
+			d.src.Discard(i)
+			if n+utf8.UTFMax > len(p) {
 				break
 			}
-			if c == '\n' {
-				d.line++
-			}
-			p[n] = c
-			n++
-			continue
 		}
-		var r rune
-		if d.enc == encCP1252 {
-			r = d.cp1252(c)
-		} else {
-			d.src.UnreadByte()
-			var size int
-			r, size, _ = d.src.ReadRune()
-			switch {
-			case r == utf8.RuneError && size == 1 && d.enc == "":
-				d.enc = encCP1252
-				r = d.cp1252(c)
-			case r == utf8.RuneError && size == 1:
-				d.err = &EncodingError{Line: d.line, Problem: "byte 0x%02X is not %s, the encoding of the lines above: the file mixes two encodings", Args: []any{c, d.enc}, Hint: "retype the line or copy it from the original, then " + saveAsHint}
-			case d.enc == "":
-				d.enc = encUTF8
-			}
-		}
-		if d.err != nil {
-			break
-		}
-		switch {
-		case r == utf8.RuneError:
-			d.err = &EncodingError{Line: d.line, Problem: "the replacement character U+FFFD (shown as � or ?): characters were already lost by an earlier conversion", Hint: "retype the accented letters, or export again from the original file; " + saveAsHint}
-		case r >= 0x80 && r < 0xa0:
-			d.err = d.control(r)
-		}
-		if d.err != nil {
-			break
-		}
-		n += utf8.EncodeRune(p[n:], r)
+		n += d.step(p[n:])
 	}
 	if n > 0 {
 		return n, nil
 	}
 	return 0, d.err
+}
+
+// step decodes one character into p (which has room for one), and returns
+// the number of bytes written; on an error it sets d.err.
+func (d *decoder) step(p []byte) int {
+	c, err := d.src.ReadByte()
+	if err != nil {
+		d.err = err
+		return 0
+	}
+	if c < utf8.RuneSelf {
+		if c < ' ' && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
+			d.err = d.control(rune(c))
+			return 0
+		}
+		if c == '\n' {
+			d.line++
+		}
+		p[0] = c
+		return 1
+	}
+	var r rune
+	if d.enc == encCP1252 {
+		r = d.cp1252(c)
+	} else {
+		d.src.UnreadByte()
+		var size int
+		r, size, _ = d.src.ReadRune()
+		switch {
+		case r == utf8.RuneError && size == 1 && d.enc == "":
+			d.enc = encCP1252
+			r = d.cp1252(c)
+		case r == utf8.RuneError && size == 1:
+			d.err = &EncodingError{Line: d.line, Problem: "byte 0x%02X is not %s, the encoding of the lines above: the file mixes two encodings", Args: []any{c, d.enc}, Hint: "retype the line or copy it from the original, then " + saveAsHint}
+		case d.enc == "":
+			d.enc = encUTF8
+		}
+	}
+	if d.err != nil {
+		return 0
+	}
+	switch {
+	case r == utf8.RuneError:
+		d.err = &EncodingError{Line: d.line, Problem: "the replacement character U+FFFD (shown as � or ?): characters were already lost by an earlier conversion", Hint: "retype the accented letters, or export again from the original file; " + saveAsHint}
+		return 0
+	case r >= 0x80 && r < 0xa0:
+		d.err = d.control(r)
+		return 0
+	}
+	return utf8.EncodeRune(p, r)
 }
 
 // cp1252 decodes a byte of Windows-1252; the five bytes it leaves
