@@ -114,7 +114,9 @@ func TestCSVEncodingErrors(t *testing.T) {
 	}
 }
 
-func sprintf(format string, args []any) string { return (&EncodingError{Problem: format, Args: args}).Error() }
+func sprintf(format string, args []any) string {
+	return (&EncodingError{Problem: format, Args: args}).Error()
+}
 
 // TestCSVLinesAfterConversion: converted files keep their line numbers.
 func TestCSVLinesAfterConversion(t *testing.T) {
