@@ -204,7 +204,7 @@ func (t *table) next(l *loader) bool {
 			continue // blank line
 		}
 		if len(rec) > t.width {
-			l.diags.Add(t.file, line, fmt.Sprintf("quote values containing the separator (%s): \"Un an, deux groupes\"", separatorName(t.r.Separator())), "%d values for %d columns", len(rec), t.width)
+			l.diags.Add(t.file, line, fmt.Sprintf("quote values containing the separator (%s) with \"…\"", separatorName(t.r.Separator())), "%d values for %d columns", len(rec), t.width)
 			continue
 		}
 		long := false
