@@ -10,7 +10,7 @@ import (
 // (YAML lines under `import:`) and one award list.
 func importSite(imp, csv string) map[string]string {
 	return merge(baseSite, map[string]string{
-		"content/ecole/_space.md": "---\nname: École de test\nurl: https://www.ecole.example/\nemail: badges@ecole.example\nimport:\n" + imp + "---\nUne école.\n",
+		"content/ecole/_space.md":         "---\nname: École de test\nurl: https://www.ecole.example/\nemail: badges@ecole.example\nimport:\n" + imp + "---\nUne école.\n",
 		"content/ecole/awards/ok.csv":     "-",
 		"content/ecole/awards/export.csv": csv,
 	})
@@ -42,8 +42,8 @@ func TestImportPresets(t *testing.T) {
 		},
 		{
 			name: "no preset: columns and a fixed badge, other columns ignored", imp: "  columns:\n    Identifiant ENT: eppn\n    Groupe: \"-\"\n  ignoreOtherColumns: true\n  badge: tutorat\n",
-			csv:   "Identifiant ENT;Groupe;Date;Divers\ncm42@univ.example.fr;G1;01/02/2025;x\n",
-			date:  day(2025, 2, 1),
+			csv:  "Identifiant ENT;Groupe;Date;Divers\ncm42@univ.example.fr;G1;01/02/2025;x\n",
+			date: day(2025, 2, 1),
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
