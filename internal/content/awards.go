@@ -112,14 +112,18 @@ func (l *loader) openTable(path string, kind tableKind, imp *importSpec) (*table
 			continue
 		}
 		if field == "" {
-			hint := fmt.Sprintf("allowed columns: %s", strings.Join(allowed, ", "))
-			if s := yamlx.Closest(h, allowed); s != "" {
-				hint = fmt.Sprintf("did you mean %q?", s)
+			enc, sep := r.Encoding(), r.Separator()
+			var hint string
+			switch s := yamlx.Closest(h, allowed); {
+			case s != "" && kind.importable:
+				hint = fmt.Sprintf("did you mean %q? To read another export, map its columns in content/%s/_space.md (import: in docs/content.md); file read as %s, separator %q", s, l.spaceOf(rel), enc, sep)
+			case kind.importable:
+				hint = fmt.Sprintf("allowed columns: %s; to read another export, map its columns in content/%s/_space.md (import: in docs/content.md); file read as %s, separator %q", strings.Join(allowed, ", "), l.spaceOf(rel), enc, sep)
+			case s != "":
+				hint = fmt.Sprintf("did you mean %q? File read as %s, separator %q", s, enc, sep)
+			default:
+				hint = fmt.Sprintf("allowed columns: %s; file read as %s, separator %q", strings.Join(allowed, ", "), enc, sep)
 			}
-			if kind.importable {
-				hint += fmt.Sprintf("; to read another export, map its columns in content/%s/_space.md (import: columns:, or ignoreOtherColumns: true; see docs/content.md)", l.spaceOf(rel))
-			}
-			hint += fmt.Sprintf(" (file read as %s, %s-separated)", r.Encoding(), separatorName(r.Separator()))
 			l.diags.Add(rel, 1, hint, "unknown column %q", h)
 			continue // the other columns are still checked
 		}
@@ -204,7 +208,7 @@ func (t *table) next(l *loader) bool {
 			continue // blank line
 		}
 		if len(rec) > t.width {
-			l.diags.Add(t.file, line, fmt.Sprintf("quote values containing the separator (%s) with \"…\"", separatorName(t.r.Separator())), "%d values for %d columns", len(rec), t.width)
+			l.diags.Add(t.file, line, fmt.Sprintf("quote values containing the separator %q with \"…\"", t.r.Separator()), "%d values for %d columns", len(rec), t.width)
 			continue
 		}
 		long := false
@@ -227,7 +231,7 @@ func (t *table) next(l *loader) bool {
 // csvError reports a CSV syntax error: an unclosed quote at the line where
 // it opened, anything else at its line.
 func (l *loader) csvError(file string, err error, sep rune) {
-	line, hint := 0, fmt.Sprintf("quote values containing the separator (%s) or quotes with \"…\"", separatorName(sep))
+	line, hint := 0, fmt.Sprintf("quote values containing the separator %q or quotes with \"…\"", sep)
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		line = pe.Line

@@ -18,7 +18,7 @@ import (
 const (
 	encASCII   = "ASCII" // nothing but ASCII read so far: UTF-8 and Windows-1252 agree
 	encUTF8    = "UTF-8"
-	encUTF8BOM = "UTF-8 with BOM"
+	encUTF8BOM = "UTF-8 (BOM)"
 	encCP1252  = "Windows-1252"
 	encUTF16LE = "UTF-16 LE"
 	encUTF16BE = "UTF-16 BE"
@@ -278,17 +278,6 @@ func separatorOf(head []byte) rune {
 		}
 	}
 	return rune(best)
-}
-
-// separatorName names a separator for messages.
-func separatorName(r rune) string {
-	switch r {
-	case ';':
-		return "semicolon"
-	case '\t':
-		return "tab"
-	}
-	return "comma"
 }
 
 // EncodingProblem tells whether err, from CSVReader.Read, is an encoding

@@ -61,7 +61,7 @@ func calendarDate(ys, ms, ds string, dayFirst bool) (time.Time, error) {
 	}
 	days := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 	if d < 1 || d > days {
-		return time.Time{}, &dateError{format: "%s %s does not exist: month %02d of %d has %d days", args: []any{m, y, days}, hint: "check the day and the month"}
+		return time.Time{}, &dateError{format: "%s %s does not exist: month %02d of %s has %d days", args: []any{m, strconv.Itoa(y), days}, hint: "check the day and the month"}
 	}
 	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), nil
 }

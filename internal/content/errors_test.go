@@ -408,7 +408,7 @@ theme:
 			name:  "more values than columns",
 			files: map[string]string{"content/ecole/awards/ok.csv": "email,badge,date,evidence_narrative\nalice@example.org,tutorat,2025-01-10,Un an, deux groupes\n"},
 			want:  []string{`content/ecole/awards/ok.csv:2: 5 values for 4 columns`},
-			hints: []string{"quote values containing the separator (comma)"},
+			hints: []string{`quote values containing the separator ','`},
 		},
 		{
 			name:  "zero validity",
@@ -480,7 +480,7 @@ alice@example.org,tutorat,2025-01-10
 bob@example.org,tu"torat,2025-01-10
 `},
 			want:  []string{`content/ecole/awards/ok.csv:3: bare " in non-quoted-field`},
-			hints: []string{"quote values containing the separator (comma) or quotes"},
+			hints: []string{`quote values containing the separator ',' or quotes`},
 		},
 		{
 			name: "no recipient, no badge, no date",

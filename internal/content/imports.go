@@ -121,7 +121,8 @@ func (l *loader) importSettings(p *page, fm *importFM) *importSpec {
 	}
 	if fm.Date != "" {
 		if _, err := parseDate(fm.Date); err != nil {
-			addAt(l.diags, p, dateHint(err), []string{"import", "date"}, "import date %q: %v", fm.Date, err)
+			e := err.(*dateError)
+			addAt(l.diags, p, e.hint, []string{"import", "date"}, e.format, append([]any{"import.date", shown(fm.Date, dateishRE)}, e.args...)...)
 			ok = false
 		}
 	}

@@ -75,7 +75,7 @@ func TestImportErrors(t *testing.T) {
 		{"fixed badge unknown in the space", "  badge: inconnu\n", "email;date\na@example.org;2025-01-10\n",
 			`content/ecole/awards/export.csv:2: unknown badge "inconnu" in space ecole`},
 		{"bad fixed date", "  date: 31/02/2025\n", "email;date\na@example.org;2025-01-10\n",
-			`content/ecole/_space.md:6: import date "31/02/2025": date value does not exist: month 02 of 2025 has 28 days`},
+			`content/ecole/_space.md:6: import.date "31/02/2025" does not exist: month 02 of 2025 has 28 days`},
 		{"a mapped field twice", "  columns:\n    Mail perso: email\n", "Mail perso;Courriel;badge;date\na@example.org;a@example.org;tutorat;2025-01-10\n",
 			`content/ecole/awards/export.csv:1: columns "Mail perso" and "Courriel" both give email`},
 		{"the same export column twice", "  columns:\n    Mail perso: email\n    MAIL PERSO: email\n", "email;badge;date\na@example.org;tutorat;2025-01-10\n",
