@@ -197,6 +197,9 @@ func ReadRosters(src, space string) ([]Roster, error) {
 				diags.Add(rel, 1, "roster columns: email, eppn, student_id, name (or first_name and last_name)", "unknown column %q", h)
 				continue
 			}
+			if j, dup := cols[field]; dup {
+				diags.Add(rel, 1, "keep one of them", "columns %q and %q both give %s", strings.TrimSpace(head[j]), h, field)
+			}
 			names[i] = field
 			cols[field] = i
 		}
