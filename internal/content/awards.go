@@ -39,6 +39,9 @@ type table struct {
 	r     *CSVReader
 	last  int // line of the last record read, for errors between records
 	rec   []string
+	// unnamed are the columns with an empty header cell (Excel leaves
+	// them after the last column used): their cells must be empty.
+	unnamed []int
 	// fixed gives the value of a field the file has no column for (the
 	// space's import settings: a fixed badge, level or date).
 	fixed map[string]string
@@ -109,6 +112,10 @@ func (l *loader) openTable(path string, kind tableKind, imp *importSpec) (*table
 		t.names[i], t.max[i] = h, ColumnLimit(field)
 		if field == fieldIgnored || field == "" && imp != nil && imp.ignoreOthers {
 			t.max[i] = MaxCell
+			continue
+		}
+		if h == "" {
+			t.unnamed = append(t.unnamed, i)
 			continue
 		}
 		if field == "" {
@@ -210,6 +217,12 @@ func (t *table) next(l *loader) bool {
 		if len(rec) > t.width {
 			l.diags.Add(t.file, line, fmt.Sprintf("quote values containing the separator %q with \"…\"", t.r.Separator()), "%d values for %d columns", len(rec), t.width)
 			continue
+		}
+		for _, i := range t.unnamed {
+			if i < len(rec) && strings.TrimSpace(rec[i]) != "" {
+				// The value is not shown: it may be personal data.
+				l.diags.Add(t.file, line, "name the column in the header line, or empty it", "a value in column %d, which has no name in the header line", i+1)
+			}
 		}
 		long := false
 		for i, v := range rec {

@@ -26,6 +26,7 @@ func TestCSVMessagesInFrench(t *testing.T) {
 		"content/ecole/awards/l-dup.csv":     "email,badge,date\nalice@example.org,tutorat,10/01/2025\n",
 		"content/ecole/awards/m-missing.csv": "email\n",
 		"content/ecole/awards/n-width.csv":   "email;badge;date\nh@example.org;tutorat;2025-01-10;x\n",
+		"content/ecole/awards/o-unnamed.csv": "email;badge;date;;\nh2@example.org;tutorat;2025-01-10;;x\n",
 		"content/autre/_space.md":            "---\nname: Autre\nurl: https://autre.example/\nemail: b@autre.example\nimport:\n  preset: x\n  columns:\n    \"!\": email\n    Groupe: groupe\n    A b: email\n    AB: email\n  date: 31/02/2025\n---\n",
 		"content/revue/_space.md":            "---\nname: Revue\nurl: https://revue.example/\nemail: b@revue.example\nimport:\n  ignoreOtherColumns: true\n---\n",
 		"content/revue/awards/a.csv":         "email;date\ni@example.org;2025-01-10\n",

@@ -45,6 +45,10 @@ func TestImportPresets(t *testing.T) {
 			csv:  "Identifiant ENT;Groupe;Date;Divers\ncm42@univ.example.fr;G1;01/02/2025;x\n",
 			date: day(2025, 2, 1),
 		},
+		{
+			name: "empty columns Excel leaves after the last one", imp: "  badge: tutorat\n",
+			csv:  "E-mail;Date;;\r\nzoe@univ.example.fr;01/02/2025;;\r\n", email: "zoe@univ.example.fr", date: day(2025, 2, 1),
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			site, _, err := loadFiles(t, importSite(tc.imp, tc.csv))
@@ -76,6 +80,8 @@ func TestImportErrors(t *testing.T) {
 			`content/ecole/awards/export.csv:2: unknown badge "inconnu" in space ecole`},
 		{"bad fixed date", "  date: 31/02/2025\n", "email;date\na@example.org;2025-01-10\n",
 			`content/ecole/_space.md:6: import.date "31/02/2025" does not exist: month 02 of 2025 has 28 days`},
+		{"a value under an empty header cell", "  badge: tutorat\n", "email;date;;\na@example.org;2025-01-10;;\nb@example.org;2025-01-10;;x\n",
+			`content/ecole/awards/export.csv:3: a value in column 4, which has no name in the header line`},
 		{"a mapped field twice", "  columns:\n    Mail perso: email\n", "Mail perso;Courriel;badge;date\na@example.org;a@example.org;tutorat;2025-01-10\n",
 			`content/ecole/awards/export.csv:1: columns "Mail perso" and "Courriel" both give email`},
 		{"the same export column twice", "  columns:\n    Mail perso: email\n    MAIL PERSO: email\n", "email;badge;date\na@example.org;tutorat;2025-01-10\n",
