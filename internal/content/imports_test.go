@@ -47,7 +47,7 @@ func TestImportPresets(t *testing.T) {
 		},
 		{
 			name: "empty columns Excel leaves after the last one", imp: "  badge: tutorat\n",
-			csv:  "E-mail;Date;;\r\nzoe@univ.example.fr;01/02/2025;;\r\n", email: "zoe@univ.example.fr", date: day(2025, 2, 1),
+			csv: "E-mail;Date;;\r\nzoe@univ.example.fr;01/02/2025;;\r\n", email: "zoe@univ.example.fr", date: day(2025, 2, 1),
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
