@@ -39,12 +39,34 @@ type table struct {
 	r     *CSVReader
 	last  int // line of the last record read, for errors between records
 	rec   []string
+	// unnamed are the columns with an empty header cell (Excel leaves
+	// them after the last column used): their cells must be empty.
+	unnamed []int
+	// fixed gives the value of a field the file has no column for (the
+	// space's import settings: a fixed badge, level or date).
+	fixed map[string]string
 	// evidence is the evidence check of the current row (award lists).
 	evidence evidenceCheck
 }
 
-// openTable reads the header of a CSV file and checks its columns.
-func (l *loader) openTable(path string, allowed, required []string) (*table, func()) {
+// tableKind describes one kind of CSV table: its columns and their aliases.
+type tableKind struct {
+	allowed  []string // the columns, in documentation order
+	required []string
+	aliases  aliases
+	// importable tables may be read through a space's import settings.
+	importable bool
+}
+
+var (
+	awardTable      = tableKind{allowed: awardColumns, required: []string{"badge", "date"}, aliases: awardAliases, importable: true}
+	revocationTable = tableKind{allowed: revocationColumns, required: revocationColumns[:3], aliases: revocationAliases}
+)
+
+// openTable reads the header of a CSV file and checks its columns. imp,
+// when not nil, is the space's import settings (award lists only).
+func (l *loader) openTable(path string, kind tableKind, imp *importSpec) (*table, func()) {
+	allowed, required := kind.allowed, kind.required
 	rel := l.rel(path)
 	f, err := safefs.Open(l.src, path)
 	if l.refused(err) {
@@ -63,9 +85,13 @@ func (l *loader) openTable(path string, allowed, required []string) (*table, fun
 	r := NewCSVReader(f)
 	head, err := r.Read()
 	if err != nil {
-		if errors.Is(err, ErrRecordTooLarge) {
+		var ee *EncodingError
+		switch {
+		case errors.As(err, &ee):
+			l.diags.Add(rel, ee.Line, ee.Hint, ee.Problem, ee.Args...)
+		case errors.Is(err, ErrRecordTooLarge):
 			l.diags.Add(rel, 1, "the first line names the columns: "+strings.Join(allowed, ","), "header longer than %d MiB (an unclosed quote?)", MaxCSVRecord>>20)
-		} else {
+		default:
 			l.diags.Add(rel, 1, "the first line names the columns: "+strings.Join(allowed, ","), "cannot read the header: %v", csvErr(err))
 		}
 		f.Close()
@@ -75,24 +101,74 @@ func (l *loader) openTable(path string, allowed, required []string) (*table, fun
 	ok := true
 	for i, h := range head {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		t.names[i], t.max[i] = h, ColumnLimit(h)
-		if !slices.Contains(allowed, h) {
-			hint := "allowed columns: " + strings.Join(allowed, ", ")
-			if s := yamlx.Closest(h, allowed); s != "" {
-				hint = fmt.Sprintf("did you mean %q?", s)
+		key := headerKey(h)
+		field := ""
+		if imp != nil {
+			field = imp.columns[key]
+		}
+		if field == "" {
+			field = kind.aliases[key]
+		}
+		t.names[i], t.max[i] = h, ColumnLimit(field)
+		if field == fieldIgnored || field == "" && imp != nil && imp.ignoreOthers {
+			t.max[i] = MaxCell
+			continue
+		}
+		if h == "" {
+			t.unnamed = append(t.unnamed, i)
+			continue
+		}
+		if field == "" {
+			enc, sep := r.Encoding(), r.Separator()
+			var hint string
+			switch s := yamlx.Closest(h, allowed); {
+			case s != "" && kind.importable:
+				hint = fmt.Sprintf("did you mean %q? To read another export, map its columns in content/%s/_space.md (import: in docs/content.md); file read as %s, separator %q", s, l.spaceOf(rel), enc, sep)
+			case kind.importable:
+				hint = fmt.Sprintf("allowed columns: %s; to read another export, map its columns in content/%s/_space.md (import: in docs/content.md); file read as %s, separator %q", strings.Join(allowed, ", "), l.spaceOf(rel), enc, sep)
+			case s != "":
+				hint = fmt.Sprintf("did you mean %q? File read as %s, separator %q", s, enc, sep)
+			default:
+				hint = fmt.Sprintf("allowed columns: %s; file read as %s, separator %q", strings.Join(allowed, ", "), enc, sep)
 			}
 			l.diags.Add(rel, 1, hint, "unknown column %q", h)
 			continue // the other columns are still checked
 		}
-		if _, dup := t.cols[h]; dup {
-			l.diags.Add(rel, 1, "keep one column of each name", "column %q appears twice", h)
+		if j, dup := t.cols[field]; dup {
+			if headerKey(t.names[j]) == key {
+				l.diags.Add(rel, 1, "keep one column of each name", "column %q appears twice", h)
+			} else {
+				l.diags.Add(rel, 1, "keep one of them, or map one to \"-\" (not read) under import: columns: in the space's _space.md", "columns %q and %q both give %s", t.names[j], h, field)
+			}
 			ok = false
 		}
-		t.cols[h] = i
+		t.cols[field] = i
+	}
+	if n, has := t.cols["name"]; has {
+		for _, part := range []string{fieldFirstName, fieldLastName} {
+			if j, both := t.cols[part]; both {
+				l.diags.Add(rel, 1, "keep either the full name or the first and family names", "columns %q and %q both give the name", t.names[n], t.names[j])
+				ok = false
+			}
+		}
+	}
+	if imp != nil {
+		for f, v := range imp.fixed {
+			if _, has := t.cols[f]; !has && v != "" {
+				if t.fixed == nil {
+					t.fixed = map[string]string{}
+				}
+				t.fixed[f] = v
+			}
+		}
 	}
 	for _, c := range required {
-		if _, has := t.cols[c]; !has {
-			l.diags.Add(rel, 1, "add the column to the header line", "missing column %q", c)
+		if _, has := t.cols[c]; !has && t.fixed[c] == "" {
+			hint := "add the column to the header line"
+			if imp != nil {
+				hint = fmt.Sprintf("add the column to the header line, or give a fixed %s under import: in the space's _space.md", c)
+			}
+			l.diags.Add(rel, 1, hint, "missing column %q", c)
 			ok = false
 		}
 	}
@@ -103,11 +179,25 @@ func (l *loader) openTable(path string, allowed, required []string) (*table, fun
 	return t, func() { f.Close() }
 }
 
+// spaceOf returns the space folder of a content file path, for messages.
+func (l *loader) spaceOf(rel string) string {
+	parts := strings.Split(rel, "/")
+	if len(parts) > 1 && parts[0] == "content" {
+		return parts[1]
+	}
+	return "<space>"
+}
+
 // next reads the next record; it returns false at the end of the file.
 func (t *table) next(l *loader) bool {
 	for {
 		rec, err := t.r.Read()
 		if errors.Is(err, io.EOF) {
+			return false
+		}
+		var ee *EncodingError
+		if errors.As(err, &ee) {
+			l.diags.Add(t.file, ee.Line, ee.Hint, ee.Problem, ee.Args...)
 			return false
 		}
 		if errors.Is(err, ErrRecordTooLarge) {
@@ -116,12 +206,7 @@ func (t *table) next(l *loader) bool {
 			return false
 		}
 		if err != nil {
-			line := 0
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
-			}
-			l.diags.Add(t.file, line, "quote values containing commas or quotes with \"…\"", "%v", csvErr(err))
+			l.csvError(t.file, err, t.r.Separator())
 			return false
 		}
 		line, _ := t.r.FieldPos(0)
@@ -130,8 +215,14 @@ func (t *table) next(l *loader) bool {
 			continue // blank line
 		}
 		if len(rec) > t.width {
-			l.diags.Add(t.file, line, "quote values containing commas: \"Un an, deux groupes\"", "%d values for %d columns", len(rec), t.width)
+			l.diags.Add(t.file, line, fmt.Sprintf("quote values containing the separator %q with \"…\"", t.r.Separator()), "%d values for %d columns", len(rec), t.width)
 			continue
+		}
+		for _, i := range t.unnamed {
+			if i < len(rec) && strings.TrimSpace(rec[i]) != "" {
+				// The value is not shown: it may be personal data.
+				l.diags.Add(t.file, line, "name the column in the header line, or empty it", "a value in column %d, which has no name in the header line", i+1)
+			}
 		}
 		long := false
 		for i, v := range rec {
@@ -150,6 +241,21 @@ func (t *table) next(l *loader) bool {
 	}
 }
 
+// csvError reports a CSV syntax error: an unclosed quote at the line where
+// it opened, anything else at its line.
+func (l *loader) csvError(file string, err error, sep rune) {
+	line, hint := 0, fmt.Sprintf("quote values containing the separator %q or quotes with \"…\"", sep)
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		line = pe.Line
+		if errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine != pe.Line {
+			l.diags.Add(file, pe.StartLine, "close the quote: a quoted value ends with \" (write a quote inside a value as \"\")", "a quote opened on this line is not closed before line %d", pe.Line)
+			return
+		}
+	}
+	l.diags.Add(file, line, hint, "%v", csvErr(err))
+}
+
 func csvErr(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
@@ -161,7 +267,13 @@ func csvErr(err error) error {
 // get returns the trimmed value of column c in the current record.
 func (t *table) get(c string) string {
 	i, ok := t.cols[c]
-	if !ok || i >= len(t.rec) {
+	if !ok && c == "name" {
+		return JoinName(t.get(fieldFirstName), t.get(fieldLastName))
+	}
+	if !ok {
+		return t.fixed[c]
+	}
+	if i >= len(t.rec) {
 		return ""
 	}
 	v := t.rec[i]
@@ -202,7 +314,7 @@ func (l *loader) awards(sp *model.Space) {
 			for i := range next {
 				fl := *l
 				fl.diags = &results[i].diags
-				t, done := fl.openTable(files[i], awardColumns, []string{"badge", "date"})
+				t, done := fl.openTable(files[i], awardTable, l.imports[sp.Slug])
 				if t == nil {
 					continue
 				}
@@ -237,14 +349,17 @@ func (l *loader) awards(sp *model.Space) {
 }
 
 // duplicate reports (and records) an award already given to the same
-// recipient (any shared identifier) for the same badge and level.
+// recipient (any shared identifier) for the same badge and level on the
+// same date. The same badge at another date is a renewal (a first-aid
+// refresher, a re-certification): both awards stay, each with its own id
+// (derived from the date too), dates and expiry.
 func (l *loader) duplicate(a *model.Award, seen map[dupKey]*model.Award) bool {
 	lv := ""
 	if a.Level != nil {
 		lv = a.Level.ID
 	}
-	slug, r := a.Badge.Slug, a.Recipient
-	keys := [3]dupKey{{slug, lv, 'e', r.Email}, {slug, lv, 'p', r.EPPN}, {slug, lv, 's', r.StudentID}}
+	slug, r, day := a.Badge.Slug, a.Recipient, a.Date.Format(time.DateOnly)
+	keys := [3]dupKey{{slug, lv, day, 'e', r.Email}, {slug, lv, day, 'p', r.EPPN}, {slug, lv, day, 's', r.StudentID}}
 	for _, k := range keys {
 		if k.value == "" {
 			continue
@@ -254,7 +369,7 @@ func (l *loader) duplicate(a *model.Award, seen map[dupKey]*model.Award) bool {
 			if lv != "" {
 				what += " (" + lv + ")"
 			}
-			l.diags.Add(a.File, a.Line, "remove one of the two rows; the recipient already holds this award", "duplicate award of %s to the same recipient, first awarded at %s", what, first.Source())
+			l.diags.Add(a.File, a.Line, "remove one of the two rows; the recipient already holds this award on this date (a renewal has its own, later date)", "duplicate award of %s to the same recipient on %s, first awarded at %s", what, day, first.Source())
 			return true
 		}
 	}
@@ -268,9 +383,9 @@ func (l *loader) duplicate(a *model.Award, seen map[dupKey]*model.Award) bool {
 
 // dupKey identifies an award to one recipient identifier, for duplicates.
 type dupKey struct {
-	badge, level string
-	kind         byte // e-mail, eppn or student number
-	value        string
+	badge, level, date string
+	kind               byte // e-mail, eppn or student number
+	value              string
 }
 
 func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge, slugs []string) *model.Award {
@@ -342,9 +457,10 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 	a.Date, err = parseDate(t.get("date"))
 	switch {
 	case t.get("date") == "":
-		fail("fill the award date as YYYY-MM-DD", "no date")
+		fail("fill the award date as YYYY-MM-DD or DD/MM/YYYY", "no date")
 	case err != nil:
-		fail("write dates as YYYY-MM-DD", "date %s is not a date", shown(t.get("date"), dateishRE))
+		l.badDate(t.file, line, "date", t.get("date"), err)
+		ok = false
 	case !l.now.IsZero() && a.Date.After(l.now):
 		fail("award dates cannot be in the future; check the year", "date %s is in the future", t.get("date"))
 	}
@@ -352,7 +468,8 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 		a.Expires, err = parseDate(e)
 		switch {
 		case err != nil:
-			fail("write dates as YYYY-MM-DD", "expires %s is not a date", shown(e, dateishRE))
+			l.badDate(t.file, line, "expires", e, err)
+			ok = false
 		case !a.Date.IsZero() && !a.Expires.After(a.Date):
 			fail("the expiry date must come after the award date", "expires %s is not after date %s", e, t.get("date"))
 		}
@@ -433,21 +550,13 @@ func shown(v string, shape *regexp.Regexp) string {
 	return "(value not shown: it does not look like one)"
 }
 
-// parseDate reads YYYY-MM-DD (midnight UTC) or an RFC 3339 timestamp.
-func parseDate(s string) (time.Time, error) {
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
-	}
-	return time.Parse(time.RFC3339, s) // keeps its offset: the calendar date is the one written
-}
-
 func (l *loader) revocations(sp *model.Space) {
 	path := filepath.Join(l.src, "content", sp.Slug, "revocations.csv")
 	sp.Revocations = map[string]model.Revocation{}
 	if ok, err := safefs.Exists(l.src, path); l.refused(err) || !ok {
 		return
 	}
-	t, done := l.openTable(path, revocationColumns, revocationColumns[:3])
+	t, done := l.openTable(path, revocationTable, nil)
 	if t == nil {
 		return
 	}
@@ -471,7 +580,7 @@ func (l *loader) revocations(sp *model.Space) {
 			okRow = false
 		}
 		if err != nil {
-			l.diags.Add(t.file, line, "write dates as YYYY-MM-DD", "date %q is not a date", t.get("date"))
+			l.badDate(t.file, line, "date", t.get("date"), err)
 			okRow = false
 		} else if !l.now.IsZero() && rv.Date.After(l.now) {
 			l.diags.Add(t.file, line, "a revocation cannot be dated in the future", "date %s is in the future", t.get("date"))

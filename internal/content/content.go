@@ -148,6 +148,8 @@ type loader struct {
 	frameworks []*model.Framework
 	// templateKeys are the slugs of the shared templates, in l.raw.
 	templateKeys []string
+	// imports are the spaces' import settings for award lists, by space slug.
+	imports map[string]*importSpec
 	// svgChecked records the SVG images checked so far, and whether they passed.
 	svgChecked map[string]bool
 }

@@ -408,7 +408,7 @@ theme:
 			name:  "more values than columns",
 			files: map[string]string{"content/ecole/awards/ok.csv": "email,badge,date,evidence_narrative\nalice@example.org,tutorat,2025-01-10,Un an, deux groupes\n"},
 			want:  []string{`content/ecole/awards/ok.csv:2: 5 values for 4 columns`},
-			hints: []string{"quote values containing commas"},
+			hints: []string{`quote values containing the separator ','`},
 		},
 		{
 			name:  "zero validity",
@@ -480,7 +480,7 @@ alice@example.org,tutorat,2025-01-10
 bob@example.org,tu"torat,2025-01-10
 `},
 			want:  []string{`content/ecole/awards/ok.csv:3: bare " in non-quoted-field`},
-			hints: []string{"quote values containing commas or quotes"},
+			hints: []string{`quote values containing the separator ',' or quotes`},
 		},
 		{
 			name: "no recipient, no badge, no date",
@@ -585,16 +585,16 @@ bob@example.org,tutorat,2025-01-10,https://
 		{
 			name: "bad dates",
 			files: map[string]string{"content/ecole/awards/ok.csv": `email,badge,date,expires
-a@example.org,tutorat,10/01/2025,
+a@example.org,tutorat,01/13/2025,
 b@example.org,tutorat,2025-01-10,2025-01-10
 c@example.org,tutorat,2025-01-10,demain
 d@example.org,tutorat,2025-02-30,
 `},
 			want: []string{
-				`content/ecole/awards/ok.csv:2: date "10/01/2025" is not a date`,
+				`content/ecole/awards/ok.csv:2: date "01/13/2025" does not exist: there is no month 13`,
 				`content/ecole/awards/ok.csv:3: expires 2025-01-10 is not after date 2025-01-10`,
 				`content/ecole/awards/ok.csv:4: expires (value not shown: it does not look like one) is not a date`,
-				`content/ecole/awards/ok.csv:5: date "2025-02-30" is not a date`,
+				`content/ecole/awards/ok.csv:5: date "2025-02-30" does not exist: month 02 of 2025 has 28 days`,
 			},
 		},
 		{
@@ -617,9 +617,9 @@ alice@example.org,tutorat,or,2025-01-10
 			name: "duplicate award through another identifier, across files",
 			files: map[string]string{
 				"content/ecole/awards/ok.csv": "email,eppn,badge,date\nalice@example.org,alice@univ.example.fr,tutorat,2025-01-10\n",
-				"content/ecole/awards/z.csv":  "eppn,badge,date\n\nalice@univ.example.fr,tutorat,2025-03-01\n",
+				"content/ecole/awards/z.csv":  "eppn,badge,date\n\nalice@univ.example.fr,tutorat,10/01/2025\n",
 			},
-			want: []string{`content/ecole/awards/z.csv:3: duplicate award of tutorat to the same recipient, first awarded at content/ecole/awards/ok.csv:2`},
+			want: []string{`content/ecole/awards/z.csv:3: duplicate award of tutorat to the same recipient on 2025-01-10, first awarded at content/ecole/awards/ok.csv:2`},
 		},
 
 		// Revocations.
@@ -644,7 +644,7 @@ aaaaaaaaaaaaaaaaaaaaaaaaaa,2025-02-02,encore
 			want: []string{
 				`content/ecole/revocations.csv:1: missing column "reason"`,
 				`content/reseau/revocations.csv:2: date 2026-01-16 is in the future`,
-				`content/reseau/revocations.csv:3: date "le 2 mars" is not a date`,
+				`content/reseau/revocations.csv:3: date (value not shown: it does not look like one) is not a date`,
 			},
 		},
 		{

@@ -72,6 +72,9 @@ func FuzzAwards(f *testing.F) {
 		"email,badge\n",
 		"",
 		"email,badge,date\na@example.org,tutorat,2099-01-01\na@example.org,tutorat,2025-01-10\na@example.org,tutorat,2025-01-10\n",
+		// French Excel: Windows-1252, semicolons, French names, day-first dates; a renewal.
+		"Courriel;Nom;Pr\xe9nom;Badge;Date d'obtention;Preuve\r\nalice@example.org;M\xfcller;\xc9lodie;tutorat;10/01/2025;R\xe9ussi\r\nalice@example.org;;;tutorat;10/01/2026;\x9cuvre\r\n",
+		"\ufeffE-mail;N\u00b0 \u00e9tudiant;Badge;Date\na@example.org;21000042;tutorat;31/04/2025\n",
 	} {
 		f.Add([]byte(s), false)
 	}

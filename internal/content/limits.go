@@ -63,7 +63,7 @@ var fieldLimits = map[string]int{
 var columnLimits = map[string]int{
 	"evidence_narrative": MaxEvidence, "override": MaxEvidence, "reason": MaxEvidence,
 	"evidence_url": MaxURL,
-	"email":        MaxEmail, "eppn": MaxEmail, "student_id": MaxShort, "name": MaxName,
+	"email":        MaxEmail, "eppn": MaxEmail, "student_id": MaxShort, "name": MaxName, "first_name": MaxName, "last_name": MaxName,
 	"badge": MaxShort, "level": MaxShort, "date": MaxShort, "expires": MaxShort, "award": MaxShort, "action": MaxShort,
 }
 
@@ -176,30 +176,55 @@ func lineAt(b []byte, off int) (int, string) {
 // CSVReader is a csv.Reader that gives up with ErrRecordTooLarge inside a
 // record longer than MaxCSVRecord: csv.Reader buffers a whole record, and a
 // file with an unclosed quote or a huge cell would otherwise be read into
-// memory. Every CSV file of the content is read through it.
+// memory. Every CSV file of the content is read through it. It also
+// detects the file's encoding and separator (see decoder and
+// sniffSeparator) on its first Read: what it hands out is UTF-8, without
+// control characters, with the file's line numbers.
 type CSVReader struct {
 	*csv.Reader
-	lim *recordLimiter
+	dec  *decoder
+	lim  *recordLimiter
+	init bool
 }
 
 // ErrRecordTooLarge is returned by CSVReader.Read for a record over MaxCSVRecord bytes.
 var ErrRecordTooLarge = errors.New("CSV record too large")
 
 // NewCSVReader returns a CSVReader of r (FieldsPerRecord -1: rows may vary).
+// Its csv.Reader exists once Read has been called.
 func NewCSVReader(r io.Reader) *CSVReader {
-	lim := &recordLimiter{r: r}
-	c := &CSVReader{Reader: csv.NewReader(lim), lim: lim}
-	c.FieldsPerRecord = -1
-	return c
+	return &CSVReader{dec: newDecoder(r)}
 }
 
-// Read reads one record, at most MaxCSVRecord bytes.
+// Read reads one record, at most MaxCSVRecord bytes. A file that is not
+// text in an accepted encoding gives an *EncodingError.
 func (c *CSVReader) Read() ([]string, error) {
+	if !c.init {
+		c.init = true
+		br, comma := sniffSeparator(c.dec)
+		c.lim = &recordLimiter{r: br}
+		c.Reader = csv.NewReader(c.lim)
+		c.Comma = comma
+		c.FieldsPerRecord = -1
+	}
 	rec, err := c.Reader.Read()
 	if err == nil {
 		c.lim.mark = c.InputOffset()
 	}
 	return rec, err
+}
+
+// Encoding names the encoding the file was read in ("UTF-8",
+// "Windows-1252"…), once it is known: a file of ASCII text is "ASCII"
+// until a non-ASCII character is read.
+func (c *CSVReader) Encoding() string { return c.dec.name() }
+
+// Separator is the detected field separator, once Read has been called.
+func (c *CSVReader) Separator() rune {
+	if c.Reader == nil {
+		return ','
+	}
+	return c.Comma
 }
 
 type recordLimiter struct {

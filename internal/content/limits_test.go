@@ -78,7 +78,21 @@ func TestOversizedFilesAreNotRead(t *testing.T) {
 		}
 	}
 	sparse("content/ecole/awards/enorme.csv", "email,badge,date\n", MaxCSVFile+1)
-	sparse("content/ecole/revocations.csv", "", 64<<20)
+	// An unclosed quote followed by 9 MiB of text (NUL bytes would stop
+	// the decoder first).
+	func() {
+		f, err := os.OpenFile(filepath.Join(dir, "content/ecole/revocations.csv"), os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		chunk := []byte(strings.Repeat("texte sans fin ", 4<<10))
+		for n := 0; n < 9<<20; n += len(chunk) {
+			if _, err := f.Write(chunk); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}()
 	sparse("content/ecole/badges/grand.svg", `<svg xmlns="http://www.w3.org/2000/svg">`, MaxImageFile+1)
 	writeSite(t, dir, map[string]string{"content/ecole/badges/grand.md": "---\nname: Grand\ndescription: Un badge.\nimage: grand.svg\n---\nCritères.\n"})
 	sparse("content/ecole/badges/long.md", "---\nname: Long\ndescription: Un badge.\nimage: tutorat.svg\n---\nCritères.\n", MaxPageFile+10)

@@ -34,6 +34,7 @@ type spaceFM struct {
 	Parent       string            `yaml:"parent"`
 	Translations map[string]textFM `yaml:"translations"`
 	Theme        spaceThemeFM      `yaml:"theme"`
+	Import       *importFM         `yaml:"import"`
 }
 
 type spaceThemeFM struct {
@@ -93,6 +94,14 @@ func (l *loader) space(dir, slug string) *model.Space {
 		sp.Logo = l.asset(p, dir, fm.Logo, "logo")
 	}
 	l.checkTranslations(p, fm.Translations)
+	if fm.Import != nil {
+		if imp := l.importSettings(p, fm.Import); imp != nil {
+			if l.imports == nil {
+				l.imports = map[string]*importSpec{}
+			}
+			l.imports[slug] = imp
+		}
+	}
 	sp.Badges = l.badges(sp, filepath.Join(dir, "badges"))
 	return sp
 }

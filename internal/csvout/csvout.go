@@ -21,6 +21,12 @@
 //
 // Other cells are written as they are. Lines end with "\n". The quote is
 // part of the cell: a program reading an export back sees it.
+//
+// The file is what French Excel opens as a table with a double click: UTF-8
+// with a byte-order mark (without one, Excel reads Windows-1252 and
+// mangles accents) and cells separated by semicolons (French Excel's list
+// separator: with commas, every line lands in one cell). Blason's own
+// readers (package content) accept such files back.
 package csvout
 
 import (
@@ -30,10 +36,17 @@ import (
 	"unicode/utf8"
 )
 
+// Separator is the field separator of the files written.
+const Separator = ';'
+
+// BOM is the UTF-8 byte-order mark every file written starts with.
+const BOM = "\ufeff"
+
 // Writer writes CSV records for people. Its methods mirror encoding/csv's.
 type Writer struct {
-	w   *bufio.Writer
-	err error
+	w       *bufio.Writer
+	err     error
+	started bool
 }
 
 // NewWriter returns a writer to w.
@@ -44,9 +57,13 @@ func (w *Writer) Write(record []string) error {
 	if w.err != nil {
 		return w.err
 	}
+	if !w.started {
+		w.started = true
+		w.w.WriteString(BOM)
+	}
 	for i, cell := range record {
 		if i > 0 {
-			w.w.WriteByte(',')
+			w.w.WriteByte(Separator)
 		}
 		cell = Neutralise(cell)
 		if !needsQuotes(cell) {

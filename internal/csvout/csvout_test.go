@@ -67,16 +67,18 @@ func TestWriter(t *testing.T) {
 	if err := w.Error(); err != nil {
 		t.Fatal(err)
 	}
-	want := "cohort,name,missing\n" +
-		"promo,Alice A,\n" +
-		`promo,"'=HYPERLINK(""http://x"",""y"")",C1 C2` + "\n" +
-		`promo,"Dupont;Marie"," lead"` + "\n" +
-		"promo,\"deux\nlignes\",\"dit \"\"oui\"\"\"\n"
+	want := "\ufeffcohort;name;missing\n" +
+		"promo;Alice A;\n" +
+		`promo;"'=HYPERLINK(""http://x"",""y"")";C1 C2` + "\n" +
+		`promo;"Dupont;Marie";" lead"` + "\n" +
+		"promo;\"deux\nlignes\";\"dit \"\"oui\"\"\"\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
-	// Any CSV reader gets the cells back, neutralised.
-	got, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	// Any CSV reader set to semicolons gets the cells back, neutralised.
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(b.String(), BOM)))
+	r.Comma = Separator
+	got, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -179,22 +178,37 @@ func ReadRosters(src, space string) ([]Roster, error) {
 		head, err := cr.Read()
 		if err != nil {
 			fh.Close()
-			diags.Add(rel, 1, "the first line names the columns: email,eppn,student_id,name", "cannot read the header: %v", err)
+			if line, hint, problem, args, ok := content.EncodingProblem(err); ok {
+				diags.Add(rel, line, hint, problem, args...)
+			} else {
+				diags.Add(rel, 1, "the first line names the columns: email,eppn,student_id,name", "cannot read the header: %v", err)
+			}
 			continue
 		}
+		// Column names as in award lists: aliases (Courriel, N° étudiant,
+		// Nom and Prénom…) are accepted, matched without case or accents.
 		cols := map[string]int{}
 		names := make([]string, len(head))
 		for i, h := range head {
 			h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 			names[i] = h
-			if !slices.Contains([]string{"email", "eppn", "student_id", "name"}, h) {
-				diags.Add(rel, 1, "roster columns: email, eppn, student_id, name", "unknown column %q", h)
+			field := content.RosterColumn(h)
+			if field == "" {
+				diags.Add(rel, 1, "roster columns: email, eppn, student_id, name (or first_name and last_name)", "unknown column %q", h)
+				continue
 			}
-			cols[h] = i
+			if j, dup := cols[field]; dup {
+				diags.Add(rel, 1, "keep one of them", "columns %q and %q both give %s", strings.TrimSpace(head[j]), h, field)
+			}
+			names[i] = field
+			cols[field] = i
 		}
 		get := func(rec []string, c string) string {
 			if i, ok := cols[c]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])
+			}
+			if c == "name" {
+				return content.JoinName(get0(rec, cols, "first_name"), get0(rec, cols, "last_name"))
 			}
 			return ""
 		}
@@ -206,6 +220,10 @@ func ReadRosters(src, space string) ([]Roster, error) {
 			}
 			if errors.Is(err, content.ErrRecordTooLarge) {
 				diags.Add(rel, last+1, "a quote is left open, or a cell is far over its limit (see the size limits in docs/content.md)", "row longer than %d MiB; the rest of the file is not read", content.MaxCSVRecord>>20)
+				break
+			}
+			if line, hint, problem, args, ok := content.EncodingProblem(err); ok {
+				diags.Add(rel, line, hint, problem, args...)
 				break
 			}
 			if err != nil {
@@ -252,6 +270,14 @@ func ReadRosters(src, space string) ([]Roster, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// get0 returns the trimmed cell of column c, or "".
+func get0(rec []string, cols map[string]int, c string) string {
+	if i, ok := cols[c]; ok && i < len(rec) {
+		return strings.TrimSpace(rec[i])
+	}
+	return ""
 }
 
 func build(sp *model.Space, fw *model.Framework, req int, asOf time.Time, rosters []Roster) *Report {

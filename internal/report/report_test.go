@@ -103,11 +103,11 @@ func TestJuryReport(t *testing.T) {
 	if err := reps[0].CSV(&b); err != nil {
 		t.Fatal(err)
 	}
-	want := "cohort,name,email,eppn,student_id,complete,missing,C1,C2\n" +
-		"promo-2026,Alice A,alice@example.org,,,oui,,competent,avance\n" +
-		"promo-2026,Bob B,bob@example.org,,,non,C2,competent,intermediaire\n" +
-		"promo-2026,Chloé C,chloe@example.org,,2100,non,C2,competent,intermediaire\n" +
-		"promo-2026,Dan D,dan@example.org,,,non,C1 C2,,\n"
+	want := "\ufeffcohort;name;email;eppn;student_id;complete;missing;C1;C2\n" +
+		"promo-2026;Alice A;alice@example.org;;;oui;;competent;avance\n" +
+		"promo-2026;Bob B;bob@example.org;;;non;C2;competent;intermediaire\n" +
+		"promo-2026;Chloé C;chloe@example.org;;2100;non;C2;competent;intermediaire\n" +
+		"promo-2026;Dan D;dan@example.org;;;non;C1 C2;;\n"
 	if b.String() != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -204,12 +204,12 @@ func TestFormulaNamesAreNeutralised(t *testing.T) {
 		return b.String()
 	}
 	roster := csvOf()
-	if want := "\n" + `promo-2026,"'+HYPERLINK(""http://x"",""y"")",dan@example.org,,,non,C1 C2,,` + "\n"; !strings.Contains(roster, want) {
+	if want := "\n" + `promo-2026;"'+HYPERLINK(""http://x"",""y"")";dan@example.org;;;non;C1 C2;;` + "\n"; !strings.Contains(roster, want) {
 		t.Errorf("roster name not neutralised:\n%s\nwant a line %q", roster, want)
 	}
 	os.RemoveAll(filepath.Join(dir, "content/ecole/cohorts"))
 	all := csvOf()
-	if want := "\n" + `all,"'=HYPERLINK(""http://x"",""y"")",eve@example.org,,,non,C1 C2,novice,` + "\n"; !strings.Contains(all, want) {
+	if want := "\n" + `all;"'=HYPERLINK(""http://x"",""y"")";eve@example.org;;;non;C1 C2;novice;` + "\n"; !strings.Contains(all, want) {
 		t.Errorf("award-list name not neutralised:\n%s\nwant a line %q", all, want)
 	}
 	for _, out := range []string{roster, all} {
@@ -232,14 +232,17 @@ func TestRosterLimits(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "content/ecole/cohorts/promo-2026.csv:3: column name is 201 characters long, more than 200") {
 		t.Errorf("got %v", err)
 	}
-	// An unclosed quote followed by 64 MiB (a sparse file): reading stops
-	// after 8 MiB.
+	// An unclosed quote followed by 9 MiB of text: reading stops after
+	// 8 MiB. (NUL bytes, as in a sparse file, stop the decoder first.)
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.WriteString("email,name\nalice@example.org,Alice A\nbob@example.org,\"Bob")
-	f.Truncate(64 << 20)
+	chunk := strings.Repeat("texte sans fin ", 4<<10)
+	for n := 0; n < 9<<20; n += len(chunk) {
+		f.WriteString(chunk)
+	}
 	f.Close()
 	_, err = ReadRosters(dir, "ecole")
 	if err == nil || !strings.Contains(err.Error(), "content/ecole/cohorts/promo-2026.csv:3: row longer than 8 MiB") {
