@@ -60,6 +60,10 @@ var derived = map[string]string{
 	"passport slug %q is already declared by %s; it is left off (%s)": "passport.Collect turns a diagnostic's hint into a parenthesis",
 }
 
+// libraryFile holds the messages of libraries (yaml.v3, encoding/csv, the
+// system) found inside Blason's: no literal of the source holds them.
+const libraryFile = "libraries.yaml"
+
 // otherAreas are catalogue files written by other engineers: their dead
 // entries are reported, not failed on.
 var otherAreas = map[string]bool{"cli.yaml": true, "csv.yaml": true, "new.yaml": true, "behave.yaml": true}
@@ -82,10 +86,11 @@ type scanner struct {
 	fset     *gotoken.FileSet
 	root     string
 	files    []*srcFile
-	consts   map[string]ast.Expr // "pkgname.Name" → value
-	wrappers map[string]wrapper  // "dir.Func" or "method:Name" → wrapper
-	fmtWraps map[string]wrapper  // error-format helpers, "dir.Func" or "method:Name"
-	literals map[string]bool     // every string literal of the module
+	consts   map[string]ast.Expr      // "pkgname.Name" → value
+	wrappers map[string]wrapper       // "dir.Func" or "method:Name" → wrapper
+	fmtWraps map[string]wrapper       // error-format helpers, "dir.Func" or "method:Name"
+	literals map[string]bool          // every string literal of the module
+	funcs    map[string]*ast.FuncDecl // "dir.Func" → its declaration (no methods)
 	// pkgImports are the imports of each package folder (all its files).
 	pkgImports map[string]map[string]bool
 	uses       []use
@@ -105,7 +110,7 @@ func scanModule(t *testing.T) *scanner {
 	s := &scanner{
 		fset: gotoken.NewFileSet(), root: filepath.Join("..", ".."),
 		consts: map[string]ast.Expr{}, wrappers: map[string]wrapper{}, fmtWraps: map[string]wrapper{},
-		literals: map[string]bool{}, pkgImports: map[string]map[string]bool{},
+		literals: map[string]bool{}, funcs: map[string]*ast.FuncDecl{}, pkgImports: map[string]map[string]bool{},
 	}
 	err := filepath.WalkDir(s.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -203,6 +208,9 @@ func (s *scanner) declarations(sf *srcFile) {
 		case *ast.FuncDecl:
 			w, isDiag, isErr := asWrapper(d.Type)
 			key := sf.dir + "." + d.Name.Name
+			if d.Recv == nil && d.Body != nil {
+				s.funcs[key] = d
+			}
 			if d.Recv != nil {
 				key = "method:" + d.Name.Name
 				w.importPath = path.Join(modulePath, sf.dir)
@@ -285,6 +293,16 @@ func (s *scanner) calls(sf *srcFile) {
 						s.errorFormat(sf, fd, call.Args[0], pos, false)
 					}
 				}
+			}
+			return true
+		})
+		// Messages built by concatenation, for the dead-entry check.
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			if be, ok := n.(*ast.BinaryExpr); ok && be.Op == gotoken.ADD {
+				for _, p := range s.eval(sf, fd, be, true, 0) {
+					s.literals[p] = true
+				}
+				return false
 			}
 			return true
 		})
@@ -441,7 +459,9 @@ func (s *scanner) eval(sf *srcFile, fd *ast.FuncDecl, e ast.Expr, text bool, dep
 			var out []string
 			for _, a := range s.eval(sf, fd, x.X, text, depth+1) {
 				for _, b := range s.eval(sf, fd, x.Y, text, depth+1) {
-					out = append(out, a+b)
+					if len(out) < maxForms {
+						out = append(out, a+b)
+					}
 				}
 			}
 			return out
@@ -469,9 +489,11 @@ func (s *scanner) eval(sf *srcFile, fd *ast.FuncDecl, e ast.Expr, text bool, dep
 				return true
 			})
 		}
-		for _, a := range append([]string(nil), out...) {
-			for _, b := range more {
-				out = append(out, a+b)
+		for _, b := range more {
+			for _, a := range append([]string(nil), out...) {
+				if len(out) < maxForms {
+					out = append(out, a+b)
+				}
 			}
 		}
 		if len(out) > 0 {
@@ -490,9 +512,37 @@ func (s *scanner) eval(sf *srcFile, fd *ast.FuncDecl, e ast.Expr, text bool, dep
 		if callee(x) == "fmt.Sprintf" && len(x.Args) > 0 {
 			return s.eval(sf, fd, x.Args[0], false, depth+1)
 		}
+		// A function of the package returning a string: what it returns.
+		if id, ok := x.Fun.(*ast.Ident); ok {
+			if g := s.funcs[sf.dir+"."+id.Name]; g != nil && g.Type.Results != nil && len(g.Type.Results.List) == 1 {
+				if rt, ok := g.Type.Results.List[0].Type.(*ast.Ident); ok && rt.Name == "string" {
+					var out []string
+					ast.Inspect(g.Body, func(n ast.Node) bool {
+						if _, ok := n.(*ast.FuncLit); ok {
+							return false
+						}
+						if r, ok := n.(*ast.ReturnStmt); ok && len(r.Results) == 1 {
+							out = append(out, s.eval(sf, g, r.Results[0], text, depth+1)...)
+						}
+						return true
+					})
+					// A function returning messages, not a number or a
+					// list formatter such as count.
+					for _, o := range out {
+						if letters(o) >= 4 {
+							return out
+						}
+					}
+				}
+			}
+		}
 	}
 	return []string{"%s"}
 }
+
+// maxForms bounds the forms of one expression (a concatenation of
+// variables each assigned several values).
+const maxForms = 64
 
 // letters counts the ASCII letters of a format's literal text.
 func letters(format string) int {
@@ -622,7 +672,7 @@ func TestEveryMessageIsTranslated(t *testing.T) {
 	files := catalogueFiles(t)
 	var dead []string
 	for k, file := range files {
-		if _, ok := derived[k]; ok || used[k] || s.literals[k] || s.literals[strings.ReplaceAll(k, "%%", "%")] {
+		if _, ok := derived[k]; ok || file == libraryFile || used[k] || s.literals[k] || s.literals[strings.ReplaceAll(k, "%%", "%")] {
 			continue
 		}
 		if otherAreas[file] {
