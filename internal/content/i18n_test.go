@@ -76,6 +76,16 @@ func TestFrenchGolden(t *testing.T) {
 				"\tconseil : une date d'attribution ne peut pas être dans le futur ; vérifiez l'année\n" +
 				"1 problème(s) trouvé(s) ; rien n'a été écrit",
 		},
+		{
+			name: "script in an SVG image",
+			files: map[string]string{"content/ecole/badges/tutorat.svg": `<svg xmlns="http://www.w3.org/2000/svg">` + "\n" +
+				`<a href="https://tracker.example/x"><script>alert(1)</script></a></svg>`},
+			want: "content/ecole/badges/tutorat.svg:2: href sur <a> refusé : il fait référence à un autre site (l'image doit se suffire à elle-même : vérificateurs, portefeuilles et clients de messagerie ne vont rien chercher d'autre)\n" +
+				"\tconseil : gardez les liens à l'intérieur de l'image (href=\"#id\") et intégrez les images matricielles en data:image/png;base64,…\n" +
+				"content/ecole/badges/tutorat.svg:2: élément <script> refusé : il s'exécute quand l'image est ouverte dans un navigateur\n" +
+				"\tconseil : les images de badge et les logos doivent être de simples dessins : supprimez-le, ou exportez de nouveau l'image en SVG simple (par exemple Inkscape : Enregistrer sous › SVG optimisé), ou en PNG\n" +
+				"2 problème(s) trouvé(s) ; rien n'a été écrit",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := loadFiles(t, merge(baseSite, tc.files))

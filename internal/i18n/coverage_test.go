@@ -243,6 +243,25 @@ func (s *scanner) calls(sf *srcFile) {
 		// Closures wrapping a diagnostic or an error format, by name.
 		local := map[string]wrapper{}
 		localErr := map[string]wrapper{}
+		// A parameter of function type func(…, string, string, ...any)
+		// is a diagnostic wrapper passed in (hint, format, args).
+		for _, f := range fd.Type.Params.List {
+			ft, ok := f.Type.(*ast.FuncType)
+			if !ok {
+				continue
+			}
+			var types []string
+			for _, p := range ft.Params.List {
+				for range max(1, len(p.Names)) {
+					types = append(types, types2str(p.Type))
+				}
+			}
+			if n := len(types); n >= 3 && types[n-3] == "string" && types[n-2] == "string" && strings.HasPrefix(types[n-1], "...") {
+				for _, name := range f.Names {
+					local[name.Name] = wrapper{hint: n - 3, format: n - 2}
+				}
+			}
+		}
 		ast.Inspect(fd.Body, func(n ast.Node) bool {
 			as, ok := n.(*ast.AssignStmt)
 			if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
@@ -723,4 +742,15 @@ func (s *scanner) packageErrors(sf *srcFile) {
 			return true
 		})
 	}
+}
+
+// types2str names a parameter type: "string", "...any", else "".
+func types2str(e ast.Expr) string {
+	switch t := e.(type) {
+	case *ast.Ident:
+		return t.Name
+	case *ast.Ellipsis:
+		return "..." + types2str(t.Elt)
+	}
+	return ""
 }
