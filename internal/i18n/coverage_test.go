@@ -41,7 +41,7 @@ import (
 var errorPackages = map[string]bool{
 	"build": true, "keys": true, "config": true, "safefs": true, "safepath": true,
 	"passport": true, "passportfile": true, "report": true, "publish": true,
-	"content": true, "yamlx": true, "claimindex": true, "identity": true,
+	"content": true, "yamlx": true, "claimindex": true, "identity": true, "claim": true,
 }
 
 // notUserFacing are error texts that never reach a user as they are: sentinel
