@@ -96,27 +96,47 @@ func (l Lang) Tag() language.Tag {
 
 // Sprintf formats a message given by its English format, in l. %w is
 // taken as %v, so that the format of an error can be passed as it is. In
-// French, an argument that is an error, or a string that is a whole
-// message of the catalogue (a reason passed as %s), is translated too.
+// French, an argument printed as text (%s, %v) that is an error, or a
+// string that is a whole message of the catalogue (a reason passed as %s),
+// is translated too.
 func (l Lang) Sprintf(format string, args ...any) string {
 	if l != French {
 		return fmt.Sprintf(wAsV(format), args...)
 	}
 	c := load()
 	if len(args) > 0 {
+		// Only arguments printed as text (%s, %v) are translated: a
+		// quoted value (%q) is the user's, even when it reads like one of
+		// our messages.
+		asText := make([]bool, len(args))
+		next := 0
+		for _, t := range tokens(format) {
+			if !t.verb {
+				continue
+			}
+			i := next
+			if t.index > 0 {
+				i = t.index - 1
+			}
+			if i >= 0 && i < len(args) {
+				v := t.text[len(t.text)-1]
+				asText[i] = v == 's' || v == 'v' || v == 'w'
+			}
+			next = i + 1
+		}
 		tr := make([]any, len(args))
 		for i, a := range args {
+			tr[i] = a
+			if !asText[i] {
+				continue
+			}
 			switch v := a.(type) {
 			case error:
 				tr[i] = l.Translate(v.Error())
 			case string:
 				if t, ok := c.match(v); ok {
 					tr[i] = t
-				} else {
-					tr[i] = v
 				}
-			default:
-				tr[i] = a
 			}
 		}
 		args = tr
