@@ -16,6 +16,8 @@ import (
 
 	"github.com/francebadge/blason/internal/bake"
 	"github.com/francebadge/blason/internal/claimindex"
+	"github.com/francebadge/blason/internal/i18n"
+	"github.com/francebadge/blason/internal/identity"
 	"github.com/francebadge/blason/internal/passport"
 )
 
@@ -63,7 +65,10 @@ type pageData struct {
 	T                      map[string]string // the strings of the page's language
 	Lang, OtherLang, Title string
 	SiteURL, Base          string
-	Message                string
+	Message                string // a key of T
+	// Detail is a reason shared with the CLI, from the catalogue of
+	// internal/i18n, in the page's language.
+	Detail string
 	// home
 	Query      string
 	IdPs       []idpView
@@ -128,7 +133,24 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 // only — never the SAML response, which carries personal data.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, stage string, err error) {
 	s.cfg.Log.Warn("login refused", slog.String("stage", stage), slog.String("reason", reason(err)))
-	s.fail(w, r, http.StatusForbidden, "errLogin")
+	d := pageData{Message: "errLogin"}
+	if why := shownReason(err); why != "" {
+		l, _ := i18n.Parse(lang(r))
+		d.Detail = l.Translate(why)
+	}
+	s.render(w, r, http.StatusForbidden, "error", d)
+}
+
+// shownReason is the reason of a refused login that the student may read,
+// to pass on to their institution's help desk, or "": only reasons naming
+// no attribute value (the provider released no stable identifier, or
+// asserted identifiers outside its scopes) are shown.
+func shownReason(err error) string {
+	var se *scopeError
+	if errors.Is(err, identity.ErrNoIdentifier) || errors.As(err, &se) {
+		return err.Error()
+	}
+	return ""
 }
 
 // reason is the private cause of a SAML error, without the response.

@@ -205,7 +205,7 @@ func (s *Server) acs(w http.ResponseWriter, r *http.Request) {
 		// A provider asserting identifiers of a scope it does not own is
 		// either misconfigured or impersonating another institution's
 		// users: refuse the login rather than guess.
-		s.refuse(w, r, "identity", fmt.Errorf("identity provider asserted %d values outside its scopes", id.Dropped))
+		s.refuse(w, r, "identity", &scopeError{id.Dropped})
 		return
 	}
 	var keys []string
@@ -482,4 +482,12 @@ func (c nowClock) Until(t time.Time) time.Duration { return t.Sub(c.now()) }
 
 func clockFunc(now func() time.Time) clockwork.Clock {
 	return nowClock{Clock: clockwork.NewRealClock(), now: now}
+}
+
+// scopeError refuses a provider that asserted identifiers of scopes it does
+// not own. Its message names no value.
+type scopeError struct{ dropped int }
+
+func (e *scopeError) Error() string {
+	return fmt.Sprintf("identity provider asserted %d values outside its scopes", e.dropped)
 }

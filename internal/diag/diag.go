@@ -36,7 +36,13 @@ func (d Diagnostic) Localize(l i18n.Lang) string {
 	case l == i18n.English:
 		b.WriteString(d.Msg)
 	case d.format != "":
-		b.WriteString(l.Sprintf(d.format, d.args...))
+		// A format with no entry of its own ("%s" of an error's problem)
+		// is translated by pattern once formatted.
+		msg := l.Sprintf(d.format, d.args...)
+		if msg == d.Msg {
+			msg = l.Translate(d.Msg)
+		}
+		b.WriteString(msg)
 	default:
 		b.WriteString(l.Translate(d.Msg))
 	}

@@ -13,7 +13,14 @@
 //   - [Lang.Translate] translates a message already formatted in English
 //     (a hint built by concatenation, an error wrapped on its way up), by
 //     matching it against the catalogue's formats, most specific first;
-//     what matches no entry is returned unchanged.
+//     what matches no entry is returned unchanged. The arguments a pattern
+//     captures are translated too when they are messages themselves (a
+//     wrapped error, a reason).
+//
+// fr/libraries.yaml translates the messages of libraries (yaml.v3,
+// encoding/csv, the system) found inside ours. The completeness test
+// (coverage_test.go) reads the module's source and fails on a message
+// without an entry and on an entry no source uses; see docs/i18n.md.
 package i18n
 
 import (
@@ -94,12 +101,73 @@ func (l Lang) Tag() language.Tag {
 	return language.English
 }
 
-// Sprintf formats a message given by its English format, in l.
+// Sprintf formats a message given by its English format, in l. %w is
+// taken as %v, so that the format of an error can be passed as it is. In
+// French, an argument printed as text (%s, %v) that is an error, or a
+// string that is a whole message of the catalogue (a reason passed as %s),
+// is translated too.
 func (l Lang) Sprintf(format string, args ...any) string {
 	if l != French {
-		return fmt.Sprintf(format, args...)
+		return fmt.Sprintf(wAsV(format), args...)
 	}
-	return load().printer.Sprintf(format, args...)
+	c := load()
+	if len(args) > 0 {
+		// Only arguments printed as text (%s, %v) are translated: a
+		// quoted value (%q) is the user's, even when it reads like one of
+		// our messages.
+		asText := make([]bool, len(args))
+		next := 0
+		for _, t := range tokens(format) {
+			if !t.verb {
+				continue
+			}
+			i := next
+			if t.index > 0 {
+				i = t.index - 1
+			}
+			if i >= 0 && i < len(args) {
+				v := t.text[len(t.text)-1]
+				asText[i] = v == 's' || v == 'v' || v == 'w'
+			}
+			next = i + 1
+		}
+		tr := make([]any, len(args))
+		for i, a := range args {
+			tr[i] = a
+			if !asText[i] {
+				continue
+			}
+			switch v := a.(type) {
+			case error:
+				tr[i] = l.Translate(v.Error())
+			case string:
+				if t, ok := c.match(v); ok {
+					tr[i] = t
+				}
+			}
+		}
+		args = tr
+	}
+	if _, ok := c.entries[format]; !ok {
+		return fmt.Sprintf(wAsV(format), args...)
+	}
+	return c.printer.Sprintf(format, args...)
+}
+
+// wAsV rewrites the %w verbs of a format (only fmt.Errorf knows them) as %v.
+func wAsV(format string) string {
+	if !strings.Contains(format, "w") {
+		return format
+	}
+	var b strings.Builder
+	for _, t := range tokensRaw(format) {
+		if t.verb && strings.HasSuffix(t.text, "w") {
+			b.WriteString(t.text[:len(t.text)-1] + "v")
+		} else {
+			b.WriteString(t.text)
+		}
+	}
+	return b.String()
 }
 
 // Translate translates a message already formatted in English. A message
@@ -181,7 +249,7 @@ func parseCatalogue(fsys fs.FS) *catalogue {
 	sort.Strings(keys)
 	for _, en := range keys {
 		fr := c.entries[en]
-		if err := b.SetString(language.French, en, fr); err != nil && c.err == nil {
+		if err := b.SetString(language.French, en, wAsV(fr)); err != nil && c.err == nil {
 			c.err = fmt.Errorf("%q: %v", en, err)
 		}
 		if p, ok := compile(en, fr); ok {
@@ -206,7 +274,13 @@ type token struct {
 }
 
 // tokens splits a format into literal text and verbs.
-func tokens(format string) []token {
+func tokens(format string) []token { return split(format, false) }
+
+// tokensRaw splits a format as tokens does, but keeps %% as it is in the
+// literal text, so that joining the tokens gives the format back.
+func tokensRaw(format string) []token { return split(format, true) }
+
+func split(format string, raw bool) []token {
 	var out []token
 	var lit strings.Builder
 	for i := 0; i < len(format); {
@@ -217,6 +291,9 @@ func tokens(format string) []token {
 		}
 		if strings.HasPrefix(format[i:], "%%") {
 			lit.WriteByte('%')
+			if raw {
+				lit.WriteByte('%')
+			}
 			i += 2
 			continue
 		}
@@ -323,7 +400,17 @@ func (c *catalogue) match(s string) (string, bool) {
 		if m == nil {
 			continue
 		}
-		return substitute(p.french, m[1:]), true
+		args := m[1:]
+		for i, a := range args {
+			// An argument that is itself a message (a wrapped error, a
+			// reason) is translated too.
+			if t, ok := c.match(a); ok && a != s {
+				args[i] = t
+			} else if t := c.translateText(a); t != a && a != s {
+				args[i] = t
+			}
+		}
+		return substitute(p.french, args), true
 	}
 	return "", false
 }

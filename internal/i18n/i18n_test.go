@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -115,5 +116,71 @@ func TestTranslate(t *testing.T) {
 	}
 	if got := c.printer.Sprintf("%s is older than %s", "a", "b"); got != "b est plus récent que a" {
 		t.Errorf("Sprintf reordered = %q", got)
+	}
+}
+
+func TestTranslateNested(t *testing.T) {
+	c := parseCatalogue(fstest.MapFS{
+		"fr/a.yaml": {Data: []byte(`
+"space %s: %w": "espace %s : %w"
+"is a symbolic link": "est un lien symbolique"
+"cannot read: %v": "lecture impossible : %v"
+"see the size limits": "voir les limites de taille"
+"shorten it (%s)": "raccourcissez-le (%s)"
+`)},
+	})
+	if c.err != nil {
+		t.Fatal(err2str(c.err))
+	}
+	for _, tc := range []struct{ in, want string }{
+		// A wrapped message is translated inside the one wrapping it.
+		{"space ecole: cannot read: disk on fire", "espace ecole : lecture impossible : disk on fire"},
+		{"space ecole: content/x: is a symbolic link", "espace ecole : content/x: est un lien symbolique"},
+		{"shorten it (see the size limits)", "raccourcissez-le (voir les limites de taille)"},
+		// An argument that is no message is copied as it is.
+		{"shorten it (soon)", "raccourcissez-le (soon)"},
+	} {
+		if got := c.translateText(tc.in); got != tc.want {
+			t.Errorf("translateText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func err2str(err error) string { return err.Error() }
+
+func TestSprintfArguments(t *testing.T) {
+	// %w is formatted as %v in both languages.
+	wrapped := errors.New("permission denied")
+	if got := English.Sprintf("locking %s: %w", "x", wrapped); got != "locking x: permission denied" {
+		t.Errorf("English %%w: %q", got)
+	}
+	if got := French.Sprintf("locking %s: %w", "x", wrapped); got != "verrouillage de x : permission refusée" {
+		t.Errorf("French %%w: %q", got)
+	}
+	// A string argument that is a message of the catalogue is translated;
+	// another one is not.
+	if got := French.Sprintf("invalid YAML: %s", "mapping values are not allowed in this context"); got != "YAML invalide : valeurs de dictionnaire interdites dans ce contexte" {
+		t.Errorf("French message argument: %q", got)
+	}
+	if got := French.Sprintf("unknown space %q", "no badge"); got != `espace "no badge" inconnu` {
+		t.Errorf("French %%q argument: %q", got)
+	}
+	// A format with no entry is formatted as in English, its arguments
+	// translated.
+	if got := French.Sprintf("%s", "is a symbolic link"); got != "est un lien symbolique" {
+		t.Errorf("French unknown format: %q", got)
+	}
+}
+
+func TestWAsV(t *testing.T) {
+	for in, want := range map[string]string{
+		"a %w b":        "a %v b",
+		"100%% wide %w": "100%% wide %v",
+		"%[2]w %s":      "%[2]v %s",
+		"no verb w":     "no verb w",
+	} {
+		if got := wAsV(in); got != want {
+			t.Errorf("wAsV(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
