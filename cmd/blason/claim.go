@@ -21,9 +21,10 @@ func cmdClaim(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("claim", stderr)
 	var o claim.AppOptions
 	var fed, certs, idps listFlag
-	fs.StringVar(&o.Source, "s", ".", "source folder (holding blason.yaml, content/, keys/)")
-	fs.StringVar(&o.Destination, "d", "", "site folder (default SOURCE/site)")
-	fs.StringVar(&o.BaseURL, "b", "", "base URL of the published site (default: blason.yaml)")
+	fs.source(&o.Source, "source folder (holding blason.yaml, content/, keys/)")
+	fs.destination(&o.Destination, "", "site folder (default SOURCE/site)")
+	fs.baseURL(&o.BaseURL, "base URL of the published site (default: the configuration's baseURL)")
+	fs.withConfig()
 	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&o.URL, "url", "", "public base URL of the claim server (default http://LISTEN/)")
 	fs.StringVar(&o.DB, "db", "", "state store: a file path (SQLite, default SOURCE/.blason/claim.db) or a postgres:// URL")

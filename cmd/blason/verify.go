@@ -17,14 +17,16 @@ import (
 func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	flags := newFlags("verify", stderr)
 	site := flags.String("site", "", "site folder to read URLs under -b from, instead of the network")
-	base := flags.String("b", "", "base URL of the site folder (with --site)")
+	var baseURL string
+	base := &baseURL
+	flags.baseURL(base, "base URL of the site folder (with --site)")
 	nowFlag := flags.String("now", "", "judge expiry at this date (YYYY-MM-DD) instead of today")
 	allowPrivate := flags.Bool("allow-private", false, "let network fetches reach loopback, private and link-local addresses")
 	if err := flags.Parse(args); err != nil {
 		return errUsage{err}
 	}
 	if flags.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: blason verify [--site DIR -b BASE_URL] [--allow-private] [--now DATE] FILE|URL|FOLDER...")
+		say(stderr, "usage: %s", "blason verify [--site DIR -b BASE_URL] [--allow-private] [--now DATE] FILE|URL|FOLDER...")
 		return errUsage{errors.New("nothing to verify")}
 	}
 	now := time.Now()
@@ -74,7 +76,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintln(stdout, line)
 	}
-	fmt.Fprintf(stdout, "%d valid, %d expired, %d suspended, %d revoked, %d invalid\n",
+	say(stdout, "%d valid, %d expired, %d suspended, %d revoked, %d invalid",
 		counts[verify.Valid], counts[verify.Expired], counts[verify.Suspended], counts[verify.Revoked], counts[verify.Invalid])
 	if counts[verify.Valid] != len(targets) {
 		return errSilent
