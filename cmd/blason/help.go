@@ -77,17 +77,7 @@ func printUsage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, l.Sprintf("Common flags:"))
-	for _, f := range [][2]string{
-		{"-s, --source SOURCE", "the site folder, holding blason.yaml (default: the current folder)"},
-		{"-d, --destination DESTINATION", "the output folder, relative to the source folder (default: site)"},
-		{"-b, --baseURL BASE_URL", "the URL the site is published at, overriding the configuration"},
-		{"--config FILE", "the configuration file, instead of SOURCE/blason.yaml or SOURCE/blason.yml"},
-		{"-q, --quiet", "print nothing on success"},
-		{"-v, --verbose", "also print how long each stage took"},
-		{"--lang fr|en", "language of messages (default: BLASON_LANG, then LC_ALL, LC_MESSAGES, LANG)"},
-		{"-h, --help", "a command's help and flags (blason build --help)"},
-		{"--version", "same as blason version"},
-	} {
+	for _, f := range commonFlags() {
 		fmt.Fprintln(w, "  "+f[0])
 		fmt.Fprintln(w, wrap(l.Translate(f[1]), "        ", 90))
 	}
@@ -109,4 +99,20 @@ func commandNames() (top, keys []string) {
 		}
 	}
 	return top, keys
+}
+
+// commonFlags are the flags the general help explains: names and what
+// they do.
+func commonFlags() [][2]string {
+	return [][2]string{
+		{"-s, --source SOURCE", "the site folder, holding blason.yaml (default: the current folder)"},
+		{"-d, --destination DESTINATION", "the output folder, relative to the source folder (default: site)"},
+		{"-b, --baseURL BASE_URL", "the URL the site is published at, overriding the configuration"},
+		{"--config FILE", "the configuration file, instead of SOURCE/blason.yaml or SOURCE/blason.yml"},
+		{"-q, --quiet", "print nothing on success"},
+		{"-v, --verbose", "also print how long each stage took"},
+		{"--lang fr|en", "language of messages (default: BLASON_LANG, then LC_ALL, LC_MESSAGES, LANG)"},
+		{"-h, --help", "a command's help and flags (blason build --help)"},
+		{"--version", "same as blason version"},
+	}
 }
