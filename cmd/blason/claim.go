@@ -36,6 +36,10 @@ func cmdClaim(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Organization.TechnicalEmail, "contact", "", "technical and support contact e-mail for the SP metadata")
 	fs.StringVar(&o.Organization.SecurityEmail, "security-contact", "", "security contact e-mail (SIRTFI) for the SP metadata")
 	fs.StringVar(&o.Organization.PrivacyURL, "privacy-url", "", "privacy statement URL for the SP metadata")
+	for name, v := range map[string]string{"db": "FILE|URL", "federation": "URL|FILE", "federation-cert": "PEM",
+		"idp-metadata": "URL|FILE", "listen": "ADDRESS", "contact": "EMAIL", "security-contact": "EMAIL", "privacy-url": "URL"} {
+		fs.value(name, v)
+	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}

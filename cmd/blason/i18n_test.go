@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/francebadge/blason/internal/config"
 	"github.com/francebadge/blason/internal/i18n"
 )
 
@@ -116,4 +118,31 @@ var verb = regexp.MustCompile(`%[-+# 0]*(\[\d+\])?[0-9]*(\.[0-9]+)?[a-zA-Z]`)
 // verbs counts a format's fmt verbs.
 func verbs(format string) int {
 	return strings.Count(format, "%") - 2*strings.Count(format, "%%")
+}
+
+// TestDocsListEveryFlag checks that docs/cli.md names every command's
+// flags and every BLASON_* configuration variable.
+func TestDocsListEveryFlag(t *testing.T) {
+	b, err := os.ReadFile("../../docs/cli.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, c := range allFlags(&console{lang: i18n.English}) {
+		if !strings.Contains(doc, "blason "+c.name) && !strings.Contains(doc, "`"+c.name) {
+			t.Errorf("docs/cli.md does not describe blason %s", c.name)
+		}
+		for _, f := range c.flags {
+			for _, n := range f.names {
+				if !strings.Contains(doc, "`"+n) && !strings.Contains(doc, " "+n+"`") {
+					t.Errorf("docs/cli.md does not name %s of blason %s", n, c.name)
+				}
+			}
+		}
+	}
+	for _, e := range config.EnvVars() {
+		if !strings.Contains(doc, "`"+e.Name+"`") {
+			t.Errorf("docs/cli.md does not list %s", e.Name)
+		}
+	}
 }

@@ -56,13 +56,17 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 	case "list", "new", "rotate", "retire":
 		alg = fs.String("alg", "", "Ed25519, ES256 or RS256")
 		from = fs.String("from", "", "first award date signed with the new keys (YYYY-MM-DD; default today)")
+		fs.value("from", "YYYY-MM-DD")
 		kid = fs.String("kid", "", "the key to retire (blason keys list)")
 	case "backup":
 		out = fs.String("output", "", "the encrypted backup file to write")
 		fs.alias("output", "o")
+		fs.value("output", "FILE")
 		fs.Var(&recips, "recipient", "encrypt to this age public key (age1…) instead of a passphrase; repeatable")
+		fs.value("recipient", "AGE_PUBLIC_KEY")
 	case "restore":
 		identity = fs.String("identity", "", "age identity file (AGE-SECRET-KEY-…) for a backup made with --recipient")
+		fs.value("identity", "FILE")
 		force = fs.Bool("force", false, "replace files of keys/ whose contents differ from the backup")
 	case "check", "rebuild-ledger":
 		dest = new(string)
@@ -97,6 +101,9 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 		}
 		failed := 0
 		for _, l := range lines {
+			// The ok/FAIL marks stay as they are for scripts; the findings
+			// are translated (internal/build's catalogue).
+			l.Text = lang.Translate(l.Text)
 			fmt.Fprintln(stdout, l)
 			if !l.OK {
 				failed++
@@ -121,7 +128,7 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, msg)
+		fmt.Fprintln(stdout, lang.Translate(msg))
 		return nil
 	case "retire":
 		if *kid == "" {

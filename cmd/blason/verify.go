@@ -20,6 +20,8 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	var baseURL string
 	base := &baseURL
 	flags.baseURL(base, "base URL of the site folder (with --site)")
+	flags.value("site", "DIR")
+	flags.value("now", "YYYY-MM-DD")
 	nowFlag := flags.String("now", "", "judge expiry at this date (YYYY-MM-DD) instead of today")
 	allowPrivate := flags.Bool("allow-private", false, "let network fetches reach loopback, private and link-local addresses")
 	if err := flags.Parse(args); err != nil {
