@@ -17,12 +17,11 @@ import (
 func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	flags := newFlags("verify", stderr)
 	site := flags.String("site", "", "site folder to read URLs under -b from, instead of the network")
-	var baseURL string
-	base := &baseURL
+	base := new(string)
 	flags.baseURL(base, "base URL of the site folder (with --site)")
+	nowFlag := flags.String("now", "", "judge expiry at this date (YYYY-MM-DD) instead of today")
 	flags.value("site", "DIR")
 	flags.value("now", "YYYY-MM-DD")
-	nowFlag := flags.String("now", "", "judge expiry at this date (YYYY-MM-DD) instead of today")
 	allowPrivate := flags.Bool("allow-private", false, "let network fetches reach loopback, private and link-local addresses")
 	if err := flags.Parse(args); err != nil {
 		return errUsage{err}
