@@ -16,6 +16,8 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Dir, "dir", "", "work folder (default: a temporary folder, removed afterwards)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the work folder")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	fs.value("awards", "N")
+	fs.value("cpuprofile", "FILE")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/francebadge/blason/internal/build"
 	"github.com/francebadge/blason/internal/claim"
+	"github.com/francebadge/blason/internal/i18n"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -18,16 +19,21 @@ import (
 func cmdBuild(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("build", stderr)
 	var o build.Options
-	fs.StringVar(&o.Source, "s", ".", "source folder (holding blason.yaml)")
-	fs.StringVar(&o.Destination, "d", "site", "destination folder, relative to the source folder")
-	fs.StringVar(&o.BaseURL, "b", "", "base URL, overriding blason.yaml's baseURL")
+	fs.source(&o.Source, "source folder (holding blason.yaml)")
+	fs.destination(&o.Destination, "site", "destination folder, relative to the source folder")
+	fs.baseURL(&o.BaseURL, "base URL, overriding the configuration's baseURL and BLASON_BASEURL")
+	fs.withConfig()
 	fs.BoolVar(&o.Force, "force", false, "sign every award again, ignoring the build cache")
 	fs.DurationVar(&o.LockWait, "wait", build.DefaultLockWait, "how long to wait for another build writing the same destination (0: do not wait)")
 	quiet := fs.Bool("quiet", false, "print nothing on success")
-	verbose := fs.Bool("v", false, "also print how long each stage took")
+	fs.alias("quiet", "q")
+	verbose := fs.Bool("verbose", false, "also print how long each stage took")
+	fs.alias("verbose", "v")
 	claimIndex := fs.Bool("claim-index", false, "also write the claim server's private index (.blason/claim-index.json)")
 	db := fs.String("db", "", "also publish the passports of a claim server's store (file path or postgres:// URL)")
-	startOver := fs.String("start-over", "", "comma-separated spaces making a genuinely new start: create their lost secret, keys and ledger\n(every credential they issued stops verifying)")
+	fs.value("db", "FILE|URL")
+	startOver := fs.String("start-over", "", "comma-separated spaces making a genuinely new start: create their lost secret, keys and ledger (every credential they issued stops verifying)")
+	fs.value("start-over", "SPACE,...")
 	fs.BoolVar(&o.ExistingKeys, "existing-keys", false, "create no secret, key or status ledger: every space must have them (CI building from a backup)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -53,7 +59,9 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 	if o.LockWait == 0 {
 		o.LockWait = -1 // --wait 0: give up at once
 	}
-	o.Waiting = func(dest string, pid int) { fmt.Fprintln(stderr, waitingMessage(dest, pid, o.LockWait)) }
+	o.Waiting = func(dest string, pid int) {
+		fmt.Fprintln(stderr, waitingMessage(langOf(stderr), dest, pid, o.LockWait))
+	}
 	start := time.Now()
 	var p *progress
 	if !*quiet {
@@ -65,12 +73,13 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	lang := langOf(stdout)
 	for _, w := range res.Warnings {
-		fmt.Fprintln(stderr, "blason: warning:", w)
+		fmt.Fprintln(stderr, "blason: "+lang.Sprintf("warning: %s", lang.Translate(w)))
 	}
 	if !*quiet {
-		fmt.Fprintf(stdout, "%d spaces, %d badge classes, %d awards (%d revoked)\n", res.Spaces, res.Badges, res.Awards, res.Revoked)
-		fmt.Fprintf(stdout, "%d awards issued, %d reused; %d files: %d written, %d unchanged, %d removed in %s\n",
+		say(stdout, "%d spaces, %d badge classes, %d awards (%d revoked)", res.Spaces, res.Badges, res.Awards, res.Revoked)
+		say(stdout, "%d awards issued, %d reused; %d files: %d written, %d unchanged, %d removed in %s",
 			res.Issued, res.Awards-res.Issued, res.Files, res.Written, res.Files-res.Written, res.Removed, time.Since(start).Round(time.Millisecond))
 		if *verbose {
 			for _, p := range res.Phases {
@@ -82,12 +91,11 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 }
 
 // waitingMessage tells that a build waits for another one.
-func waitingMessage(dest string, pid int, wait time.Duration) string {
-	who := "another build"
+func waitingMessage(l i18n.Lang, dest string, pid int, wait time.Duration) string {
 	if pid > 0 {
-		who = fmt.Sprintf("another build (pid %d)", pid)
+		return "blason: " + l.Sprintf("another build (pid %d) is writing %s; waiting (at most %s)…", pid, dest, wait)
 	}
-	return fmt.Sprintf("blason: %s is writing %s; waiting (at most %s)…", who, dest, wait)
+	return "blason: " + l.Sprintf("another build is writing %s; waiting (at most %s)…", dest, wait)
 }
 
 // progress shows how far the signing of awards is: a bar with rate and
@@ -103,7 +111,7 @@ type progress struct {
 
 func newProgress(w io.Writer) *progress {
 	tty := false
-	if f, ok := w.(*os.File); ok {
+	if f, ok := unwrap(w).(*os.File); ok {
 		tty = term.IsTerminal(int(f.Fd()))
 	}
 	return &progress{w: w, tty: tty, start: time.Now(), last: time.Now()}
@@ -123,8 +131,8 @@ func (p *progress) update(done, total int) {
 	}
 	if p.tty {
 		if p.bar == nil {
-			p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription("signing"),
-				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("credentials"),
+			p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(tr(p.w, "signing")),
+				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(tr(p.w, "credentials")),
 				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 		}
 		p.bar.Set(done)
@@ -134,7 +142,7 @@ func (p *progress) update(done, total int) {
 		p.last = time.Now()
 		rate := float64(done) / time.Since(p.start).Seconds()
 		left := time.Duration(float64(total-done)/max(rate, 1)) * time.Second
-		fmt.Fprintf(p.w, "signing: %d/%d awards, %.0f/s, %s left\n", done, total, rate, left.Round(time.Second))
+		say(p.w, "signing: %d/%d awards, %.0f/s, %s left", done, total, rate, left.Round(time.Second))
 	}
 }
 

@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
-	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 
 	"github.com/francebadge/blason/internal/claim"
-	"github.com/francebadge/blason/internal/diag"
-	"github.com/francebadge/blason/internal/i18n"
 )
 
 // listFlag collects a repeatable string flag.
@@ -25,9 +21,10 @@ func cmdClaim(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("claim", stderr)
 	var o claim.AppOptions
 	var fed, certs, idps listFlag
-	fs.StringVar(&o.Source, "s", ".", "source folder (holding blason.yaml, content/, keys/)")
-	fs.StringVar(&o.Destination, "d", "", "site folder (default SOURCE/site)")
-	fs.StringVar(&o.BaseURL, "b", "", "base URL of the published site (default: blason.yaml)")
+	fs.source(&o.Source, "source folder (holding blason.yaml, content/, keys/)")
+	fs.destination(&o.Destination, "", "site folder (default SOURCE/site)")
+	fs.baseURL(&o.BaseURL, "base URL of the published site (default: the configuration's baseURL)")
+	fs.withConfig()
 	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&o.URL, "url", "", "public base URL of the claim server (default http://LISTEN/)")
 	fs.StringVar(&o.DB, "db", "", "state store: a file path (SQLite, default SOURCE/.blason/claim.db) or a postgres:// URL")
@@ -39,6 +36,10 @@ func cmdClaim(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Organization.TechnicalEmail, "contact", "", "technical and support contact e-mail for the SP metadata")
 	fs.StringVar(&o.Organization.SecurityEmail, "security-contact", "", "security contact e-mail (SIRTFI) for the SP metadata")
 	fs.StringVar(&o.Organization.PrivacyURL, "privacy-url", "", "privacy statement URL for the SP metadata")
+	for name, v := range map[string]string{"db": "FILE|URL", "federation": "URL|FILE", "federation-cert": "PEM",
+		"idp-metadata": "URL|FILE", "listen": "ADDRESS", "contact": "EMAIL", "security-contact": "EMAIL", "privacy-url": "URL"} {
+		fs.value(name, v)
+	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -47,19 +48,5 @@ func cmdClaim(args []string, stdout, stderr io.Writer) error {
 	o.Log = slog.New(slog.NewJSONHandler(stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	return localized(claim.Run(ctx, o))
-}
-
-// localized translates an error's message into the user's language
-// (internal/i18n), keeping content diagnostics, which main prints in
-// their own way, as they are.
-func localized(err error) error {
-	var d *diag.Error
-	if err == nil || errors.As(err, &d) {
-		return err
-	}
-	if msg := i18n.FromEnv(os.Getenv).Translate(err.Error()); msg != err.Error() {
-		return errors.New(msg)
-	}
-	return err
+	return claim.Run(ctx, o) // run() prints errors in the chosen language
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,7 +18,7 @@ import (
 	"golang.org/x/term"
 )
 
-const keysUsage = "usage: blason keys list|new|rotate|retire|backup|restore|check|rebuild-ledger [flags] (blason help)"
+const keysUsage = "blason keys list|new|rotate|retire|backup|restore|check|rebuild-ledger [flags]"
 
 // passphraseEnv names the environment variable holding the passphrase of
 // keys backups.
@@ -32,13 +31,23 @@ func (r *recipients) String() string     { return strings.Join(*r, ",") }
 func (r *recipients) Set(s string) error { *r = append(*r, s); return nil }
 
 func cmdKeys(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, keysUsage)
+	lang := langOf(stderr)
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		w := stderr
+		if len(args) > 0 {
+			w = consoleOf(stderr).stdout
+		}
+		fmt.Fprintln(w, lang.Sprintf("usage: %s", keysUsage))
+		fmt.Fprintln(w, lang.Sprintf("run %q to see its flags", "blason keys COMMAND --help"))
+		if len(args) > 0 {
+			return errUsage{errHelp}
+		}
 		return errUsage{errors.New("no keys command")}
 	}
 	sub := args[0]
 	fs := newFlags("keys "+sub, stderr)
-	source := fs.String("s", ".", "source folder (holding blason.yaml and keys/)")
+	source := new(string)
+	fs.source(source, "source folder (holding blason.yaml and keys/)")
 	space := fs.String("space", "", "space slug (a folder of content/)")
 	var alg, from, kid, out, dest, identity *string
 	var force *bool
@@ -47,17 +56,25 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 	case "list", "new", "rotate", "retire":
 		alg = fs.String("alg", "", "Ed25519, ES256 or RS256")
 		from = fs.String("from", "", "first award date signed with the new keys (YYYY-MM-DD; default today)")
+		fs.value("from", "YYYY-MM-DD")
 		kid = fs.String("kid", "", "the key to retire (blason keys list)")
 	case "backup":
-		out = fs.String("o", "", "the encrypted backup file to write")
+		out = fs.String("output", "", "the encrypted backup file to write")
+		fs.alias("output", "o")
+		fs.value("output", "FILE")
 		fs.Var(&recips, "recipient", "encrypt to this age public key (age1…) instead of a passphrase; repeatable")
+		fs.value("recipient", "AGE_PUBLIC_KEY")
 	case "restore":
 		identity = fs.String("identity", "", "age identity file (AGE-SECRET-KEY-…) for a backup made with --recipient")
+		fs.value("identity", "FILE")
 		force = fs.Bool("force", false, "replace files of keys/ whose contents differ from the backup")
 	case "check", "rebuild-ledger":
-		dest = fs.String("d", "site", "the published output folder, relative to the source folder")
+		dest = new(string)
+		fs.destination(dest, "site", "the published output folder, relative to the source folder")
+		fs.withConfig()
 	default:
-		fmt.Fprintf(stderr, "blason keys: unknown command %q\n%s\n", sub, keysUsage)
+		fmt.Fprintln(stderr, "blason keys: "+lang.Sprintf("unknown command %q", sub))
+		fmt.Fprintln(stderr, lang.Sprintf("usage: %s", keysUsage))
 		return errUsage{errors.New("unknown keys command")}
 	}
 	var file string
@@ -84,13 +101,16 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 		}
 		failed := 0
 		for _, l := range lines {
+			// The ok/FAIL marks stay as they are for scripts; the findings
+			// are translated (internal/build's catalogue).
+			l.Text = lang.Translate(l.Text)
 			fmt.Fprintln(stdout, l)
 			if !l.OK {
 				failed++
 			}
 		}
 		if failed > 0 {
-			fmt.Fprintf(stderr, "blason keys check: %d problem(s)\n", failed)
+			fmt.Fprintln(stderr, "blason keys check: "+lang.Sprintf("%d problem(s)", failed))
 			return errSilent
 		}
 		return nil
@@ -108,7 +128,7 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, msg)
+		fmt.Fprintln(stdout, lang.Translate(msg))
 		return nil
 	case "retire":
 		if *kid == "" {
@@ -118,7 +138,7 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "retired %s %s: its private key is deleted, its public key stays published (%s)\n", k.Alg, k.Kid, k.Path)
+		say(stdout, "retired %s %s: its private key is deleted, its public key stays published (%s)", k.Alg, k.Kid, k.Path)
 		return nil
 	case "new":
 		a := *alg
@@ -148,7 +168,7 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	for _, k := range made {
-		fmt.Fprintf(stdout, "created %s %s, signing awards from %s (%s)\n", k.Alg, k.Kid, k.ActiveFrom.Format(time.DateOnly), k.Path)
+		say(stdout, "created %s %s, signing awards from %s (%s)", k.Alg, k.Kid, k.ActiveFrom.Format(time.DateOnly), k.Path)
 	}
 	return nil
 }
@@ -167,23 +187,23 @@ func keysList(store keys.Store, space string, stdout io.Writer) error {
 			return err
 		}
 		for _, k := range ring.Keys {
-			note := ""
+			note := tr(stdout, "signs awards from %s", k.ActiveFrom.Format(time.DateOnly))
 			if k.IsRetired() {
-				note = ", retired " + k.Retired.Format(time.DateOnly)
+				note = tr(stdout, "signs awards from %s, retired %s", k.ActiveFrom.Format(time.DateOnly), k.Retired.Format(time.DateOnly))
 			}
-			fmt.Fprintf(stdout, "%s\t%s\t%s\tsigns awards from %s%s\n", sp, k.Alg, k.Kid, k.ActiveFrom.Format(time.DateOnly), note)
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", sp, k.Alg, k.Kid, note)
 		}
 	}
 	return nil
 }
 
 // parseWithArg parses flags around exactly one positional argument.
-func parseWithArg(fs *flag.FlagSet, args []string, what string) (string, error) {
+func parseWithArg(fs *flagSet, args []string, what string) (string, error) {
 	if err := fs.Parse(args); err != nil {
-		return "", errUsage{err}
+		return "", err
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintf(fs.Output(), "missing %s\n", what)
+		fmt.Fprintf(fs.con.stderr, "blason %s: %s\n", fs.cmd, fs.con.lang.Sprintf("missing %s", fs.con.lang.Translate(what)))
 		return "", errUsage{errors.New("missing argument")}
 	}
 	arg := fs.Arg(0)
@@ -203,14 +223,14 @@ func passphrase(stderr io.Writer, confirm bool) (string, error) {
 	if !term.IsTerminal(fd) {
 		return "", fmt.Errorf("no passphrase: set %s, or run on a terminal to be asked for one (or use --recipient / --identity)", passphraseEnv)
 	}
-	fmt.Fprint(stderr, "backup passphrase: ")
+	fmt.Fprint(stderr, tr(stderr, "backup passphrase: "))
 	p, err := term.ReadPassword(fd)
 	fmt.Fprintln(stderr)
 	if err != nil {
 		return "", err
 	}
 	if confirm {
-		fmt.Fprint(stderr, "again: ")
+		fmt.Fprint(stderr, tr(stderr, "again: "))
 		q, err := term.ReadPassword(fd)
 		fmt.Fprintln(stderr)
 		if err != nil {
@@ -284,7 +304,7 @@ func keysBackup(store keys.Store, out string, recips recipients, stdout, stderr 
 			spaces[sp] = true
 		}
 	}
-	fmt.Fprintf(stdout, "backed up %d files of %s (%d spaces) to %s, encrypted with age\n", len(files), store.Dir, len(spaces), out)
+	say(stdout, "backed up %d files of %s (%d spaces) to %s, encrypted with age", len(files), store.Dir, len(spaces), out)
 	return nil
 }
 
@@ -322,6 +342,6 @@ func keysRestore(store keys.Store, file, identity string, force bool, stdout, st
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "restored %d files into %s (%d already there, unchanged)\n", len(res.Written), store.Dir, len(res.Same))
+	say(stdout, "restored %d files into %s (%d already there, unchanged)", len(res.Written), store.Dir, len(res.Same))
 	return nil
 }

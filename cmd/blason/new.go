@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,7 +20,7 @@ const newUsage = `usage: blason new site DIR [--title T] [--baseURL URL] [--spac
 
 // cmdNew writes the starting files of a site, a space or a badge class.
 func cmdNew(args []string, stdout, stderr io.Writer) error {
-	lang := i18n.FromEnv(os.Getenv)
+	lang := langOf(stderr)
 	if len(args) == 0 {
 		fmt.Fprint(stderr, newUsage)
 		return errUsage{errors.New("new: what to create")}
@@ -48,7 +47,7 @@ func cmdNew(args []string, stdout, stderr io.Writer) error {
 
 // positional splits the one positional argument from the flags, which may
 // come before or after it.
-func positional(fs *flag.FlagSet, args []string, what string, lang i18n.Lang, stderr io.Writer) (string, error) {
+func positional(fs *flagSet, args []string, what string, lang i18n.Lang, stderr io.Writer) (string, error) {
 	var pos []string
 	for len(args) > 0 {
 		if err := fs.Parse(args); err != nil {
@@ -74,7 +73,7 @@ func newSite(args []string, lang i18n.Lang, stdout, stderr io.Writer) error {
 	var o scaffold.SiteOptions
 	var langs string
 	fs.StringVar(&o.Title, "title", scaffold.DefaultTitle, "site title")
-	fs.StringVar(&o.BaseURL, "baseURL", scaffold.DefaultBaseURL, "address the site will be published at")
+	fs.baseURL(&o.BaseURL, "address the site will be published at (default "+scaffold.DefaultBaseURL+")")
 	fs.StringVar(&o.Space, "space", scaffold.DefaultSpace, "slug of the first space (institution)")
 	fs.StringVar(&o.Issuer, "issuer", scaffold.DefaultIssuer, "name of the institution issuing the badges")
 	fs.StringVar(&langs, "lang", strings.Join(config.SupportedLanguages, ","), "page languages, the first the default")
@@ -124,7 +123,8 @@ func siteSource(src string) error {
 func newSpace(args []string, lang i18n.Lang, stdout, stderr io.Writer) error {
 	fs := newFlags("new space", stderr)
 	var o scaffold.SpaceOptions
-	src := fs.String("s", ".", "source folder (holding blason.yaml)")
+	src := new(string)
+	fs.source(src, "source folder (holding blason.yaml)")
 	fs.StringVar(&o.Issuer, "title", "", "name of the institution (default: NAME)")
 	name, err := positional(fs, args, "space NAME", lang, stderr)
 	if err != nil {
@@ -154,7 +154,8 @@ func newSpace(args []string, lang i18n.Lang, stdout, stderr io.Writer) error {
 func newBadge(args []string, lang i18n.Lang, stdout, stderr io.Writer) error {
 	fs := newFlags("new badge", stderr)
 	var o scaffold.BadgeOptions
-	src := fs.String("s", ".", "source folder (holding blason.yaml)")
+	src := new(string)
+	fs.source(src, "source folder (holding blason.yaml)")
 	fs.StringVar(&o.Name, "title", "", "badge name (default: SLUG)")
 	levels := fs.String("levels", "", "level names, lowest first, separated by commas")
 	arg, err := positional(fs, args, "SPACE/SLUG", lang, stderr)

@@ -15,8 +15,14 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("report", stderr)
 	var o build.Options
 	var ro report.Options
-	fs.StringVar(&o.Source, "s", ".", "source folder (holding blason.yaml)")
-	out := fs.String("o", "reports", "report folder, relative to the source folder; never inside the site folder")
+	fs.source(&o.Source, "source folder (holding blason.yaml)")
+	fs.withConfig()
+	out := fs.String("output", "reports", "report folder, relative to the source folder; never inside the site folder")
+	fs.alias("output", "o")
+	fs.value("output", "DIR")
+	fs.value("site", "DIR")
+	fs.value("date", "YYYY-MM-DD")
+	fs.value("framework", "SLUG")
 	site := fs.String("site", "site", "the published site folder, relative to the source folder (reports are refused inside it)")
 	fs.StringVar(&ro.Framework, "framework", "", "framework slug (content/_frameworks/<slug>.yaml); optional when there is one")
 	fs.StringVar(&ro.Level, "level", "competent", "level required in every competency")
@@ -63,11 +69,11 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 					n++
 				}
 			}
-			fmt.Fprintf(stdout, "%s, cohort %s: %d of %d hold %s in all %d competencies\n", r.Space.Slug, co.Name, n, len(co.Rows), r.Level.ID, len(r.Framework.Competencies))
+			say(stdout, "%s, cohort %s: %d of %d hold %s in all %d competencies", r.Space.Slug, co.Name, n, len(co.Rows), r.Level.ID, len(r.Framework.Competencies))
 		}
 	}
 	for _, f := range files {
-		fmt.Fprintln(stdout, "wrote", f)
+		say(stdout, "wrote %s", f)
 	}
 	return nil
 }

@@ -15,17 +15,21 @@ import (
 func cmdServe(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	s := serve.Server{Log: stdout, Errors: stderr}
-	fs.StringVar(&s.Source, "s", ".", "source folder (holding blason.yaml)")
+	fs.source(&s.Source, "source folder (holding blason.yaml)")
+	fs.withConfig()
 	fs.StringVar(&s.Bind, "bind", "127.0.0.1", "interface to listen on")
 	fs.IntVar(&s.Port, "port", 1313, "port to listen on (0 picks a free port)")
+	fs.alias("port", "p")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	s.Build = func(dest, baseURL string) error {
 		res, err := build.Run(build.Options{Source: s.Source, Destination: dest, BaseURL: baseURL,
-			Waiting: func(dest string, pid int) { fmt.Fprintln(stderr, waitingMessage(dest, pid, build.DefaultLockWait)) }})
+			Waiting: func(dest string, pid int) {
+				fmt.Fprintln(stderr, waitingMessage(langOf(stderr), dest, pid, build.DefaultLockWait))
+			}})
 		if err == nil {
-			fmt.Fprintf(stdout, "%d spaces, %d badge classes, %d awards; %d files: %d written, %d unchanged, %d removed\n",
+			say(stdout, "%d spaces, %d badge classes, %d awards; %d files: %d written, %d unchanged, %d removed",
 				res.Spaces, res.Badges, res.Awards, res.Files, res.Written, res.Unchanged, res.Removed)
 		}
 		return err
@@ -36,5 +40,5 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		<-ctx.Done()
 		stop() // a second Ctrl+C ends the process at once, even during a build
 	}()
-	return localized(s.Run(ctx))
+	return s.Run(ctx) // run() prints errors in the chosen language
 }

@@ -31,21 +31,23 @@ exit status: 0 all valid; 1 any invalid (bad signature, unknown key, tampered, u
 func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	flags := newFlags("verify", stderr)
 	site := flags.String("site", "", "site folder to read URLs under -b from, instead of the network")
-	base := flags.String("b", "", "base URL of the site folder (with --site)")
+	base := new(string)
+	flags.baseURL(base, "base URL of the site folder (with --site)")
 	nowFlag := flags.String("now", "", "judge expiry at this date (YYYY-MM-DD) instead of today")
+	flags.value("site", "DIR")
+	flags.value("now", "YYYY-MM-DD")
 	allowPrivate := flags.Bool("allow-private", false, "let network fetches reach loopback, private and link-local addresses")
 	if err := flags.Parse(args); err != nil {
 		return errUsage{err}
 	}
 	if flags.NArg() == 0 {
-		fmt.Fprintln(stderr, verifyUsage)
+		fmt.Fprintln(stderr, langOf(stderr).Translate(verifyUsage))
 		return errUsage{errors.New("nothing to verify")}
 	}
 	status, err := verifyInputs(verifyOptions{site: *site, base: *base, now: *nowFlag, allowPrivate: *allowPrivate},
-		flags.Args(), stdout, stderr, i18n.FromEnv(os.Getenv))
+		flags.Args(), stdout, stderr, langOf(stdout))
 	if err == nil && status == verifyNotCurrent {
-		// run (main.go) knows the statuses 0, 1 and 2 only.
-		os.Exit(verifyNotCurrent)
+		return exitStatus(verifyNotCurrent)
 	}
 	return err
 }
@@ -120,7 +122,7 @@ func verifyInputs(o verifyOptions, args []string, stdout, stderr io.Writer, lang
 	valid, invalid := counts[verify.Valid], counts[verify.Invalid]
 	notCurrent := counts[verify.Expired] + counts[verify.Revoked] + counts[verify.Suspended]
 	// The first line is stable, for scripts; the second groups the outcomes.
-	fmt.Fprintf(stdout, "%d valid, %d expired, %d suspended, %d revoked, %d invalid\n",
+	say(stdout, "%d valid, %d expired, %d suspended, %d revoked, %d invalid",
 		valid, counts[verify.Expired], counts[verify.Suspended], counts[verify.Revoked], invalid)
 	fmt.Fprintln(stdout, lang.Sprintf("%d genuine and valid; %d genuine but expired, revoked or suspended (time or the issuer's decision, not forgery); %d invalid (bad signature, unknown key, tampered or unreachable)",
 		valid, notCurrent, invalid))
