@@ -95,8 +95,16 @@ func TestFrenchCLI(t *testing.T) {
 	if len(msgs) < 100 {
 		t.Fatalf("found only %d messages: the scan is broken", len(msgs))
 	}
-	var missing []string
+	// A message and its hint, written as one error, are translated line by
+	// line (i18n.Translate): each line needs its entry.
+	lines := map[string]string{}
 	for en, where := range msgs {
+		for _, line := range strings.Split(en, "\n\thint: ") {
+			lines[line] = where
+		}
+	}
+	var missing []string
+	for en, where := range lines {
 		fr, ok := entries[en]
 		if !ok {
 			missing = append(missing, strconv.Quote(en)+": \"\" # "+where)

@@ -76,7 +76,7 @@ func newSite(args []string, lang i18n.Lang, stdout, stderr io.Writer) error {
 	fs.baseURL(&o.BaseURL, "address the site will be published at (default "+scaffold.DefaultBaseURL+")")
 	fs.StringVar(&o.Space, "space", scaffold.DefaultSpace, "slug of the first space (institution)")
 	fs.StringVar(&o.Issuer, "issuer", scaffold.DefaultIssuer, "name of the institution issuing the badges")
-	fs.StringVar(&langs, "lang", strings.Join(config.SupportedLanguages, ","), "page languages, the first the default")
+	fs.StringVar(&langs, "languages", strings.Join(config.SupportedLanguages, ","), "page languages, the first the default")
 	force := fs.Bool("force", false, "add the files to a folder that is not empty (no file is ever replaced)")
 	dir, err := positional(fs, args, "folder (DIR)", lang, stderr)
 	if err != nil {

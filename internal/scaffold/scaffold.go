@@ -160,10 +160,10 @@ func SiteFiles(o SiteOptions) ([]File, error) {
 	}
 	for i, l := range d.Languages {
 		if !slices.Contains(config.SupportedLanguages, l) {
-			return nil, fmt.Errorf("language %q is not one Blason writes pages in\n\thint: give --lang fr or --lang fr,en", l)
+			return nil, fmt.Errorf("language %q is not one Blason writes pages in\n\thint: give --languages fr or --languages fr,en", l)
 		}
 		if slices.Contains(d.Languages[:i], l) {
-			return nil, fmt.Errorf("language %q is given twice\n\thint: give --lang fr or --lang fr,en", l)
+			return nil, fmt.Errorf("language %q is given twice\n\thint: give --languages fr or --languages fr,en", l)
 		}
 	}
 	u, err := url.Parse(d.BaseURL)
