@@ -16,10 +16,10 @@ func TestLocalize(t *testing.T) {
 		{
 			name: "format and hint",
 			add: func(l *List) {
-				l.Add("content/a.csv", 4, "write dates as YYYY-MM-DD", "date %s is not a date", `"10/01/2025"`)
+				l.Add("content/a.csv", 4, "write dates as YYYY-MM-DD, or DD/MM/YYYY (day first, as French Excel writes them)", "%s %s is not a date", "date", `"10.01.2025"`)
 			},
-			en: "content/a.csv:4: date \"10/01/2025\" is not a date\n\thint: write dates as YYYY-MM-DD",
-			fr: "content/a.csv:4: la date \"10/01/2025\" n'est pas une date\n\tconseil : écrivez les dates au format AAAA-MM-JJ",
+			en: "content/a.csv:4: date \"10.01.2025\" is not a date\n\thint: write dates as YYYY-MM-DD, or DD/MM/YYYY (day first, as French Excel writes them)",
+			fr: "content/a.csv:4: date \"10.01.2025\" n'est pas une date\n\tconseil : écrivez les dates AAAA-MM-JJ, ou JJ/MM/AAAA (le jour d'abord, comme les écrit Excel en français)",
 		},
 		{
 			// "%s" has no entry of its own: its argument is the message.
