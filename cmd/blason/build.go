@@ -38,6 +38,7 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	o.Config = fs.configFile()
 	// The server configuration snippets (nginx, Apache, Caddy) always follow the build.
 	o.Servers = build.ServersPath(o.Source)
 	for _, sp := range strings.Split(*startOver, ",") {

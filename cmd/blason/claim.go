@@ -43,6 +43,7 @@ func cmdClaim(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	o.Config = fs.configFile()
 	o.Federations, o.FederationCerts, o.IdPMetadata = fed, certs, idps
 	o.Organization.SupportEmail = o.Organization.TechnicalEmail
 	o.Log = slog.New(slog.NewJSONHandler(stderr, nil))

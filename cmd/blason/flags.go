@@ -5,12 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/francebadge/blason/internal/config"
 	"github.com/francebadge/blason/internal/i18n"
 )
 
@@ -103,17 +101,23 @@ func (f *flagSet) Parse(args []string) error {
 		return errUsage{err}
 	}
 	if f.config != nil && *f.config != "" {
+		// Relative to the current folder, like BLASON_CONFIG; the command
+		// passes it on in its options (build.Options.Config…).
 		p, err := filepath.Abs(*f.config)
 		if err != nil {
 			return err
 		}
-		// The configuration is read deep down (internal/content, the claim
-		// server): it finds the file there, in this process's environment.
-		if err := os.Setenv(config.EnvConfig, p); err != nil {
-			return err
-		}
+		*f.config = p
 	}
 	return nil
+}
+
+// configFile is the --config file, absolute, or "" when not given.
+func (f *flagSet) configFile() string {
+	if f.config == nil {
+		return ""
+	}
+	return *f.config
 }
 
 // parse parses flags that take no other argument.

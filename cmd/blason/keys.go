@@ -95,7 +95,7 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 	case "restore":
 		return keysRestore(store, file, *identity, *force, stdout, stderr)
 	case "check":
-		lines, err := build.CheckKeys(build.Options{Source: *source, Destination: *dest}, *space)
+		lines, err := build.CheckKeys(build.Options{Source: *source, Destination: *dest, Config: fs.configFile()}, *space)
 		if err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 	var made []*keys.Key
 	switch sub {
 	case "rebuild-ledger":
-		msg, err := build.RebuildLedger(build.Options{Source: *source, Destination: *dest}, *space)
+		msg, err := build.RebuildLedger(build.Options{Source: *source, Destination: *dest, Config: fs.configFile()}, *space)
 		if err != nil {
 			return err
 		}

@@ -184,6 +184,7 @@ func cmdAwards(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	o.Config = fs.configFile()
 	site, err := build.Load(o)
 	if err != nil {
 		return err

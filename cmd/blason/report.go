@@ -31,6 +31,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	o.Config = fs.configFile()
 	ro.AsOf = time.Now()
 	if *asOf != "" {
 		t, err := time.Parse(time.DateOnly, *asOf)

@@ -24,7 +24,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	s.Build = func(dest, baseURL string) error {
-		res, err := build.Run(build.Options{Source: s.Source, Destination: dest, BaseURL: baseURL,
+		res, err := build.Run(build.Options{Source: s.Source, Destination: dest, BaseURL: baseURL, Config: fs.configFile(),
 			Waiting: func(dest string, pid int) {
 				fmt.Fprintln(stderr, waitingMessage(langOf(stderr), dest, pid, build.DefaultLockWait))
 			}})

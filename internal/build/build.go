@@ -54,6 +54,7 @@ type Options struct {
 	Source      string    // site folder holding blason.yaml, content/, keys/
 	Destination string    // output folder; relative paths are taken from Source
 	BaseURL     string    // overrides the configuration when not empty
+	Config      string    // configuration file instead of Source's blason.yaml (--config)
 	Now         time.Time // reference time for validation only; zero means time.Now()
 	Rand        io.Reader // entropy for new space secrets; nil means crypto/rand
 	Force       bool      // issue every award again, ignoring the build cache
@@ -127,6 +128,7 @@ func Load(o Options) (*model.Site, error) {
 	store := keys.Store{Dir: KeysDir(o.Source), Rand: o.Rand}
 	return content.Load(o.Source, content.Options{
 		BaseURL: o.BaseURL,
+		Config:  o.Config,
 		Now:     o.Now,
 		Secret:  secretGuard(o, store),
 	})

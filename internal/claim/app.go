@@ -36,6 +36,9 @@ type AppOptions struct {
 	// Source is the site folder (blason.yaml, content/, keys/);
 	// Destination its output folder; BaseURL overrides the site's.
 	Source, Destination, BaseURL string
+	// Config is the configuration file instead of Source's blason.yaml
+	// (--config); empty: BLASON_CONFIG or the folder's.
+	Config string
 	// Rebuild makes the server build the site at start and again after
 	// every passport change (a single host holding the content). Without
 	// it the server reads the claim index the last build wrote, and
@@ -103,7 +106,7 @@ func Run(ctx context.Context, o AppOptions) error {
 		dest = filepath.Join(o.Source, "site")
 	}
 
-	bopts := build.Options{Source: o.Source, Destination: o.Destination, BaseURL: o.BaseURL,
+	bopts := build.Options{Source: o.Source, Destination: o.Destination, BaseURL: o.BaseURL, Config: o.Config,
 		ClaimIndex: build.ClaimIndexPath(o.Source),
 		Waiting: func(dest string, pid int) {
 			o.Log.Info("another build is writing the site; waiting", slog.String("site", dest), slog.Int("pid", pid))

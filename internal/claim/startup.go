@@ -89,7 +89,7 @@ func preflight(ctx context.Context, o *AppOptions) (_ *startup, err error) {
 
 	// The site: its configuration, keys and (without --rebuild) index.
 	var diags diag.List
-	cfg := config.Load(o.Source, o.BaseURL, &diags)
+	cfg := config.LoadEnv(o.Source, o.BaseURL, config.WithFile(os.Getenv, o.Config), &diags)
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}

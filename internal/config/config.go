@@ -171,6 +171,21 @@ func Find(src string, getenv func(string) string, diags *diag.List) (path, name 
 	return filepath.Join(src, found[0]), found[0]
 }
 
+// WithFile returns getenv with BLASON_CONFIG answering file when file is
+// not empty: how a --config flag reaches Find without touching the
+// process environment.
+func WithFile(getenv func(string) string, file string) func(string) string {
+	if file == "" {
+		return getenv
+	}
+	return func(k string) string {
+		if k == EnvConfig {
+			return file
+		}
+		return getenv(k)
+	}
+}
+
 // Load reads the configuration of the site in src (see Find), overridden by
 // the BLASON_* environment variables (EnvVars) and, when not empty, by
 // baseURL. Problems are added to diags.

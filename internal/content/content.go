@@ -25,6 +25,9 @@ import (
 type Options struct {
 	// BaseURL overrides the configuration's baseURL when not empty.
 	BaseURL string
+	// Config is the configuration file to read instead of the source
+	// folder's blason.yaml (--config); empty: BLASON_CONFIG or the folder's.
+	Config string
 	// Now is the reference time for "date in the future" checks. It never
 	// reaches the output.
 	Now time.Time
@@ -38,7 +41,7 @@ var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 // Load reads and validates the site under src.
 func Load(src string, opt Options) (*model.Site, error) {
 	var diags diag.List
-	cfg := config.Load(src, opt.BaseURL, &diags)
+	cfg := config.LoadEnv(src, opt.BaseURL, config.WithFile(os.Getenv, opt.Config), &diags)
 	l := &loader{src: src, now: opt.Now, diags: &diags, broken: map[string]bool{}, raw: map[string]*rawBadge{}}
 	spaces := l.spaces()
 	l.frameworks = l.readFrameworks(spaces)

@@ -75,7 +75,7 @@ func (w *watcher) relevant(name string) (string, bool) {
 	rel = filepath.ToSlash(rel)
 	top, _, nested := strings.Cut(rel, "/")
 	switch {
-	case top == "blason.yaml" && !nested:
+	case (top == "blason.yaml" || top == "blason.yml") && !nested:
 	case top == "content", top == "themes", top == "layouts", top == "static", top == "i18n", top == "keys":
 	default:
 		return "", false
