@@ -72,8 +72,8 @@ func (l *loader) badges(sp *model.Space, dir string) []*model.Badge {
 	var out []*model.Badge
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || filepath.Ext(name) != ".md" {
-			continue
+		if e.IsDir() || filepath.Ext(name) != ".md" || strings.HasPrefix(name, ".") {
+			continue // hidden files, such as an editor's lock (emacs .#tutorat.md), as in awards/
 		}
 		slug := strings.TrimSuffix(name, ".md")
 		path := filepath.Join(dir, name)

@@ -2,6 +2,7 @@ package content
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -477,5 +478,23 @@ func TestLoadValidVariants(t *testing.T) {
 			}
 			tt.check(t, site.Spaces[0])
 		})
+	}
+}
+
+// TestLoadSkipsHiddenBadgeFiles checks that an editor's lock or backup file
+// beside a badge class (emacs writes .#tutorat.md while it is open) is not
+// read as a badge class, as in awards/.
+func TestLoadSkipsHiddenBadgeFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeSite(t, dir, merge(baseSite, map[string]string{"content/ecole/badges/.tutorat.md.swp.md": "x"}))
+	if err := os.Symlink("root@host.1234:1700000000", filepath.Join(dir, "content/ecole/badges/.#tutorat.md")); err != nil {
+		t.Fatal(err)
+	}
+	site, _, err := loadDir(dir)
+	if err != nil {
+		t.Fatalf("hidden files in badges/ broke the load: %v", err)
+	}
+	if n := len(site.Spaces[0].Badges); n != 1 {
+		t.Errorf("%d badge classes, want 1", n)
 	}
 }
