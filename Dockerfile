@@ -37,12 +37,14 @@ RUN --mount=type=cache,target=/go/pkg/mod \
     if [ -n "$COMMIT" ]; then ldflags="$ldflags -X main.commit=$COMMIT"; fi; \
     if [ -n "$DATE" ]; then ldflags="$ldflags -X main.date=$DATE"; fi; \
     CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \
-      go build -trimpath -buildvcs=false -ldflags "$ldflags" -o /out/blason ./cmd/blason
+      go build -trimpath -buildvcs=false -ldflags "$ldflags" -o /out/blason ./cmd/blason; \
+    mkdir /out/work
 
 # The binary GoReleaser built for this platform (its build context holds <os>/<arch>/blason).
 FROM scratch AS prebuilt
 ARG TARGETPLATFORM
 COPY $TARGETPLATFORM/blason /out/blason
+WORKDIR /out/work
 
 FROM ${BLASON_BINARY} AS binary
 
@@ -50,6 +52,9 @@ FROM ${BLASON_BINARY} AS binary
 # preview there), user nonroot (65532); no shell, no package manager.
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=binary /out/blason /usr/local/bin/blason
+# The working folder belongs to the image's user (an empty folder copied with its owner: the image
+# has no shell to run mkdir), so that a volume Docker creates there is writable too.
+COPY --from=binary --chown=65532:65532 /out/work /blason
 WORKDIR /blason
 VOLUME /blason
 # 1313: blason serve --bind 0.0.0.0; 8080: blason claim --listen 0.0.0.0:8080.
