@@ -25,9 +25,12 @@ fi
 tmp="$(mktemp -d /tmp/blason-fresh.XXXXXX)"
 serve_pid=
 cleanup() {
-	if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; fi
+	if [ -n "$serve_pid" ]; then
+		kill "$serve_pid" 2>/dev/null || true
+		wait "$serve_pid" 2>/dev/null || true
+	fi
 	chmod -R u+w "$tmp" 2>/dev/null || true
-	rm -rf "$tmp"
+	rm -rf "$tmp" || true
 }
 trap cleanup EXIT
 step_start=$SECONDS
@@ -85,18 +88,20 @@ n="$(find "$site" -type f | wc -l)"
 for f in index.html en/index.html universite/issuer.json universite/did.json; do
 	[ -s "$site/$f" ] || { echo "fresh-install: the build wrote no $f" >&2; exit 1; }
 done
-css="$(find "$site" -name '*.css' | head -n 1)"
+css="$(find "$site" -name '*.css' -print -quit)"
 [ -n "$css" ] || { echo "fresh-install: the build wrote no stylesheet (theme missing?)" >&2; exit 1; }
 if [ "$n" -lt 1000 ]; then echo "fresh-install: only $n files built" >&2; exit 1; fi
 step "blason build in the empty root: $n files in $((SECONDS - t0)) s"
 
-cred="$(cd "$site" && find universite/credentials -name '*.json' | head -n 1)"
+cred="$(cd "$site" && find universite/credentials -name '*.json' -print -quit)"
 run verify --site /work/demo/site -b http://localhost:1313/ "/work/demo/site/$cred" >"$tmp/verify.log" 2>&1 ||
 	{ cat "$tmp/verify.log"; echo "fresh-install: verify failed" >&2; exit 1; }
 step "blason verify: $(head -n 1 "$tmp/verify.log")"
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 18313)"
-run serve -s /work/demo --port "$port" >"$tmp/serve.log" 2>&1 &
+# Not through run (a function: $! would be the subshell running it): env execs chroot, which execs
+# blason, so that $! is blason's own process.
+env -i HOME=/home/nonroot TMPDIR=/tmp "$chroot" --userspec=65532:65532 "$root" /bin/blason serve -s /work/demo --port "$port" >"$tmp/serve.log" 2>&1 &
 serve_pid=$!
 page=
 for _ in $(seq 1 120); do
