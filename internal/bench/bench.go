@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/francebadge/blason/internal/build"
@@ -100,9 +99,8 @@ func Run(o Options, w io.Writer) (*Figures, error) {
 	f.One, f.OneWritten, f.OneIssued = time.Since(start), res.Written, res.Issued
 	fmt.Fprintf(w, "one award changed: %s (%d award issued, %d files written)\n", f.One.Round(time.Millisecond), res.Issued, res.Written)
 
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		f.PeakRSS = ru.Maxrss * 1024 // Linux reports KiB
+	if _, _, peak, ok := usage(); ok {
+		f.PeakRSS = peak
 		fmt.Fprintf(w, "peak RSS: %d MiB\n", f.PeakRSS>>20)
 	}
 	if o.Keep {
@@ -114,23 +112,23 @@ func Run(o Options, w io.Writer) (*Figures, error) {
 // measured runs one build and prints where its time went: its phases, the
 // CPU time in the program and in the kernel, and the garbage collections.
 func measured(w io.Writer, opts build.Options) (build.Result, error) {
-	var before, after syscall.Rusage
 	var m0, m1 runtime.MemStats
-	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	user0, sys0, _, measuredCPU := usage()
 	runtime.ReadMemStats(&m0)
 	res, err := build.Run(opts)
 	if err != nil {
 		return res, err
 	}
-	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	user1, sys1, _, _ := usage()
 	runtime.ReadMemStats(&m1)
 	fmt.Fprint(w, "  phases:")
 	for _, p := range res.Phases {
 		fmt.Fprintf(w, " %s %s;", p.Name, p.Duration.Round(time.Millisecond))
 	}
-	cpu := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
-	fmt.Fprintf(w, "\n  CPU: user %s, system %s; %d GCs, %d MiB allocated\n",
-		(cpu(after.Utime) - cpu(before.Utime)).Round(time.Millisecond), (cpu(after.Stime) - cpu(before.Stime)).Round(time.Millisecond),
-		m1.NumGC-m0.NumGC, (m1.TotalAlloc-m0.TotalAlloc)>>20)
+	fmt.Fprint(w, "\n  ")
+	if measuredCPU {
+		fmt.Fprintf(w, "CPU: user %s, system %s; ", (user1 - user0).Round(time.Millisecond), (sys1 - sys0).Round(time.Millisecond))
+	}
+	fmt.Fprintf(w, "%d GCs, %d MiB allocated\n", m1.NumGC-m0.NumGC, (m1.TotalAlloc-m0.TotalAlloc)>>20)
 	return res, nil
 }

@@ -22,9 +22,8 @@ func TestKilledBuildsLeaveWholeFiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: several demo builds")
 	}
-	src := copyDemo(t)
-	dest := filepath.Join(t.TempDir(), "site")
-	mustBuild(t, Options{Source: src, Destination: dest})
+	t.Parallel()
+	src, dest := builtDemo(t)
 	r := rand.New(rand.NewSource(time.Now().UnixNano()))
 	edits := []func(){
 		func() {

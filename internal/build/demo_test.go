@@ -154,6 +154,9 @@ func TestMain(m *testing.M) {
 	if demoDir != "" {
 		os.RemoveAll(demoDir)
 	}
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
 	os.Exit(code)
 }
 
@@ -193,6 +196,7 @@ func sharedDemo(t *testing.T) *demo {
 // verification rules over HTTP on every assertion of the demo build,
 // recipient hash included.
 func TestDemoAssertionsVerifyHosted(t *testing.T) {
+	t.Parallel()
 	d := sharedDemo(t)
 	site, base, res := d.site, d.base, d.res
 	v := verify.OB2{Fetcher: verify.HTTPFetcher{AllowPrivate: true}, Loader: jsonld.NewLoader(), Now: now}
@@ -228,9 +232,9 @@ func TestDemoAssertionsVerifyHosted(t *testing.T) {
 
 // TestBuildsAreByteIdentical builds the same sources twice into two folders.
 func TestBuildsAreByteIdentical(t *testing.T) {
-	src := copyDemo(t)
-	d1, d2 := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
-	mustBuild(t, Options{Source: src, Destination: d1})
+	t.Parallel()
+	src, d1 := builtDemo(t) // built at now
+	d2 := filepath.Join(t.TempDir(), "b")
 	mustBuild(t, Options{Source: src, Destination: d2, Now: now.Add(1000 * time.Hour)})
 	a, b := readTree(t, d1), readTree(t, d2)
 	if len(a) != len(b) || len(a) < 1000 {
@@ -302,6 +306,7 @@ func recipientNeedles(t testing.TB, src string) map[string]string {
 // passports are the exception, and only on their own pages: an address on
 // the passport pages, a name there and on the pages of the awards shown.
 func TestNoPersonalDataInSite(t *testing.T) {
+	t.Parallel()
 	d := sharedDemo(t)
 	src, dest := d.src, d.dest
 
@@ -379,10 +384,13 @@ func firstKey(m map[string]string) string {
 // the OB 3.0 status lists (both verified by blason's verifier), and that
 // nothing else changed.
 func TestRevocationAndSuspension(t *testing.T) {
-	src := copyDemo(t)
-	dest := filepath.Join(t.TempDir(), "site")
+	t.Parallel()
+	src, dest := builtDemo(t)
 	servers := ServersPath(src)
-	mustBuild(t, Options{Source: src, Destination: dest, Servers: servers})
+	// The built demo, with the server snippets: a build with nothing to sign.
+	if res := mustBuild(t, Options{Source: src, Destination: dest, Servers: servers}); res.Issued != 0 {
+		t.Fatalf("the build writing the server snippets issued %d awards", res.Issued)
+	}
 	site, err := Load(Options{Source: src, Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -507,9 +515,8 @@ func TestRevocationAndSuspension(t *testing.T) {
 
 // TestFailedBuildLeavesSiteIntact breaks the content after a good build.
 func TestFailedBuildLeavesSiteIntact(t *testing.T) {
-	src := copyDemo(t)
-	dest := filepath.Join(t.TempDir(), "site")
-	mustBuild(t, Options{Source: src, Destination: dest})
+	t.Parallel()
+	src, dest := builtDemo(t)
 	before := treeHash(t, dest)
 	f := filepath.Join(src, "content", "association", "awards", "saison-2024-2025.csv")
 	b, _ := os.ReadFile(f)

@@ -15,6 +15,7 @@ import (
 // site and creates nothing under keys/; the ledger is read back exactly from
 // the site, and the next build publishes the very same site.
 func TestLostKeysFailSafe(t *testing.T) {
+	t.Parallel()
 	src := copyDemo(t)
 	dest := filepath.Join(src, "site")
 	o := Options{Source: src, Destination: dest, BaseURL: "https://badges.example.fr/"}

@@ -16,10 +16,18 @@ import (
 
 // TestABuildWaitsForAnotherWritingTheSameFolder holds the output folder's
 // lock as a running build does and checks that a build gives up at once,
-// or after waiting, with a message naming the folder and the process.
+// or after waiting, with a message naming the folder and the process, and
+// writes nothing; once the lock is released, the next build runs.
 func TestABuildWaitsForAnotherWritingTheSameFolder(t *testing.T) {
-	src := copyDemo(t)
-	dest := filepath.Join(t.TempDir(), "site")
+	t.Parallel()
+	src, dest := builtDemo(t)
+	// A change for the builds below to publish, if they ran.
+	appendTo(t, filepath.Join(src, "content/reseau/badges/ambassadeur.md"), "\nEncore.\n")
+	sum, manifest := treeHash(t, dest), manifestPath(src, dest)
+	man, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
 	release, err := publish.Target{Dir: dest, Manifest: manifestPath(src, dest)}.Lock(-1, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -40,11 +48,13 @@ func TestABuildWaitsForAnotherWritingTheSameFolder(t *testing.T) {
 	if !errors.As(err, &le) || waited != 1 || time.Since(start) < 300*time.Millisecond {
 		t.Fatalf("waiting build: %v (told %d times, after %v)", err, waited, time.Since(start))
 	}
-	if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("a build that did not get the lock wrote %s", dest)
+	if after, _ := os.ReadFile(manifest); treeHash(t, dest) != sum || !bytes.Equal(after, man) {
+		t.Fatalf("a build that did not get the lock wrote to %s or its manifest", dest)
 	}
 	release()
-	mustBuild(t, Options{Source: src, Destination: dest, LockWait: -1})
+	if res := mustBuild(t, Options{Source: src, Destination: dest, LockWait: -1}); res.Written == 0 {
+		t.Fatalf("the build after the lock's release published nothing: %+v", res)
+	}
 }
 
 // TestConcurrentBuildsLeaveOneWholeSite runs two builds of two base URLs
@@ -52,6 +62,7 @@ func TestABuildWaitsForAnotherWritingTheSameFolder(t *testing.T) {
 // site that later builds reported as up to date; now the second waits for
 // the first and the folder equals a clean build of the one that ran last.
 func TestConcurrentBuildsLeaveOneWholeSite(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("slow: several demo builds")
 	}

@@ -8,8 +8,10 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,35 +36,48 @@ func wantStatus(a *model.Award) verify.Status {
 // SafeMode JSON-LD, did:web key, status lists), OB 3.0 VC-JWT, OB 2.0 signed
 // — reading the site folder only, and matching the recipient.
 func TestDemoCredentialsVerify(t *testing.T) {
+	t.Parallel()
 	d := sharedDemo(t)
-	v := verify.New(verify.DirFetcher{Base: d.base, Dir: d.dest}, now)
 	ctx := context.Background()
-	n := 0
+	type file struct {
+		a      *model.Award
+		path   string
+		format string
+		rcpt   *verify.Recipient
+	}
+	var files []file
 	for _, sp := range d.site.Spaces {
 		for _, a := range sp.Awards {
 			typ, ident := ob3.IdentityType(a.Recipient)
 			typ2, ident2 := ob2.RecipientIdentity(a.Recipient, sp.Slug)
-			for _, f := range []struct {
-				path   string
-				format string
-				rcpt   *verify.Recipient
-			}{
-				{paths.Credential(a), verify.FormatOB3DI, &verify.Recipient{Type: typ, Identity: ident}},
-				{paths.CredentialJWT(a), verify.FormatOB3JWT, &verify.Recipient{Type: typ, Identity: ident}},
-				{paths.SignedAssertion(a), verify.FormatOB2Signed, &verify.Recipient{Type: typ2, Identity: ident2}},
-			} {
-				data, err := os.ReadFile(filepath.Join(d.dest, f.path))
-				if err != nil {
-					t.Fatal(err)
-				}
-				format, rep := v.Bytes(ctx, data, f.rcpt)
-				if format != f.format || rep.Status != wantStatus(a) || len(rep.Problems) > 0 {
-					t.Errorf("%s %s (%s): %s %v %v, want %s", a.Source(), f.path, format, rep.Status, rep.Problems, rep.Reason, wantStatus(a))
-				}
-				n++
-			}
+			files = append(files,
+				file{a, paths.Credential(a), verify.FormatOB3DI, &verify.Recipient{Type: typ, Identity: ident}},
+				file{a, paths.CredentialJWT(a), verify.FormatOB3JWT, &verify.Recipient{Type: typ, Identity: ident}},
+				file{a, paths.SignedAssertion(a), verify.FormatOB2Signed, &verify.Recipient{Type: typ2, Identity: ident2}})
 		}
 	}
+	// One verifier per core, each taking every n-th file.
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			v := verify.New(verify.DirFetcher{Base: d.base, Dir: d.dest}, now)
+			for i := w; i < len(files); i += workers {
+				f := files[i]
+				data, err := os.ReadFile(filepath.Join(d.dest, f.path))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				format, rep := v.Bytes(ctx, data, f.rcpt)
+				if format != f.format || rep.Status != wantStatus(f.a) || len(rep.Problems) > 0 {
+					t.Errorf("%s %s (%s): %s %v %v, want %s", f.a.Source(), f.path, format, rep.Status, rep.Problems, rep.Reason, wantStatus(f.a))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	n := len(files)
 	if n < 3*1000 {
 		t.Fatalf("only %d credentials verified", n)
 	}
@@ -72,6 +87,7 @@ func TestDemoCredentialsVerify(t *testing.T) {
 // TestTamperedFilesFailVerification changes one byte in a credential, a
 // VC-JWT, a status list and a DID document, and expects a clear reason.
 func TestTamperedFilesFailVerification(t *testing.T) {
+	t.Parallel()
 	d := sharedDemo(t)
 	a := d.site.Spaces[1].Awards[0] // ecole-ingenieurs
 	sp := a.Badge.Space.Slug
@@ -92,8 +108,8 @@ func TestTamperedFilesFailVerification(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			if err := copyTree(d.dest, dir); err != nil {
+			dir := filepath.Join(t.TempDir(), "site")
+			if err := linkTree(d.dest, dir); err != nil {
 				t.Fatal(err)
 			}
 			file := filepath.Join(dir, tt.file)
@@ -115,7 +131,13 @@ func TestTamperedFilesFailVerification(t *testing.T) {
 			if bytes.Equal(changed, b) {
 				t.Fatal("the edit changed nothing")
 			}
-			os.WriteFile(file, changed, 0o644)
+			if err := replaceFile(file, changed); err != nil {
+				t.Fatal(err)
+			}
+			rel, _ := filepath.Rel(dir, file)
+			if shared, _ := os.ReadFile(filepath.Join(d.dest, rel)); !bytes.Equal(shared, b) {
+				t.Fatalf("the edit reached the shared demo's %s", rel)
+			}
 			v := verify.New(verify.DirFetcher{Base: d.base, Dir: dir}, now)
 			_, rep := v.Target(context.Background(), filepath.Join(dir, tt.target), nil)
 			problems := strings.Join(rep.Problems, "; ")
@@ -146,9 +168,8 @@ func flipAt(i int) func([]byte) []byte {
 // signed before keep their bytes and still verify, while newer awards use
 // the new keys.
 func TestKeyRotation(t *testing.T) {
-	src := copyDemo(t)
-	dest := filepath.Join(t.TempDir(), "site")
-	mustBuild(t, Options{Source: src, Destination: dest})
+	t.Parallel()
+	src, dest := builtDemo(t)
 	before := readTree(t, dest)
 	site, err := Load(Options{Source: src, Now: now})
 	if err != nil {

@@ -79,6 +79,7 @@ var (
 // badges, statuses, noindex unless indexable, social meta, QR code,
 // LinkedIn links and the award pages they link to.
 func TestPassportPages(t *testing.T) {
+	t.Parallel()
 	d := sharedDemo(t)
 	site := readTree(t, d.dest)
 	ps, shown := demoPassports(t, d.src, d.site)
@@ -200,6 +201,7 @@ func TestPassportPages(t *testing.T) {
 // address, eppn or student number; the only mailto: links are to the space
 // contacts and to addresses students chose to show, on their passport pages.
 func TestNoEmailInURLs(t *testing.T) {
+	t.Parallel()
 	d := sharedDemo(t)
 	ps, _ := demoPassports(t, d.src, d.site)
 	allowed := map[string]string{} // mailto address → the only pages it may be on
@@ -255,6 +257,7 @@ func TestNoEmailInURLs(t *testing.T) {
 // still decode; blason's verifier accepts each image. The demo's badges are
 // SVG; a copy with a PNG badge and credentials.bake: all covers PNG.
 func TestBakedImagesRoundTrip(t *testing.T) {
+	t.Parallel()
 	d := sharedDemo(t)
 	_, shown := demoPassports(t, d.src, d.site)
 	checkBaked(t, d.dest, d.base, shown, ".svg")
@@ -363,9 +366,8 @@ func checkBaked(t *testing.T, dest, base string, awards map[string]*model.Award,
 // pages and baked images removed by the next build, and no credential is
 // signed again.
 func TestPassportIncremental(t *testing.T) {
-	src := copyDemo(t)
-	dest := filepath.Join(t.TempDir(), "site")
-	mustBuild(t, Options{Source: src, Destination: dest})
+	t.Parallel()
+	src, dest := builtDemo(t)
 	site, err := Load(Options{Source: src, Now: now})
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ var markup = regexp.MustCompile(`\*\*|__|\]\(|(?m)^\s*(#{1,6} |[-*+] )|<[a-zA-Z/
 // the demo build carries Markdown or HTML; the issuer descriptions, written
 // in Markdown, are among them.
 func TestJSONDescriptionsArePlainText(t *testing.T) {
+	t.Parallel()
 	d := sharedDemo(t)
 	var n, issuers int
 	err := filepath.WalkDir(d.dest, func(p string, e os.DirEntry, err error) error {
