@@ -4,7 +4,9 @@
 package content
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -42,6 +44,11 @@ var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 func Load(src string, opt Options) (*model.Site, error) {
 	var diags diag.List
 	cfg := config.LoadEnv(src, opt.BaseURL, config.WithFile(os.Getenv, opt.Config), &diags)
+	if _, err := os.Lstat(filepath.Join(src, "content")); cfg == nil && errors.Is(err, fs.ErrNotExist) {
+		// Not a site folder at all: the configuration's message says what
+		// to run; a missing content/ would only repeat it.
+		return nil, diags.Err()
+	}
 	l := &loader{src: src, now: opt.Now, diags: &diags, broken: map[string]bool{}, raw: map[string]*rawBadge{}}
 	spaces := l.spaces()
 	l.frameworks = l.readFrameworks(spaces)
