@@ -8,7 +8,8 @@
 #   3. checks the binary: module version, no replaced module, static;
 #   4. copies only that binary and the demo's content/ and blason.yaml into an empty root folder and
 #      runs it there under chroot as an unprivileged user (uid 65532, as in the container image):
-#      version, build, verify, serve (pages fetched over HTTP). The theme, contexts and templates can
+#      version; new site, build and verify of a new site under a French locale; build, verify and
+#      serve of the demo (pages fetched over HTTP). The theme, contexts and templates can
 #      only come from the binary.
 # Root is needed for chroot. FRESH_GOCACHE=1 also starts from an empty build cache (slower; the build
 # cache only holds compiled packages, keyed by their inputs). Uncommitted changes are not installed.
@@ -80,6 +81,17 @@ run() { env -i HOME=/home/nonroot TMPDIR=/tmp "$chroot" --userspec=65532:65532 "
 out="$(run version)"
 grep -q "$version" <<<"$out" || { echo "fresh-install: 'blason version' says $out, want $version" >&2; exit 1; }
 step "blason version: $out"
+# A badge officer's first site: blason new site, build, verify every credential, in French.
+t0=$SECONDS
+runfr() { env -i HOME=/home/nonroot TMPDIR=/tmp LANG=fr_FR.UTF-8 "$chroot" --userspec=65532:65532 "$root" /bin/blason "$@"; }
+runfr new site /work/mysite >"$tmp/new.log" 2>&1 || { cat "$tmp/new.log"; exit 1; }
+runfr build -s /work/mysite >"$tmp/newbuild.log" 2>&1 || { cat "$tmp/newbuild.log"; exit 1; }
+grep -q "attribution" "$tmp/newbuild.log" || { cat "$tmp/newbuild.log"; echo "fresh-install: the build's summary is not in French" >&2; exit 1; }
+space="$(ls "$root/work/mysite/content" | grep -v '^_' | head -n 1)"
+base="$(sed -n 's/^baseURL: *//p' "$root/work/mysite/blason.yaml" | tr -d '"')"
+runfr verify --site /work/mysite/site -b "$base" "/work/mysite/site/$space/credentials" >"$tmp/newverify.log" 2>&1 ||
+	{ cat "$tmp/newverify.log"; echo "fresh-install: verify of the new site failed" >&2; exit 1; }
+step "blason new site → build → verify in the empty root, in French, in $((SECONDS - t0)) s: $(tail -n 2 "$tmp/newverify.log" | head -n 1)"
 
 t0=$SECONDS
 run build --quiet -s /work/demo 2>"$tmp/build.log" || { cat "$tmp/build.log"; exit 1; }
