@@ -147,6 +147,12 @@ func Run(o Options) (Result, error) {
 	if err := checkFolders(o.Source, o.Destination); err != nil {
 		return res, err
 	}
+	// A folder that is no site gets its one message (what to run) before
+	// anything, the lock included, is created under it.
+	var noSite diag.List
+	if p, _ := config.Find(o.Source, config.WithFile(os.Getenv, o.Config), &noSite); p == "" {
+		return res, noSite.Err()
+	}
 	if err := checkServers(o.Servers, o.Destination); err != nil {
 		return res, err
 	}

@@ -219,7 +219,7 @@ func (l *loader) spaces() []*model.Space {
 			l.refused(&safefs.Error{Path: l.rel(filepath.Join(dir, e.Name())), Link: true})
 			continue
 		}
-		if !e.IsDir() || e.Name() == FrameworksDir || e.Name() == TemplatesDir || e.Name() == "_passports" { // _passports: package passportfile
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || e.Name() == FrameworksDir || e.Name() == TemplatesDir || e.Name() == "_passports" { // _passports: package passportfile
 			continue
 		}
 		if !slugRE.MatchString(e.Name()) {

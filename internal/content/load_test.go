@@ -483,10 +483,14 @@ func TestLoadValidVariants(t *testing.T) {
 
 // TestLoadSkipsHiddenBadgeFiles checks that an editor's lock or backup file
 // beside a badge class (emacs writes .#tutorat.md while it is open) is not
-// read as a badge class, as in awards/.
+// read as a badge class, as in awards/, and a hidden folder of content/ is
+// no space.
 func TestLoadSkipsHiddenBadgeFiles(t *testing.T) {
 	dir := t.TempDir()
-	writeSite(t, dir, merge(baseSite, map[string]string{"content/ecole/badges/.tutorat.md.swp.md": "x"}))
+	writeSite(t, dir, merge(baseSite, map[string]string{
+		"content/ecole/badges/.tutorat.md.swp.md": "x",
+		"content/.blason/manifests/":              "", // a hidden folder is no space either
+	}))
 	if err := os.Symlink("root@host.1234:1700000000", filepath.Join(dir, "content/ecole/badges/.#tutorat.md")); err != nil {
 		t.Fatal(err)
 	}
