@@ -14,7 +14,7 @@ import (
 
 func cmdServe(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
-	s := serve.Server{Log: stdout, Errors: stderr}
+	s := serve.Server{Log: stdout, Errors: stderr, Lang: langOf(stderr)}
 	fs.source(&s.Source, "source folder (holding blason.yaml)")
 	fs.withConfig()
 	fs.StringVar(&s.Bind, "bind", "127.0.0.1", "interface to listen on")

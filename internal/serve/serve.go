@@ -21,6 +21,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/francebadge/blason/internal/diag"
+	"github.com/francebadge/blason/internal/i18n"
 )
 
 // DefaultDebounce is how long the watcher waits after the last change of a
@@ -41,6 +44,7 @@ type Server struct {
 
 	Log      io.Writer     // progress messages; nil discards them
 	Errors   io.Writer     // build errors; nil means Log
+	Lang     i18n.Lang     // language of the messages; "" means English
 	Debounce time.Duration // quiet time that ends a batch of changes; 0 means DefaultDebounce
 
 	// Started, when set, is called with the base URL once the site is served.
@@ -115,16 +119,17 @@ func (s *Server) Run(ctx context.Context) (err error) {
 		took := time.Since(start).Round(time.Millisecond)
 		switch {
 		case err != nil:
-			fmt.Fprintf(errw, "Build failed (%s):\n%v\n", took, err)
+			fmt.Fprintln(errw, s.Lang.Sprintf("Build failed (%s):", took))
+			fmt.Fprintln(errw, localize(s.Lang, err))
 			if changed != nil {
-				fmt.Fprintln(errw, "Still serving the last good site; fix the problems above and save.")
+				fmt.Fprintln(errw, s.Lang.Sprintf("Still serving the last good site; fix the problems above and save."))
 			}
 			h.Fail(err)
 		case changed == nil:
-			fmt.Fprintf(logw, "Built in %s\n", took)
+			fmt.Fprintln(logw, s.Lang.Sprintf("Built in %s", took))
 			h.Reload()
 		default:
-			fmt.Fprintf(logw, "Rebuilt in %s\n", took)
+			fmt.Fprintln(logw, s.Lang.Sprintf("Rebuilt in %s", took))
 			h.Reload()
 		}
 	}
@@ -133,7 +138,7 @@ func (s *Server) Run(ctx context.Context) (err error) {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(logw, "Serving at %s (Ctrl+C to stop)\n", baseURL)
+	fmt.Fprintln(logw, s.Lang.Sprintf("Serving at %s (Ctrl+C to stop)", baseURL))
 	if s.Started != nil {
 		s.Started(baseURL)
 	}
@@ -156,7 +161,7 @@ func (s *Server) Run(ctx context.Context) (err error) {
 			if len(changed) == 0 {
 				continue
 			}
-			fmt.Fprintf(logw, "Changed: %s\n", summary(changed))
+			fmt.Fprintln(logw, s.Lang.Sprintf("Changed: %s", summary(changed)))
 			build(changed)
 		}
 	}
@@ -214,4 +219,14 @@ func (b *batch) take() []string {
 	clear(b.paths)
 	slices.Sort(out)
 	return out
+}
+
+// localize writes a build error in language l: content diagnostics through
+// their formats, other errors by the catalogue's patterns.
+func localize(l i18n.Lang, err error) string {
+	var d *diag.Error
+	if errors.As(err, &d) {
+		return d.Localize(l)
+	}
+	return l.Translate(err.Error())
 }

@@ -1,9 +1,11 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/i18n"
 )
 
@@ -328,4 +331,38 @@ func TestBusyPortInFrench(t *testing.T) {
 	if want := "le port 1313 est déjà utilisé (un autre blason serve ?) : arrêtez-le ou passez --port 0 / --port N"; got != want {
 		t.Errorf("Translate(%q) = %q, want %q", err.Error(), got, want)
 	}
+}
+
+// TestMessagesInFrench runs a server whose first build fails with a content
+// diagnostic, in French: the progress lines and the diagnostic are French.
+func TestMessagesInFrench(t *testing.T) {
+	src := t.TempDir()
+	var errs bytes.Buffer
+	var mu sync.Mutex
+	srv := &Server{Source: src, Lang: i18n.French, Errors: lockedWriter{&mu, &errs}, Build: func(string, string) error {
+		var l diag.List
+		l.Add("content/a.csv", 4, "", "unknown badge %s in space %s", `"tutorta"`, "ecole")
+		return l.Err()
+	}}
+	start(t, srv, 30*time.Second)
+	mu.Lock()
+	got := errs.String()
+	mu.Unlock()
+	for _, want := range []string{"Échec de la construction (", `content/a.csv:4: badge "tutorta" inconnu`, "1 problème(s) trouvé(s)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("French build error lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// lockedWriter serialises writes to a buffer read by the test.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
