@@ -73,7 +73,9 @@ func newSite(args []string, lang i18n.Lang, stdout, stderr io.Writer) error {
 	var o scaffold.SiteOptions
 	var langs string
 	fs.StringVar(&o.Title, "title", scaffold.DefaultTitle, "site title")
-	fs.baseURL(&o.BaseURL, "address the site will be published at (default "+scaffold.DefaultBaseURL+")")
+	fs.baseURL(&o.BaseURL, "address the site will be published at")
+	o.BaseURL = scaffold.DefaultBaseURL
+	fs.Lookup("baseURL").DefValue = scaffold.DefaultBaseURL
 	fs.StringVar(&o.Space, "space", scaffold.DefaultSpace, "slug of the first space (institution)")
 	fs.StringVar(&o.Issuer, "issuer", scaffold.DefaultIssuer, "name of the institution issuing the badges")
 	fs.StringVar(&langs, "languages", strings.Join(config.SupportedLanguages, ","), "page languages, the first the default")
