@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,18 +112,24 @@ func TestPreflightBusyPort(t *testing.T) {
 }
 
 // TestPreflightUnwritableDB: a store whose folder cannot be written is
-// refused before anything is built or created. (Permissions do not stop
-// root: the test then needs another user.)
+// refused before anything is built or created. Permissions do not stop
+// root: as root the folder is made immutable (chattr +i) instead.
 func TestPreflightUnwritableDB(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root writes in read-only folders; see claim_preflight.txt for a folder that cannot be made")
-	}
 	src, o := preflightSource(t)
 	ro := filepath.Join(src, "ro")
 	if err := os.Mkdir(ro, 0o555); err != nil {
 		t.Fatal(err)
 	}
 	defer os.Chmod(ro, 0o755)
+	if os.Geteuid() == 0 {
+		if out, err := exec.Command("chattr", "+i", ro).CombinedOutput(); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("root needs an immutable folder for this test: chattr +i: %v: %s", err, out)
+			}
+			t.Skipf("root writes in read-only folders, and chattr +i failed (%v: %s)", err, out)
+		}
+		defer exec.Command("chattr", "-i", ro).Run()
+	}
 	o.DB = filepath.Join(ro, "claim.db")
 	want := "--db %s: %s is not writable: pass --db with a file in a folder the blason user can write, or give the blason user write access to it"
 	runFails(t, src, o, fmt.Sprintf(want, o.DB, ro))
