@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/francebadge/blason/internal/demotest"
 	"github.com/francebadge/blason/internal/jsonld"
 	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/model"
@@ -46,34 +47,8 @@ func copyDemo(t testing.TB) string {
 	return dst
 }
 
-func copyDemoTo(dst string) error {
-	if err := copyTree(filepath.Join(repoRoot, "content"), filepath.Join(dst, "content")); err != nil {
-		return err
-	}
-	b, err := os.ReadFile(filepath.Join(repoRoot, "blason.yaml"))
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dst, "blason.yaml"), b, 0o644)
-}
-
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-}
+// copyDemoTo copies the demo's sources (content/, blason.yaml) into dst.
+func copyDemoTo(dst string) error { return demotest.CopyDemo(repoRoot, dst) }
 
 // readTree returns every file under dir by slash path.
 func readTree(t testing.TB, dir string) map[string][]byte {

@@ -21,6 +21,7 @@ import (
 	"github.com/francebadge/blason/internal/diag"
 	"github.com/francebadge/blason/internal/federation"
 	"github.com/francebadge/blason/internal/keys"
+	netlisten "github.com/francebadge/blason/internal/listen"
 	"github.com/francebadge/blason/internal/store"
 )
 
@@ -196,29 +197,18 @@ func splitListen(addr string) (host string, port int, err error) {
 // listen binds the listen address, telling a busy port apart.
 func listen(host string, port int) (net.Listener, error) {
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
-	ln, err := net.Listen("tcp", addr)
+	ln, problem, err := netlisten.TCP(host, port)
 	switch {
 	case err == nil:
 		return ln, nil
-	case addrInUse(err):
+	case problem == netlisten.InUse:
 		return nil, fmt.Errorf("port %d is already in use (another blason claim?): stop it or pass --listen %s (a free port) or another port", port, net.JoinHostPort(host, "0"))
-	case errors.Is(err, syscall.EADDRNOTAVAIL):
+	case problem == netlisten.NotHere:
 		return nil, fmt.Errorf("cannot listen on %s: no network interface of this machine has the address %s; pass --listen 127.0.0.1:%d or one of its addresses", addr, host, port)
-	case errors.Is(err, syscall.EACCES) && port > 0 && port < 1024:
+	case problem == netlisten.Privileged:
 		return nil, fmt.Errorf("cannot listen on %s: ports below 1024 need administrator rights; listen on a port above 1023 behind your web server (--listen 127.0.0.1:8080)", addr)
 	}
 	return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
-}
-
-// addrInUse reports whether err is a listen error for an address another
-// socket holds.
-func addrInUse(err error) bool {
-	if errors.Is(err, syscall.EADDRINUSE) {
-		return true
-	}
-	// Windows reports WSAEADDRINUSE, which syscall does not map.
-	s := err.Error()
-	return strings.Contains(s, "address already in use") || strings.Contains(s, "Only one usage of each socket address")
 }
 
 // defaultURL is the public URL when none is given: the address listened

@@ -1,12 +1,11 @@
 package serve
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
-	"strings"
-	"syscall"
+
+	netlisten "github.com/francebadge/blason/internal/listen"
 )
 
 // PortInUseError is returned by Run when another process listens on the
@@ -26,27 +25,16 @@ func (e *PortInUseError) Unwrap() error { return e.Err }
 // not this machine's apart from other failures.
 func listen(bind string, port int) (net.Listener, error) {
 	addr := net.JoinHostPort(bind, strconv.Itoa(port))
-	ln, err := net.Listen("tcp", addr)
+	ln, problem, err := netlisten.TCP(bind, port)
 	switch {
 	case err == nil:
 		return ln, nil
-	case addrInUse(err):
+	case problem == netlisten.InUse:
 		return nil, &PortInUseError{Port: port, Err: err}
-	case errors.Is(err, syscall.EADDRNOTAVAIL):
+	case problem == netlisten.NotHere:
 		return nil, fmt.Errorf("cannot listen on %s: no network interface of this machine has the address %s; pass --bind 127.0.0.1 or one of its addresses", addr, bind)
-	case errors.Is(err, syscall.EACCES) && port > 0 && port < 1024:
+	case problem == netlisten.Privileged:
 		return nil, fmt.Errorf("cannot listen on %s: ports below 1024 need administrator rights; pass --port 1313 or another port above 1023", addr)
 	}
 	return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
-}
-
-// addrInUse reports whether err is a listen error for an address another
-// socket holds.
-func addrInUse(err error) bool {
-	if errors.Is(err, syscall.EADDRINUSE) {
-		return true
-	}
-	// Windows reports WSAEADDRINUSE, which syscall does not map.
-	s := err.Error()
-	return strings.Contains(s, "address already in use") || strings.Contains(s, "Only one usage of each socket address")
 }
