@@ -428,30 +428,40 @@ func (s Store) NewKey(space, alg string, activeFrom time.Time) (*Key, error) {
 	return key, nil
 }
 
+// writeTemp writes data, synced, with mode, to a new temporary file beside
+// path, and returns its name: the caller links or renames it into place,
+// and removes it.
+func writeTemp(path string, data []byte, mode fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	tmp := f.Name()
+	err = f.Chmod(mode)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	return tmp, nil
+}
+
 // writeNew writes data to path with mode 0600, atomically (the file appears
 // complete or not at all) and without ever replacing an existing file.
 func writeNew(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	tmp, err := writeTemp(path, data, 0o600)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
 	defer os.Remove(tmp)
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
 	// link(2) fails when the target exists: O_EXCL semantics, atomically.
 	err = os.Link(tmp, path)
 	if errors.Is(err, fs.ErrExist) {
