@@ -105,21 +105,7 @@ func recordPublished(source string, rings issue.Keyrings) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".published-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(b)
-	if err := tmp.Close(); werr == nil {
-		werr = err
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-	}
-	return werr
+	return publish.WriteAtomic(path, b, 0o600)
 }
 
 // MissingKeysError is returned when spaces that have published lack private

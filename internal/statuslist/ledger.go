@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/francebadge/blason/internal/publish"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -266,21 +267,7 @@ func (l *Ledger) Write(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".ledger-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(b.Bytes())
-	if err := tmp.Close(); werr == nil {
-		werr = err
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-	}
-	return werr
+	return publish.WriteAtomic(path, b.Bytes(), 0o600)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
