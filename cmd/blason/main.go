@@ -131,6 +131,10 @@ func runCommand(args []string, stdout, stderr *out) int {
 		err = cmdReport(args[1:], stdout, stderr)
 	case "claim":
 		err = cmdClaim(args[1:], stdout, stderr)
+	case "deploy":
+		err = cmdDeploy(args[1:], stdout, stderr)
+	case "notify":
+		err = cmdNotify(args[1:], stdout, stderr)
 	case "new":
 		err = cmdNew(args[1:], stdout, stderr)
 	case "completion":

@@ -40,6 +40,8 @@ type Config struct {
 	Theme        string                     `yaml:"theme"`
 	Translations map[string]TranslatedTitle `yaml:"translations"`
 	Credentials  Credentials                `yaml:"credentials"`
+	Deploy       Deploy                     `yaml:"deploy"` // blason deploy (deploy.go)
+	Notify       Notify                     `yaml:"notify"` // blason notify (notify.go)
 }
 
 // Credentials are the settings of the signed outputs.
@@ -87,6 +89,10 @@ type Env struct {
 // EnvVars lists the environment variables overriding configuration keys:
 // BLASON_ and the yaml key path in capitals, dots as underscores.
 func EnvVars() []Env {
+	return slices.Concat(siteEnvVars(), deployEnvVars(), notifyEnvVars())
+}
+
+func siteEnvVars() []Env {
 	return []Env{
 		{"BLASON_TITLE", []string{"title"}, "the site title", func(c *Config, v string) error { c.Title = v; return nil }},
 		{"BLASON_BASEURL", []string{"baseURL"}, "the URL the site is published at", func(c *Config, v string) error { c.BaseURL = v; return nil }},
@@ -224,7 +230,7 @@ func LoadEnv(src, baseURL string, getenv func(string) string, diags *diag.List) 
 	// at tells where a key's value comes from: its environment variable
 	// (line 0) or its line in the file.
 	fromEnv := map[string]string{}
-	at := func(key ...string) (string, int) {
+	var at locator = func(key ...string) (string, int) {
 		if v, ok := fromEnv[strings.Join(key, ".")]; ok {
 			return v, 0
 		}
@@ -307,5 +313,11 @@ func LoadEnv(src, baseURL string, getenv func(string) string, diags *diag.List) 
 			diags.Add(name, doc.Line("translations", l), "add it to languages or remove the translation", "translation for %q, which is not in languages", l)
 		}
 	}
+	c.Deploy.check(at, diags)
+	c.Notify.check(at, diags)
 	return c
 }
+
+// locator tells where a configuration key's value comes from: the file and
+// line, or its environment variable and line 0.
+type locator func(key ...string) (string, int)
