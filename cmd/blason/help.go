@@ -34,6 +34,8 @@ func commands() []command {
 			"Publish the built site to S3-compatible object storage (docs/deploy.md)."},
 		{"notify", "blason notify [-s SOURCE] [--config FILE]",
 			"E-mail the recipients of new awards (docs/notify.md)."},
+		{"export", "blason export [-s SOURCE] [--config FILE] --space SPACE",
+			"Write every award of a space with its status as CSV and JSON, outside the site."},
 		{"verify", "blason verify [--site DIR -b BASE_URL] [--now YYYY-MM-DD] [--allow-private] FILE|URL|FOLDER...",
 			"Verify badges (Open Badges 2.0 hosted or signed, Open Badges 3.0 Data Integrity or VC-JWT): signatures, issuer keys, expiry and status. With --site, URLs under BASE_URL are read from DIR and nothing is fetched from the network."},
 		{"keys list", "blason keys list [-s SOURCE] [--space SPACE]",

@@ -135,6 +135,8 @@ func runCommand(args []string, stdout, stderr *out) int {
 		err = cmdDeploy(args[1:], stdout, stderr)
 	case "notify":
 		err = cmdNotify(args[1:], stdout, stderr)
+	case "export":
+		err = cmdExport(args[1:], stdout, stderr)
 	case "new":
 		err = cmdNew(args[1:], stdout, stderr)
 	case "completion":
