@@ -11,6 +11,7 @@
 package notify
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -70,14 +71,13 @@ type Plan struct {
 
 // Published tells whether an award's hosted files are in the built site.
 type Published struct {
-	dest        string
-	l           layout.Layout
-	revocations map[string]string // space → its revocation list, read once
+	dest string
+	l    layout.Layout
 }
 
 // NewPublished reads the built site in dest.
 func NewPublished(dest string, site *model.Site) *Published {
-	return &Published{dest: dest, l: Layout(site), revocations: map[string]string{}}
+	return &Published{dest: dest, l: Layout(site)}
 }
 
 // Layout is the site's layout.
@@ -96,17 +96,17 @@ func (p *Published) Award(a *model.Award) bool {
 	return p.exists(p.l.Assertion(a)) && p.exists(p.l.BadgeImage(a.Badge))
 }
 
-// Revoked tells whether an award's revocation is published (the space's
-// revocation list names it).
+// Revoked tells whether an award's revocation is published: its hosted
+// Open Badges 2.0 assertion says "revoked": true.
 func (p *Published) Revoked(a *model.Award) bool {
-	sp := a.Badge.Space.Slug
-	list, ok := p.revocations[sp]
-	if !ok {
-		b, _ := os.ReadFile(filepath.Join(p.dest, filepath.FromSlash(p.l.RevocationList(a.Badge.Space))))
-		list = string(b)
-		p.revocations[sp] = list
+	b, err := os.ReadFile(filepath.Join(p.dest, filepath.FromSlash(p.l.Assertion(a))))
+	if err != nil {
+		return false
 	}
-	return strings.Contains(list, a.ID)
+	var as struct {
+		Revoked bool `json:"revoked"`
+	}
+	return json.Unmarshal(b, &as) == nil && as.Revoked
 }
 
 // Settings are the choices a plan depends on.
