@@ -99,11 +99,6 @@ func OpenJournal(dir string) (*Journal, error) {
 		}
 		j.states[f[1]] = Record{State: State(f[0]), Event: f[1], MessageID: f[2], Detail: strings.Join(f[4:], " ")}
 	}
-	j.f, err = os.OpenFile(j.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		unlock()
-		return nil, err
-	}
 	return j, nil
 }
 
@@ -119,6 +114,18 @@ func (j *Journal) Len() int { return len(j.states) }
 // Append writes records and syncs the file before returning: once it
 // returns nil, they survive a crash.
 func (j *Journal) Append(recs ...Record) error {
+	if j.f == nil { // made by the first record: a dry run leaves no journal
+		f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return fmt.Errorf("writing the journal %s: %w", j.path, err)
+		}
+		j.f = f
+		// The new file's name must survive a crash too.
+		if d, err := os.Open(filepath.Dir(j.path)); err == nil {
+			d.Sync()
+			d.Close()
+		}
+	}
 	var b bytes.Buffer
 	now := time.Now().UTC().Format(time.RFC3339)
 	for _, r := range recs {
@@ -142,7 +149,10 @@ func (j *Journal) Append(recs ...Record) error {
 
 // Close closes the file and releases the lock.
 func (j *Journal) Close() error {
-	err := j.f.Close()
+	var err error
+	if j.f != nil {
+		err = j.f.Close()
+	}
 	j.unlock()
 	return err
 }
