@@ -196,9 +196,13 @@ var months = map[string][12]string{
 	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
 }
 
-// humanDate writes a date for people: "15 décembre 2023", "15 December 2023".
+// humanDate writes a date for people: "15 décembre 2023", "1er mars
+// 2024", "15 December 2023".
 func humanDate(t time.Time, lang string) string {
 	m := months[lang]
+	if lang == "fr" && t.Day() == 1 {
+		return fmt.Sprintf("1er %s %d", m[t.Month()-1], t.Year())
+	}
 	return fmt.Sprintf("%d %s %d", t.Day(), m[t.Month()-1], t.Year())
 }
 

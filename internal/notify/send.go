@@ -328,7 +328,15 @@ func WriteOutbox(dir string, ev *Event, m *mail.Msg, r *Rendered) (string, error
 		return "", err
 	}
 	base := filepath.Join(dir, ev.Award.Badge.Space.Slug+"-"+ev.Award.ID+"-"+ev.Kind)
-	if err := m.WriteToFile(base + ".eml"); err != nil {
+	f, err := os.OpenFile(base+".eml", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return "", err
+	}
+	if _, err := m.WriteTo(f); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Close(); err != nil {
 		return "", err
 	}
 	if err := os.WriteFile(base+".html", []byte(r.HTML), 0o600); err != nil {
