@@ -684,15 +684,26 @@ func TestNotifyTLSAndAuth(t *testing.T) {
 	}
 }
 
-// TestNotifyTemporaryFailure: an SMTP server that cannot be reached stops
-// the run with a non-zero status and nothing uncertain; the rerun sends
-// everything once.
+// TestNotifyTemporaryFailure: an SMTP server that cannot be reached, or
+// that refuses for now (4xx), stops the run with a non-zero status and
+// nothing uncertain; the rerun sends everything once.
 func TestNotifyTemporaryFailure(t *testing.T) {
 	dir := fixture(t)
 	down := freePort(t)
 	o, e, err := run(t, dir, mailEnv(down), "notify")
 	if err == nil || !strings.Contains(e, "cannot reach the SMTP server") {
 		t.Fatalf("notify with the server down: %v\n%s%s", err, o, e)
+	}
+	// A server refusing every recipient for now (451): the run stops at
+	// the first message, journals it to retry, names no one.
+	busy := startMailpit(t, "--chaos-triggers", "Recipient:451:100")
+	o, e, err = run(t, dir, mailEnv(busy.smtp), "notify")
+	if err == nil || !strings.Contains(e, "refused a message for now (451") || !strings.Contains(o, "sent 0 of 11") {
+		t.Fatalf("notify with a 451: %v\n%s%s", err, o, e)
+	}
+	privacy(t, dir, o+e)
+	if b, _ := os.ReadFile(filepath.Join(dir, ".blason/notify/journal.log")); !regexp.MustCompile(`(?m)^retry\t\S+:issued\t\S+\t\S+\t451`).Match(b) {
+		t.Errorf("no retry record in the journal:\n%s", b)
 	}
 	mp := startMailpit(t)
 	o, e, err = run(t, dir, mailEnv(mp.smtp), "notify")

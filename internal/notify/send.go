@@ -53,7 +53,8 @@ func (c *Composer) Compose(ev *Event, to string) (*mail.Msg, *Rendered, error) {
 		return nil, nil, fmt.Errorf("notify.from: %w", err)
 	}
 	if err := m.AddToFormat(d.Name, to); err != nil {
-		return nil, nil, fmt.Errorf("%s: the e-mail address cannot be used: %w", ev.Award.Source(), err)
+		// The library's error quotes the address: it is not repeated.
+		return nil, nil, fmt.Errorf("%s: the e-mail address cannot be used in a message", ev.Award.Source())
 	}
 	if c.Config.ReplyTo != "" {
 		if err := m.ReplyTo(c.Config.ReplyTo); err != nil {
@@ -204,16 +205,30 @@ func (s *Sender) Transact(m *mail.Msg) (Outcome, string, error) {
 			return Deferred, detail, fmt.Errorf("the SMTP server refused a message for now (%s): run blason notify again later", detail)
 		}
 		if se.Reason == mail.ErrSMTPDataClose {
-			return Uncertain, detail, fmt.Errorf("the connection to the SMTP server broke at the end of a message: %w", err)
+			return Uncertain, detail, fmt.Errorf("the connection to the SMTP server broke at the end of a message (%s)", what(se))
 		}
 	case mail.ErrWriteContent:
-		return Uncertain, detail, fmt.Errorf("the connection to the SMTP server broke while a message was sent: %w", err)
+		return Uncertain, detail, fmt.Errorf("the connection to the SMTP server broke while a message was sent (%s)", what(se))
 	case mail.ErrSMTPMailFrom:
 		if code >= 500 {
 			return Deferred, detail, fmt.Errorf("the SMTP server refuses the sender %s (%s): check notify.from and notify.username", s.Config.From, detail)
 		}
 	}
-	return Deferred, detail, fmt.Errorf("the SMTP server refused a message (%s): %w", detail, err)
+	return Deferred, detail, fmt.Errorf("the SMTP server refused a message (%s): run blason notify again once the server accepts messages", what(se))
+}
+
+// what describes a send error by its stage and reply code only: the
+// library's text names the recipients, and servers' replies often quote
+// the address too, so neither is printed.
+func what(se *mail.SendError) string {
+	s := se.Reason.String()
+	if c := se.ErrorCode(); c > 0 {
+		s += ", " + strconv.Itoa(c)
+		if esc := se.EnhancedStatusCode(); esc != "" {
+			s += " " + esc
+		}
+	}
+	return s
 }
 
 // Report is a run's outcome.
