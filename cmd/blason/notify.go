@@ -51,13 +51,13 @@ func cmdNotify(args []string, stdout, stderr *out) error {
 		dest = filepath.Join(o.Source, dest)
 	}
 	n := 0
-	for _, b := range []bool{*dry, *toTest != "", *baseline} {
+	for _, b := range []bool{*dry, *toTest != "", *baseline, *initial} {
 		if b {
 			n++
 		}
 	}
 	if n > 1 {
-		return errors.New("--dry-run, --to-test and --baseline do not go together: choose one")
+		return errors.New("--dry-run, --to-test, --baseline and --initial do not go together: choose one")
 	}
 	if *toTest != "" {
 		if a, err := mail.ParseAddress(*toTest); err != nil || a.Address != *toTest {
