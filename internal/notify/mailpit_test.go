@@ -410,6 +410,18 @@ func TestNotifySendsNewAwards(t *testing.T) {
 		} else {
 			resp.Body.Close()
 		}
+		// Every link into the site (badge page, issuer, home) resolves.
+		for _, m := range regexp.MustCompile(`href="http://localhost:1313(/[^"]*)"`).FindAllStringSubmatch(msg.HTML, -1) {
+			resp, err := http.Get(site.URL + m[1])
+			if err != nil || resp.StatusCode != 200 {
+				t.Errorf("%s: link %s does not resolve in the built site: %v", r.email, m[1], err)
+				continue
+			}
+			resp.Body.Close()
+		}
+		if n := strings.Count(msg.HTML, `href="http://localhost:1313/`); n < 3 {
+			t.Errorf("%s: %d links into the site, want the badge page, the issuer and the home page", r.email, n)
+		}
 		if r.name != "" && !strings.Contains(msg.Text, r.name) {
 			t.Errorf("%s: the greeting does not name the recipient", r.email)
 		}
