@@ -12,7 +12,6 @@ package notify
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -204,10 +203,6 @@ func MakePlan(site *model.Site, j *Journal, pub *Published, s Settings) *Plan {
 	sort.Strings(p.Failed)
 	return p
 }
-
-// ErrNotStarted is returned by a first run without --baseline or
-// --initial.
-var ErrNotStarted = errors.New("first blason notify on this source: nothing is sent until you choose")
 
 // RecordBaseline records every published award (and published revocation) of
 // the plan as announced, without sending anything.
