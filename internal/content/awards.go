@@ -24,9 +24,10 @@ import (
 )
 
 var (
-	awardColumns      = []string{"email", "eppn", "student_id", "name", "badge", "level", "date", "expires", "evidence_url", "evidence_narrative", "override"}
+	awardColumns      = []string{"email", "eppn", "student_id", "name", "badge", "level", "date", "expires", "evidence_url", "evidence_narrative", "override", "lang"}
 	revocationColumns = []string{"award", "date", "reason", "action"}
 	studentIDRE       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	langRE            = regexp.MustCompile(`^[A-Za-z_-]{1,10}$`)
 )
 
 // table is a CSV file read with its header mapped to column indexes.
@@ -479,6 +480,12 @@ func (l *loader) award(t *table, sp *model.Space, badges map[string]*model.Badge
 		}
 	}
 	a.EvidenceURL, a.EvidenceNarrative, a.Override = t.get("evidence_url"), t.get("evidence_narrative"), t.get("override")
+	switch lang := strings.ToLower(t.get("lang")); lang {
+	case "", "fr", "en":
+		a.Lang = lang
+	default:
+		fail("write fr or en (the language of the e-mail blason notify sends), or leave it empty for the site's first language", "lang %s is not fr or en", shown(lang, langRE))
+	}
 	if a.EvidenceURL != "" && !httpURL(a.EvidenceURL) {
 		fail("evidence_url must be an http(s) URL", "evidence_url is not an http(s) URL")
 	}

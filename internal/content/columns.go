@@ -65,6 +65,7 @@ var awardAliases = newAliases(mergeNames(identityAliases, map[string][]string{
 	"evidence_url":       {"Preuve (URL)", "Preuve (lien)", "Lien de preuve", "Lien vers la preuve", "URL de la preuve"},
 	"evidence_narrative": {"Preuve", "Preuve (texte)", "Description de la preuve", "Appréciation", "Observations"},
 	"override":           {"Dérogation", "Justification de la dérogation"},
+	"lang":               {"Langue", "Language", "Langue du courriel"},
 }))
 
 // revocationAliases are the accepted names of revocation list columns.

@@ -73,6 +73,13 @@ func errCases() []errCase {
 	return []errCase{
 		// Templates.
 		{
+			name:  "lang column neither fr nor en",
+			files: map[string]string{"content/ecole/awards/ok.csv": "email,badge,date,lang\nalice@example.org,tutorat,2025-01-10,de\nbob@example.org,tutorat,2025-01-10,Bob Martin\n"},
+			want: []string{`content/ecole/awards/ok.csv:2: lang "de" is not fr or en`,
+				`content/ecole/awards/ok.csv:3: lang (value not shown: it does not look like one) is not fr or en`},
+			hints: []string{"write fr or en"},
+		},
+		{
 			name:  "unknown template",
 			files: merge(reseauSpace, map[string]string{"content/ecole/badges/tutorat.md": badgeWith("template: reseau/mentorst\n")}),
 			want:  []string{`content/ecole/badges/tutorat.md:5: unknown template "reseau/mentorst"`},

@@ -64,7 +64,7 @@ var columnLimits = map[string]int{
 	"evidence_narrative": MaxEvidence, "override": MaxEvidence, "reason": MaxEvidence,
 	"evidence_url": MaxURL,
 	"email":        MaxEmail, "eppn": MaxEmail, "student_id": MaxShort, "name": MaxName, "first_name": MaxName, "last_name": MaxName,
-	"badge": MaxShort, "level": MaxShort, "date": MaxShort, "expires": MaxShort, "award": MaxShort, "action": MaxShort,
+	"badge": MaxShort, "level": MaxShort, "date": MaxShort, "expires": MaxShort, "award": MaxShort, "action": MaxShort, "lang": MaxShort,
 }
 
 // ColumnLimit is the character limit of a CSV column (rosters too).

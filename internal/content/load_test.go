@@ -403,6 +403,25 @@ func TestLoadValidVariants(t *testing.T) {
 		check func(t *testing.T, sp *model.Space)
 	}{
 		{
+			name: "lang column (blason notify) and notifyRevocations",
+			files: map[string]string{
+				"content/ecole/_space.md":     strings.Replace(baseSite["content/ecole/_space.md"], "---\n", "---\nnotifyRevocations: true\n", 1),
+				"content/ecole/awards/ok.csv": "email,badge,date,Langue\nalice@example.org,tutorat,2025-01-10,EN\nbob@example.org,tutorat,2025-01-10,fr\ncarol@example.org,tutorat,2025-01-10,\n",
+			},
+			check: func(t *testing.T, sp *model.Space) {
+				var langs []string
+				for _, a := range sp.Awards {
+					langs = append(langs, a.Lang)
+				}
+				if strings.Join(langs, ",") != "en,fr," {
+					t.Errorf("langs = %q", langs)
+				}
+				if sp.NotifyRevocations == nil || !*sp.NotifyRevocations {
+					t.Errorf("notifyRevocations = %v", sp.NotifyRevocations)
+				}
+			},
+		},
+		{
 			name: "CRLF line endings",
 			files: map[string]string{
 				"content/ecole/_space.md":     strings.ReplaceAll(baseSite["content/ecole/_space.md"], "\n", "\r\n"),

@@ -35,6 +35,9 @@ type spaceFM struct {
 	Translations map[string]textFM `yaml:"translations"`
 	Theme        spaceThemeFM      `yaml:"theme"`
 	Import       *importFM         `yaml:"import"`
+	// NotifyRevocations: does `blason notify` tell recipients of a
+	// revocation (default: notify.revocations in blason.yaml).
+	NotifyRevocations *bool `yaml:"notifyRevocations"`
 }
 
 type spaceThemeFM struct {
@@ -65,9 +68,10 @@ func (l *loader) space(dir, slug string) *model.Space {
 	sp := &model.Space{
 		Slug: slug, Name: fm.Name, LegalName: fm.LegalName, URL: fm.URL, Email: fm.Email,
 		Telephone: fm.Telephone, Contact: fm.Contact, Parent: fm.Parent, Description: p.body,
-		DescriptionText: markdown.New().PlainText(p.body),
-		Translations:    texts(fm.Translations),
-		Theme:           model.SpaceTheme{Primary: fm.Theme.Primary, Accent: fm.Theme.Accent},
+		DescriptionText:   markdown.New().PlainText(p.body),
+		Translations:      texts(fm.Translations),
+		Theme:             model.SpaceTheme{Primary: fm.Theme.Primary, Accent: fm.Theme.Accent},
+		NotifyRevocations: fm.NotifyRevocations,
 	}
 	for _, kc := range [][2]string{{"primary", fm.Theme.Primary}, {"accent", fm.Theme.Accent}} {
 		if key, c := kc[0], kc[1]; c != "" && !colourRE.MatchString(c) {

@@ -128,6 +128,11 @@ type Space struct {
 	Awards          []*Award // in source order (file name, then line)
 	Revocations     map[string]Revocation
 	Secret          []byte // per-space secret, from keys/<space>/secret
+	// NotifyRevocations is the space's choice (notifyRevocations in
+	// _space.md) of whether `blason notify` tells recipients of a
+	// revocation; nil when the space does not say (the configuration
+	// decides).
+	NotifyRevocations *bool
 }
 
 // SpaceTheme holds a space's theme parameters: its institution's colours,
@@ -216,6 +221,7 @@ type Award struct {
 	EvidenceURL       string
 	EvidenceNarrative string
 	Override          string // the jury's justification for an award out of level order, or empty
+	Lang              string // the recipient's language ("fr", "en") from the row's lang column, or empty
 	File              string // the award list, relative to the source folder
 	Line              int    // the award's line in File
 }
