@@ -27,6 +27,7 @@ type SessionInfo struct {
 	IdP     string
 	Created time.Time
 	Expires time.Time
+	Data    []byte // the claim server's own state (NewSession.Data)
 }
 
 // PassportRecord is a passport with its dates.
@@ -69,14 +70,14 @@ ON CONFLICT (subject, space, award) DO UPDATE SET wallet_us = excluded.wallet_us
 func (s *sqlStore) SubjectData(ctx context.Context, subject string) (SubjectData, error) {
 	out := SubjectData{Sessions: []SessionInfo{}, Claims: []Claim{}, Slugs: []string{}, Events: []Event{}}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT idp, created_us, expires_us FROM sessions WHERE subject = ? ORDER BY created_us, expires_us`), subject)
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT idp, created_us, expires_us, data FROM sessions WHERE subject = ? ORDER BY created_us, expires_us`), subject)
 		if err != nil {
 			return s.wrap(err)
 		}
 		for rows.Next() {
 			var si SessionInfo
 			var c, e int64
-			if err := rows.Scan(&si.IdP, &c, &e); err != nil {
+			if err := rows.Scan(&si.IdP, &c, &e, &si.Data); err != nil {
 				rows.Close()
 				return s.wrap(err)
 			}
