@@ -55,7 +55,7 @@ func source(t *testing.T) (string, *model.Site) {
 // award says when it was claimed and taken for a wallet, and whether a
 // passport shows it; statuses are the build's at the reference date.
 func TestStoreColumns(t *testing.T) {
-	dir, site := source(t)
+	_, site := source(t)
 	ids := []string{site.Spaces[0].Awards[0].ID, site.Spaces[0].Awards[1].ID, site.Spaces[0].Awards[2].ID}
 	for _, b := range []struct {
 		name string
@@ -117,7 +117,6 @@ func TestStoreColumns(t *testing.T) {
 			}
 		})
 	}
-	_ = dir
 }
 
 // TestCSVIsFormulaSafe: a cell a spreadsheet would run is neutralised.
