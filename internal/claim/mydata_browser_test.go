@@ -43,23 +43,28 @@ type dataEnv struct {
 	logs      func() string
 }
 
+// sql adapts a query written with ? placeholders to the database.
+func (e dataEnv) sql(query string) string {
+	if !e.dollar {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
 func (e dataEnv) count(t *testing.T, query string, args ...any) int {
 	t.Helper()
-	if e.dollar {
-		n := 0
-		var b strings.Builder
-		for _, c := range query {
-			if c == '?' {
-				n++
-				fmt.Fprintf(&b, "$%d", n)
-				continue
-			}
-			b.WriteRune(c)
-		}
-		query = b.String()
-	}
 	var c int
-	if err := e.raw.QueryRow(query, args...).Scan(&c); err != nil {
+	if err := e.raw.QueryRow(e.sql(query), args...).Scan(&c); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return c
@@ -76,12 +81,11 @@ func TestBrowserMyDataAndErase(t *testing.T) {
 	axe := browsertest.AxeSource(t)
 	w := setup(t)
 	t.Run("sqlite", func(t *testing.T) {
-		raw := w.db
-		runMyDataErase(t, exe, axe, w, dataEnv{url: w.url, site: w.site, idp: w.a, raw: raw, logs: w.logText}, "eloise-sqlite")
+		runMyDataErase(t, exe, axe, w, dataEnv{url: w.url, site: w.site, idp: w.a, raw: w.db, logs: w.logText}, uniqueSlug("eloise-sqlite"))
 	})
 	t.Run("postgres", func(t *testing.T) {
 		dsn := storetest.FreshPostgres(t, "claim_data")
-		runMyDataErase(t, exe, axe, w, postgresEnv(t, w, dsn), "eloise-postgres")
+		runMyDataErase(t, exe, axe, w, postgresEnv(t, w, dsn), uniqueSlug("eloise-postgres"))
 	})
 }
 
@@ -119,7 +123,7 @@ func postgresEnv(t *testing.T, w *world, dsn string) dataEnv {
 	u := "http://" + ln.Addr().String() + "/"
 	key, cert := ssptest.SelfSigned(t, "data SP")
 	logs := &bytes.Buffer{}
-	var mu = w.logMu
+	mu := w.logMu
 	srv, err := New(Config{
 		URL: u, SiteURL: w.siteURL, SiteDir: opts.Destination,
 		Index: func() *claimindex.Index { return w.ix }, IndexKey: w.key,
@@ -268,7 +272,7 @@ func runMyDataErase(t *testing.T, exe, axe string, w *world, e dataEnv, slug str
 
 	// Erase, after the confirmation step.
 	var subject string
-	if err := e.raw.QueryRow(map[bool]string{false: `SELECT subject FROM passports WHERE slug = ?`, true: `SELECT subject FROM passports WHERE slug = $1`}[e.dollar], slug).Scan(&subject); err != nil {
+	if err := e.raw.QueryRow(e.sql(`SELECT subject FROM passports WHERE slug = ?`), slug).Scan(&subject); err != nil {
 		t.Fatal(err)
 	}
 	step("erase form",
@@ -310,6 +314,12 @@ func runMyDataErase(t *testing.T, exe, axe string, w *world, e dataEnv, slug str
 			t.Errorf("logs contain %q", pii)
 		}
 	}
+}
+
+// uniqueSlug makes a passport address no earlier run of the test in this
+// process used (an erased passport's address stays reserved).
+func uniqueSlug(prefix string) string {
+	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()%1000000)
 }
 
 func waitFor(t *testing.T, what string, logs func() string, ok func() bool) {
