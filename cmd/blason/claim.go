@@ -36,8 +36,13 @@ func cmdClaim(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Organization.TechnicalEmail, "contact", "", "technical and support contact e-mail for the SP metadata")
 	fs.StringVar(&o.Organization.SecurityEmail, "security-contact", "", "security contact e-mail (SIRTFI) for the SP metadata")
 	fs.StringVar(&o.Organization.PrivacyURL, "privacy-url", "", "privacy statement URL for the SP metadata")
+	fs.StringVar(&o.Privacy.Controller, "controller", "", "data controller shown on the privacy page: the institution's name and postal address")
+	fs.StringVar(&o.Privacy.DPO, "dpo", "", "data protection officer's contact shown on the privacy page: an e-mail address or a web page")
+	fs.DurationVar(&o.AuditRetention, "audit-retention", claim.DefaultAuditRetention, "how long the audit trail of students' actions is kept")
+	fs.DurationVar(&o.PurgeEvery, "purge-every", claim.DefaultPurgeEvery, "how often expired sessions, replay-cache entries and audit events are removed")
 	for name, v := range map[string]string{"db": "FILE|URL", "federation": "URL|FILE", "federation-cert": "PEM",
-		"idp-metadata": "URL|FILE", "listen": "ADDRESS", "contact": "EMAIL", "security-contact": "EMAIL", "privacy-url": "URL"} {
+		"idp-metadata": "URL|FILE", "listen": "ADDRESS", "contact": "EMAIL", "security-contact": "EMAIL", "privacy-url": "URL",
+		"controller": "TEXT", "dpo": "EMAIL|URL", "audit-retention": "DURATION", "purge-every": "DURATION"} {
 		fs.value(name, v)
 	}
 	if err := parse(fs, args); err != nil {

@@ -52,7 +52,12 @@ type AppOptions struct {
 	Federations, FederationCerts, IdPMetadata []string
 	TrustUnsigned                             bool
 	Organization                              Organization
-	Log                                       *slog.Logger
+	// Privacy: the controller and DPO contacts of the privacy page;
+	// AuditRetention and PurgeEvery: the retention of audit events and
+	// the period of the purge (zero: the defaults).
+	Privacy                    Privacy
+	AuditRetention, PurgeEvery time.Duration
+	Log                        *slog.Logger
 }
 
 // PassportSource returns the store's passports for a build, or nil when no
@@ -210,24 +215,14 @@ func Run(ctx context.Context, o AppOptions) error {
 		SPKey: spKey, SPCert: spCert, Organization: o.Organization,
 		Directory: FederationDirectory(fed), Store: FromStore(st),
 		OnPassportChange: onChange, Log: o.Log,
+		Privacy: o.Privacy, AuditRetention: o.AuditRetention, PurgeEvery: o.PurgeEvery,
 	})
 	if err != nil {
 		return err
 	}
-	// Expired sessions and replay-cache entries are purged regularly.
-	go func() {
-		t := time.NewTicker(10 * time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case now := <-t.C:
-				st.PurgeSessions(ctx, now)
-				st.PurgeAssertions(ctx, now.Add(-5*time.Minute))
-			}
-		}
-	}()
+	// Expired sessions, replay-cache entries and audit events are purged
+	// on a schedule.
+	go srv.RunPurge(ctx)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	o.Log.Info("claim server", slog.String("url", o.URL), slog.String("listen", ln.Addr().String()), slog.Int("idps", fed.Index().Len()))

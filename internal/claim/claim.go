@@ -82,6 +82,20 @@ type Config struct {
 	// RateLimit is the number of login and consent requests a client
 	// address may make per minute (default 60).
 	RateLimit int
+	// Privacy names who answers for the students' data, on the privacy
+	// page.
+	Privacy Privacy
+	// AuditRetention is how long audit events are kept (default 180
+	// days); PurgeEvery how often expired sessions, replay-cache entries
+	// and audit events are removed (default 10 minutes; see RunPurge).
+	AuditRetention, PurgeEvery time.Duration
+}
+
+// Privacy is who answers for the data the claim server keeps, shown on its
+// privacy page: the controller (the institution, its address) and the
+// data protection officer's contact (an e-mail address or a web page).
+type Privacy struct {
+	Controller, DPO string
 }
 
 // Organization describes the service for its SAML metadata (mdui:UIInfo,
@@ -133,8 +147,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateLimit == 0 {
 		cfg.RateLimit = 60
 	}
+	if cfg.AuditRetention == 0 {
+		cfg.AuditRetention = DefaultAuditRetention
+	}
+	if cfg.PurgeEvery == 0 {
+		cfg.PurgeEvery = DefaultPurgeEvery
+	}
 	if cfg.EntityID == "" {
 		cfg.EntityID = cfg.URL + "saml/metadata"
+	}
+	if cfg.Organization.PrivacyURL == "" {
+		cfg.Organization.PrivacyURL = cfg.URL + "privacy"
 	}
 	s := &Server{cfg: cfg, base: base, limiter: newLimiter(cfg.RateLimit, time.Minute, cfg.Now)}
 	if s.sp, err = newServiceProvider(s); err != nil {
@@ -164,6 +187,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /me/passport/badges", s.limited(s.authed(s.csrf(s.toggleBadge))))
 	mux.HandleFunc("POST /me/passport/delete", s.limited(s.authed(s.csrf(s.deletePassport))))
 	mux.HandleFunc("POST /logout", s.authed(s.csrf(s.logout)))
+	mux.HandleFunc("GET /privacy", s.privacy)
+	mux.HandleFunc("GET /erased", s.erased)
+	mux.HandleFunc("GET /me/data", s.authed(s.myData))
+	mux.HandleFunc("GET /me/data/archive.zip", s.limited(s.authed(s.archive)))
+	mux.HandleFunc("GET /me/erase", s.authed(s.eraseForm))
+	mux.HandleFunc("POST /me/erase", s.limited(s.authed(s.csrf(s.erase))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if !s.ready.Load() {

@@ -2,11 +2,13 @@ package claim
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/francebadge/blason/internal/passport"
+	"github.com/francebadge/blason/internal/store"
 )
 
 // memStore is an in-memory Store for the tests of this package; the real
@@ -126,4 +128,67 @@ func (m *memStore) sessionCount() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.sessions)
+}
+
+func (m *memStore) RecordWalletClaim(ctx context.Context, subject string, ref passport.AwardRef, at time.Time) error {
+	return m.RecordClaim(ctx, subject, ref, at)
+}
+
+func (m *memStore) Data(_ context.Context, subject string) (store.SubjectData, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var d store.SubjectData
+	for _, s := range m.sessions {
+		if s.Subject == subject {
+			data, _ := json.Marshal(sessionData{Keys: s.Keys, DisplayName: s.DisplayName})
+			d.Sessions = append(d.Sessions, store.SessionInfo{IdP: s.IdP, Created: s.Created, Expires: s.Expires, Data: data})
+		}
+	}
+	for _, c := range m.claims[subject] {
+		d.Claims = append(d.Claims, store.Claim{Award: c})
+	}
+	if p, ok := m.passports[subject]; ok {
+		d.Passport = &store.PassportRecord{PassportSettings: store.PassportSettings{Slug: p.Slug, DisplayName: p.DisplayName,
+			Indexable: p.Indexable, Email: p.Email, Lang: p.Lang}, Awards: slices.Clone(p.Awards)}
+		d.Slugs = []string{p.Slug}
+	}
+	return d, nil
+}
+
+func (m *memStore) Erase(_ context.Context, subject string) (store.Erased, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var n store.Erased
+	for id, s := range m.sessions {
+		if s.Subject == subject {
+			delete(m.sessions, id)
+			n.Sessions++
+		}
+	}
+	n.Claims = int64(len(m.claims[subject]))
+	delete(m.claims, subject)
+	if _, ok := m.passports[subject]; ok {
+		delete(m.passports, subject)
+		n.Passports++
+	}
+	return n, nil
+}
+
+func (m *memStore) Purge(_ context.Context, now, assertionsBefore, _ time.Time) (Purged, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var p Purged
+	for id, s := range m.sessions {
+		if !now.Before(s.Expires) {
+			delete(m.sessions, id)
+			p.Sessions++
+		}
+	}
+	for id, until := range m.seen {
+		if !until.After(assertionsBefore) {
+			delete(m.seen, id)
+			p.Assertions++
+		}
+	}
+	return p, nil
 }

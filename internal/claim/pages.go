@@ -33,7 +33,7 @@ func newPages() (*pages, error) {
 	p := &pages{sets: map[string]map[string]*template.Template{}}
 	for lang := range messages {
 		p.sets[lang] = map[string]*template.Template{}
-		for _, name := range []string{"home", "me", "error"} {
+		for _, name := range []string{"home", "me", "error", "mydata", "erase", "erased", "privacy"} {
 			t, err := template.New(name).Option("missingkey=error").ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 			if err != nil {
 				return nil, err
@@ -79,6 +79,10 @@ type pageData struct {
 	Passport *passport.Passport
 	Form     passport.Passport
 	CSRF     string
+	// my data, privacy
+	Data     *dataView
+	Privacy  *privacyView
+	LoggedIn bool
 }
 
 type idpView struct{ EntityID, Name string }
@@ -336,19 +340,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, sess Session) 
 			s.fail(w, r, http.StatusNotFound, "errNotYours")
 			return
 		}
-		img, err := read(e.Image)
-		if err != nil {
-			s.internal(w, r, "read image", err)
-			return
-		}
-		if file == "badge.png" {
-			body, err = bake.PNG(img, bake.OB3, string(cred))
-			ctype = "image/png"
-		} else {
-			body, err = bake.SVG(img, bake.OB3, "", string(cred))
-			ctype = "image/svg+xml"
-		}
-		if err != nil {
+		if body, ctype, err = s.baked(e, cred); err != nil {
 			s.internal(w, r, "bake", err)
 			return
 		}
@@ -357,10 +349,30 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, sess Session) 
 		s.fail(w, r, http.StatusNotFound, "errNotYours")
 		return
 	}
-	_ = s.cfg.Store.RecordClaim(r.Context(), sess.Subject, passport.AwardRef{Space: e.Space, Award: e.Award}, s.cfg.Now())
+	ref := passport.AwardRef{Space: e.Space, Award: e.Award}
+	if r.PathValue("file") == "credential.jwt" {
+		_ = s.cfg.Store.RecordWalletClaim(r.Context(), sess.Subject, ref, s.cfg.Now())
+	} else {
+		_ = s.cfg.Store.RecordClaim(r.Context(), sess.Subject, ref, s.cfg.Now())
+	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Write(body)
+}
+
+// baked returns the award's badge image with its Open Badges 3.0
+// credential baked in, and its media type.
+func (s *Server) baked(e claimindex.Entry, cred []byte) ([]byte, string, error) {
+	img, err := os.ReadFile(filepath.Join(s.cfg.SiteDir, filepath.FromSlash(e.Image)))
+	if err != nil {
+		return nil, "", err
+	}
+	if path.Ext(e.Image) == ".png" {
+		b, err := bake.PNG(img, bake.OB3, string(cred))
+		return b, "image/png", err
+	}
+	b, err := bake.SVG(img, bake.OB3, "", string(cred))
+	return b, "image/svg+xml", err
 }
 
 func (s *Server) back(w http.ResponseWriter, r *http.Request, notice string) {

@@ -3,6 +3,7 @@ package claim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/francebadge/blason/internal/passport"
@@ -52,7 +53,22 @@ type Store interface {
 	SetPassportAwards(ctx context.Context, subject string, awards []passport.AwardRef, at time.Time) error
 	DeletePassport(ctx context.Context, subject string, at time.Time) error
 	Audit(ctx context.Context, subject, kind, detail string, at time.Time) error
+	// RecordWalletClaim records that the student took an award's VC-JWT
+	// form (the one wallets import): a claim, and when it went to a wallet.
+	RecordWalletClaim(ctx context.Context, subject string, ref passport.AwardRef, at time.Time) error
+	// Data returns everything the store holds about the subject.
+	Data(ctx context.Context, subject string) (store.SubjectData, error)
+	// Erase removes everything the store holds about the subject
+	// (sessions, claims, passport, audit events) in one transaction.
+	Erase(ctx context.Context, subject string) (store.Erased, error)
+	// Purge removes the sessions expired at now, the replay-cache entries
+	// expired before assertionsBefore and the audit events older than
+	// eventsBefore.
+	Purge(ctx context.Context, now, assertionsBefore, eventsBefore time.Time) (Purged, error)
 }
+
+// Purged counts what a purge removed.
+type Purged struct{ Sessions, Assertions, Events int64 }
 
 // FromStore adapts the persistent store (SQLite or PostgreSQL) to the claim
 // server.
@@ -121,4 +137,25 @@ func (a storeAdapter) DeletePassport(ctx context.Context, subject string, at tim
 
 func (a storeAdapter) Audit(ctx context.Context, subject, kind, detail string, at time.Time) error {
 	return a.st.AppendEvent(ctx, store.Event{Subject: subject, Kind: kind, Detail: detail, At: at})
+}
+
+func (a storeAdapter) RecordWalletClaim(ctx context.Context, subject string, ref passport.AwardRef, at time.Time) error {
+	return a.st.AddWalletClaim(ctx, subject, ref, at)
+}
+
+func (a storeAdapter) Data(ctx context.Context, subject string) (store.SubjectData, error) {
+	return a.st.SubjectData(ctx, subject)
+}
+
+func (a storeAdapter) Erase(ctx context.Context, subject string) (store.Erased, error) {
+	return a.st.EraseSubject(ctx, subject)
+}
+
+func (a storeAdapter) Purge(ctx context.Context, now, assertionsBefore, eventsBefore time.Time) (Purged, error) {
+	var p Purged
+	var err1, err2, err3 error
+	p.Sessions, err1 = a.st.PurgeSessions(ctx, now)
+	p.Assertions, err2 = a.st.PurgeAssertions(ctx, assertionsBefore)
+	p.Events, err3 = a.st.PurgeEvents(ctx, eventsBefore)
+	return p, errors.Join(err1, err2, err3)
 }

@@ -88,6 +88,14 @@ type Store interface {
 	AddClaim(ctx context.Context, subject string, award passport.AwardRef, at time.Time) error
 	// Claims lists a subject's claims, oldest first.
 	Claims(ctx context.Context, subject string) ([]Claim, error)
+	// AddWalletClaim records that subject took the VC-JWT form of an
+	// award (the form wallets import): a claim as AddClaim, and the first
+	// such time as its WalletAt.
+	AddWalletClaim(ctx context.Context, subject string, award passport.AwardRef, at time.Time) error
+	// AwardUses reports, for each award of a space the store knows of
+	// (keyed by award id), when it was first claimed and taken for a
+	// wallet, and whether a passport shows it.
+	AwardUses(ctx context.Context, space string) (map[string]AwardUse, error)
 
 	// SetPassport creates the subject's passport or updates its settings,
 	// keeping its awards. A slug used by another subject's passport gives
@@ -128,6 +136,18 @@ type Store interface {
 	AppendEvent(ctx context.Context, e Event) error
 	// Events lists a subject's audit events, oldest first.
 	Events(ctx context.Context, subject string) ([]Event, error)
+	// PurgeEvents removes the audit events recorded before before (the
+	// audit trail's retention).
+	PurgeEvents(ctx context.Context, before time.Time) (int64, error)
+
+	// SubjectData returns everything held about a subject, read in one
+	// transaction (the student's copy of their data).
+	SubjectData(ctx context.Context, subject string) (SubjectData, error)
+	// EraseSubject removes, in one transaction, the subject's sessions,
+	// claims, passport and its awards and audit events; the passport
+	// addresses it used stay reserved but are held by nobody. It reports
+	// what it removed; a subject with nothing stored is not an error.
+	EraseSubject(ctx context.Context, subject string) (Erased, error)
 
 	// Ping checks that the database answers (readiness endpoint).
 	Ping(ctx context.Context) error
@@ -162,6 +182,9 @@ type Session struct {
 type Claim struct {
 	Award     passport.AwardRef
 	ClaimedAt time.Time
+	// WalletAt is when the subject first took the award's VC-JWT form,
+	// zero when never (filled by SubjectData only).
+	WalletAt time.Time
 }
 
 // PassportSettings are the settings of a passport the student chooses.

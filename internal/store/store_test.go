@@ -73,6 +73,9 @@ var suite = []struct {
 	{"MigrateReopen", testMigrateReopen},
 	{"MigrateConcurrent", testMigrateConcurrent},
 	{"SchemaTooNew", testSchemaTooNew},
+	{"SubjectDataAndErase", testSubjectDataAndErase},
+	{"Retention", testRetention},
+	{"AwardUses", testAwardUses},
 }
 
 func TestStore(t *testing.T) {
@@ -287,7 +290,7 @@ func testClaims(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Claim{{r1, t0}, {r2, t0.Add(time.Hour)}}
+	want := []Claim{{Award: r1, ClaimedAt: t0}, {Award: r2, ClaimedAt: t0.Add(time.Hour)}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Claims = %+v, want %+v", got, want)
 	}
