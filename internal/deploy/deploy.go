@@ -295,15 +295,10 @@ func Run(ctx context.Context, o Options) (Result, error) {
 
 // ready tells what the deploy section lacks.
 func ready(c config.Deploy) error {
-	var missing []string
-	if c.Endpoint == "" {
-		missing = append(missing, "endpoint (such as https://s3.fr-par.scw.cloud)")
-	}
-	if c.Bucket == "" {
-		missing = append(missing, "bucket")
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("blason.yaml has no deploy.%s: add a deploy: section (docs/deploy.md) or set BLASON_DEPLOY_ENDPOINT and BLASON_DEPLOY_BUCKET", strings.Join(missing, " and deploy."))
+	for _, k := range []struct{ key, value, env string }{{"endpoint", c.Endpoint, "BLASON_DEPLOY_ENDPOINT"}, {"bucket", c.Bucket, "BLASON_DEPLOY_BUCKET"}} {
+		if k.value == "" {
+			return fmt.Errorf("the configuration has no deploy.%s: add a deploy: section with the endpoint and the bucket (docs/deploy.md), or set %s", k.key, k.env)
+		}
 	}
 	return nil
 }
