@@ -211,6 +211,20 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return res, nil
 	}
 
+	// Files unchanged but whose modification time moved are recorded anew,
+	// so that the next deploy need not hash them.
+	var touched []string
+	for _, f := range files {
+		if e, ok := st.objects[f.path]; ok && f.sha != "" && e.sha == f.sha && e.headers == f.hh && e.mtime != f.mtime && why[f.path] == "" {
+			e.mtime, e.size = f.mtime, f.size
+			st.objects[f.path] = e
+			touched = append(touched, f.path)
+		}
+	}
+	if len(up)+len(gone)+len(touched) == 0 && !o.Verify && !o.Config.CORS {
+		res.Duration = time.Since(start)
+		return res, nil // nothing to send, nothing to record
+	}
 	// The state is compacted first (dropping a line a killed deploy cut
 	// short), then appended to as objects are sent and removed.
 	if err := st.write(statePath); err != nil {
@@ -221,17 +235,6 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return res, err
 	}
 	defer j.close()
-	// Files unchanged but whose modification time moved are recorded anew,
-	// so that the next deploy need not hash them.
-	for _, f := range files {
-		if e, ok := st.objects[f.path]; ok && f.sha != "" && e.sha == f.sha && e.headers == f.hh && e.mtime != f.mtime && why[f.path] == "" {
-			e.mtime, e.size = f.mtime, f.size
-			st.objects[f.path] = e
-			if err := j.add(uploadLine(f.path, e)); err != nil {
-				return res, err
-			}
-		}
-	}
 	if o.Config.CORS {
 		if err := store.setCORS(ctx); err != nil {
 			return res, err
@@ -306,6 +309,7 @@ func ready(c config.Deploy) error {
 // walk lists the files of the site, with their headers; the files for
 // static hosts (_headers, _redirects) only when hostFiles.
 func walk(dir string, hostFiles bool, rules serverconf.Site) ([]*file, error) {
+	headers := rules.Lookup()
 	var out []*file
 	skip := map[string]bool{}
 	if !hostFiles {
@@ -331,7 +335,7 @@ func walk(dir string, hostFiles bool, rules serverconf.Site) ([]*file, error) {
 		if err != nil {
 			return err
 		}
-		h := rules.For(rel)
+		h := headers(rel)
 		out = append(out, &file{path: rel, size: info.Size(), mtime: info.ModTime().UnixNano(), headers: h, hh: headerHash(h)})
 		return nil
 	})
@@ -413,9 +417,9 @@ func hashFile(name string) (string, error) {
 func tier(p string, rules serverconf.Site) int {
 	parts := strings.Split(p, "/")
 	isSpace := len(parts) > 1 && slices.Contains(rules.Spaces, parts[0])
-	h := rules.For(p)
+	_, tomb := slices.BinarySearch(rules.Gone, p)
 	switch {
-	case h.CacheControl == serverconf.NoCache: // tombstones
+	case tomb:
 		return 3
 	case isSpace && parts[1] == "keys":
 		return 0

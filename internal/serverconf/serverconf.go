@@ -200,12 +200,20 @@ var types = map[string]string{
 // site root: the rules of _headers, plus the content type by extension and
 // the Cache-Control a static host would otherwise pick by itself, and the
 // tombstones' own (their 410 status needs a server rule: Redirects).
-func (s Site) For(p string) Header {
+func (s Site) For(p string) Header { return s.apply(s.rules(), p) }
+
+// Lookup is For with the rules made once, for the many files of a site.
+func (s Site) Lookup() func(p string) Header {
+	rules := s.rules()
+	return func(p string) Header { return s.apply(rules, p) }
+}
+
+func (s Site) apply(rules []rule, p string) Header {
 	h := Header{ContentType: "application/octet-stream", CacheControl: ShortCache}
 	if t, ok := types[strings.ToLower(path.Ext(p))]; ok {
 		h.ContentType = t
 	}
-	for _, r := range s.rules() {
+	for _, r := range rules {
 		if !r.match(p) {
 			continue
 		}
