@@ -225,16 +225,25 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		res.Duration = time.Since(start)
 		return res, nil // nothing to send, nothing to record
 	}
-	// The state is compacted first (dropping a line a killed deploy cut
-	// short), then appended to as objects are sent and removed.
-	if err := st.write(statePath); err != nil {
-		return res, err
+	// The state is compacted first when needed (a line cut short by a
+	// killed deploy, --verify's rebuilt state, lines many deploys
+	// overrode), then appended to as objects are sent and removed.
+	if o.Verify || !st.clean || st.bloated() {
+		if err := st.write(statePath); err != nil {
+			return res, err
+		}
+		touched = nil
 	}
 	j, err := openJournal(statePath)
 	if err != nil {
 		return res, err
 	}
 	defer j.close()
+	for _, p := range touched {
+		if err := j.add(uploadLine(p, st.objects[p])); err != nil {
+			return res, err
+		}
+	}
 	if o.Config.CORS {
 		if err := store.setCORS(ctx); err != nil {
 			return res, err
@@ -280,12 +289,19 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return res, err
 	}
 	j.close()
-	// The compacted state for the next deploy.
-	if st, err = readState(statePath); err != nil {
-		return res, err
+	// The state now records every upload and removal; it is rewritten
+	// when the lines overridden outnumber the others.
+	for _, f := range up {
+		st.objects[f.path] = entry{sha: f.sha, size: f.size, mtime: f.mtime, headers: f.hh}
 	}
-	if err := st.write(statePath); err != nil {
-		return res, err
+	for _, p := range gone {
+		delete(st.objects, p)
+	}
+	st.lines += j.added
+	if st.bloated() {
+		if err := st.write(statePath); err != nil {
+			return res, err
+		}
 	}
 	res.Duration = time.Since(start)
 	if o.Config.Invalidate != "" && len(res.Changed) > 0 {

@@ -32,7 +32,13 @@ type entry struct {
 // objects Blason created, by site path. Only these may ever be removed.
 type state struct {
 	objects map[string]entry
+	lines   int  // lines of the file it was read from
+	clean   bool // that file ends with a whole line
 }
+
+// bloated tells whether the file has grown enough past what it records
+// to be worth rewriting.
+func (st *state) bloated() bool { return st.lines > 2*len(st.objects)+1000 }
 
 const stateMagic = "blason-deploy 1"
 
@@ -52,7 +58,7 @@ func StatePath(source, endpoint, bucket, prefix string) string {
 // appended as the deploys went, the last one about a path winning. A last
 // line without its newline was cut short by a killed deploy and is ignored.
 func readState(name string) (*state, error) {
-	st := &state{objects: map[string]entry{}}
+	st := &state{objects: map[string]entry{}, clean: true}
 	b, err := os.ReadFile(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return st, nil
@@ -60,6 +66,7 @@ func readState(name string) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.clean = len(b) == 0 || b[len(b)-1] == '\n'
 	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
 		b = b[:i+1]
 	} else {
@@ -96,6 +103,7 @@ func readState(name string) (*state, error) {
 			return nil, bad()
 		}
 	}
+	st.lines = n
 	return st, sc.Err()
 }
 
@@ -118,14 +126,16 @@ func (st *state) write(name string) error {
 	for _, p := range paths {
 		b.WriteString(uploadLine(p, st.objects[p]))
 	}
+	st.lines, st.clean = len(paths)+1, true
 	return publish.WriteAtomic(name, b.Bytes(), 0o600)
 }
 
 // journal appends to a state file as a deploy goes, so that a deploy
 // killed at any point is finished by the next one.
 type journal struct {
-	mu sync.Mutex
-	f  *os.File
+	mu    sync.Mutex
+	f     *os.File
+	added int // lines appended
 }
 
 func openJournal(name string) (*journal, error) {
@@ -149,6 +159,7 @@ func (j *journal) add(line string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	_, err := j.f.WriteString(line)
+	j.added++
 	return err
 }
 
