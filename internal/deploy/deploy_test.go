@@ -760,3 +760,17 @@ func TestKilledDeployResumes(t *testing.T) {
 		return nil
 	})
 }
+
+// TestCORS: with deploy.cors, the bucket gets the CORS rules _headers
+// gives the JSON documents (GET and HEAD from any origin).
+func TestCORS(t *testing.T) {
+	s := demo(t)
+	s.deploy(t, "", func(o *Options) { o.Config.CORS = true })
+	got, err := s.g.client.GetBucketCors(context.Background(), s.bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.CORSRules) != 1 || !slices.Equal(got.CORSRules[0].AllowedOrigin, []string{"*"}) || !slices.Equal(got.CORSRules[0].AllowedMethod, []string{"GET", "HEAD"}) {
+		t.Errorf("bucket CORS rules: %+v", got.CORSRules)
+	}
+}
