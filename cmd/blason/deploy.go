@@ -73,16 +73,20 @@ func cmdDeploy(args []string, stdout, stderr *out) error {
 	if *quiet && !*dryRun {
 		return nil
 	}
-	verb := "deployed"
-	if *dryRun {
-		verb = "would deploy"
-	}
-	if res.Foreign >= 0 {
-		say(stdout, "%s: %d objects uploaded (%s), %d unchanged, %d removed, %d foreign objects left alone, in %s",
-			tr(stdout, verb), res.Uploaded, bytesText(res.Bytes), res.Unchanged, res.Removed, res.Foreign, res.Duration.Round(time.Millisecond))
-	} else {
-		say(stdout, "%s: %d objects uploaded (%s), %d unchanged, %d removed, in %s",
-			tr(stdout, verb), res.Uploaded, bytesText(res.Bytes), res.Unchanged, res.Removed, res.Duration.Round(time.Millisecond))
+	elapsed := res.Duration.Round(time.Millisecond)
+	switch {
+	case *dryRun && res.Foreign >= 0:
+		say(stdout, "dry run: %d objects to upload (%s), %d unchanged, %d to remove, %d foreign objects left alone, in %s",
+			res.Uploaded, bytesText(res.Bytes), res.Unchanged, res.Removed, res.Foreign, elapsed)
+	case *dryRun:
+		say(stdout, "dry run: %d objects to upload (%s), %d unchanged, %d to remove, in %s",
+			res.Uploaded, bytesText(res.Bytes), res.Unchanged, res.Removed, elapsed)
+	case res.Foreign >= 0:
+		say(stdout, "deployed: %d objects uploaded (%s), %d unchanged, %d removed, %d foreign objects left alone, in %s",
+			res.Uploaded, bytesText(res.Bytes), res.Unchanged, res.Removed, res.Foreign, elapsed)
+	default:
+		say(stdout, "deployed: %d objects uploaded (%s), %d unchanged, %d removed, in %s",
+			res.Uploaded, bytesText(res.Bytes), res.Unchanged, res.Removed, elapsed)
 	}
 	return nil
 }
