@@ -5,6 +5,8 @@
 // their tombstone as the body. It gives the same rules in the formats of
 // static hosts (_headers, _redirects: Netlify, Cloudflare Pages) and as
 // configuration snippets for nginx, Apache and Caddy (docs/deploy.md).
+// Site.For gives the same rules for one file, as blason deploy stores them
+// on objects (Content-Type, Cache-Control) — one definition for both.
 //
 // Everything is derived from the site's spaces and revocations only, paths
 // sorted, so that the same inputs give the same bytes.
@@ -12,8 +14,13 @@ package serverconf
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
+	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -41,12 +48,11 @@ type Site struct {
 	Root   string   // URL path of the site root, starting and ending with "/"
 	Spaces []string // space slugs, sorted
 	Gone   []string // output paths of the tombstones (revoked or suspended awards), sorted
-	layout layout.Layout
 }
 
 // FromModel collects the rules' inputs from a validated site.
 func FromModel(site *model.Site, l layout.Layout) Site {
-	s := Site{Root: "/", layout: l}
+	s := Site{Root: "/"}
 	if u, err := url.Parse(l.Base); err == nil && u.Path != "" {
 		s.Root = u.Path
 	}
@@ -89,43 +95,206 @@ func (s Site) inert() []byte {
 }
 
 func (s Site) assertionDir(slug string) string {
-	return s.layout.AssertionDir(&model.Space{Slug: slug})
+	return layout.Layout{}.AssertionDir(&model.Space{Slug: slug})
 }
 
 func (s Site) credentialDir(slug string) string {
-	return s.layout.CredentialDir(&model.Space{Slug: slug})
+	return layout.Layout{}.CredentialDir(&model.Space{Slug: slug})
 }
 
-// Headers is the _headers file of Netlify and Cloudflare Pages. Every
-// header is given by one rule only for any path: Cloudflare Pages joins
-// the values of a header set by several matching rules with a comma,
-// which would make "Access-Control-Allow-Origin: *, *" (refused by
-// browsers).
+// Cache-Control values, by how soon a file may change at its URL. No URL
+// of the site changes with its content, so none is "immutable".
+const (
+	// LongCache: the files of an award (Open Badges 3.0 credentials,
+	// VC-JWTs, baked images) and a key's own documents, rewritten only
+	// when reissued; their revocation is told by status lists, not by them.
+	LongCache = "public, max-age=86400"
+	// ShortCache: everything else — pages, status and revocation lists,
+	// did.json, JWK sets, issuer profiles, badge classes and the hosted Open
+	// Badges 2.0 assertions, which become tombstones when revoked.
+	ShortCache = "public, max-age=300"
+	// NoCache: tombstones, whose 410 status must reach verifiers at once.
+	NoCache = "no-cache"
+)
+
+// Header is what one file of the site is served with: the one definition
+// that _headers, the deployment to object storage (internal/deploy) and
+// the documentation's table follow.
+type Header struct {
+	ContentType  string
+	CacheControl string
+	CORS         bool   // Access-Control-Allow-Origin: *
+	Robots       string // X-Robots-Tag, or ""
+	CSP          string // Content-Security-Policy, or ""
+	NoSniff      bool   // X-Content-Type-Options: nosniff
+}
+
+// rule gives headers to the paths matching pattern (relative to the site
+// root, with at most one "*" matching any run of characters, "/" too, as
+// in _headers).
+type rule struct {
+	pattern string
+	set     []string // header name, value, name, value…
+}
+
+func (r rule) match(p string) bool {
+	before, after, star := strings.Cut(r.pattern, "*")
+	if !star {
+		return p == r.pattern
+	}
+	return len(p) >= len(before)+len(after) && strings.HasPrefix(p, before) && strings.HasSuffix(p, after)
+}
+
+// rules are the header rules of the site, in the order of _headers. Every
+// header is given by one rule only for any path (TestOneRulePerHeader):
+// Cloudflare Pages joins the values of a header set by several matching
+// rules with a comma, which would make "Access-Control-Allow-Origin: *, *"
+// (refused by browsers).
+func (s Site) rules() []rule {
+	cors := []string{"Access-Control-Allow-Origin", "*", "Content-Security-Policy", FilesCSP}
+	r := []rule{
+		{"*", []string{"X-Content-Type-Options", "nosniff"}},
+		{"*.json", cors},
+		{"*.svg", []string{"Content-Security-Policy", FilesCSP}},
+	}
+	for _, sp := range s.Spaces {
+		a, c := s.assertionDir(sp), s.credentialDir(sp)
+		r = append(r,
+			rule{a + "*", []string{"X-Robots-Tag", NoIndex}},
+			rule{c + "*", []string{"X-Robots-Tag", NoIndex, "Cache-Control", LongCache}},
+			// Compact JWS files are served as text, as Open Badges 3.0 recommends.
+			rule{a + "*.jws", append([]string{"Content-Type", TextType}, cors...)},
+			rule{c + "*.jwt", append([]string{"Content-Type", TextType}, cors...)},
+			rule{c + "*.json", []string{"Content-Type", VCType}},
+			rule{s.keyDir(sp) + "*", []string{"Cache-Control", LongCache}},
+		)
+	}
+	return r
+}
+
+func (s Site) keyDir(slug string) string { return slug + "/keys/" }
+
+// types are the content types by file extension, for the files no rule
+// types (a static host or web server knows these by itself; an object
+// store needs them given).
+var types = map[string]string{
+	".html": "text/html; charset=utf-8",
+	".json": JSONType,
+	".svg":  "image/svg+xml",
+	".png":  "image/png",
+	".jpg":  "image/jpeg",
+	".jpeg": "image/jpeg",
+	".webp": "image/webp",
+	".css":  "text/css; charset=utf-8",
+	".js":   "text/javascript; charset=utf-8",
+	".xml":  "application/xml",
+	".txt":  TextType,
+	".jws":  TextType,
+	".jwt":  TextType,
+	".ico":  "image/x-icon",
+	".pdf":  "application/pdf",
+	".csv":  "text/csv; charset=utf-8",
+}
+
+// For returns the headers of the file at p, a slash path relative to the
+// site root: the rules of _headers, plus the content type by extension and
+// the Cache-Control a static host would otherwise pick by itself, and the
+// tombstones' own (their 410 status needs a server rule: Redirects).
+func (s Site) For(p string) Header { return s.apply(s.rules(), p) }
+
+// Lookup is For with the rules made once, for the many files of a site.
+func (s Site) Lookup() func(p string) Header {
+	rules := s.rules()
+	return func(p string) Header { return s.apply(rules, p) }
+}
+
+func (s Site) apply(rules []rule, p string) Header {
+	h := Header{ContentType: "application/octet-stream", CacheControl: ShortCache}
+	if t, ok := types[strings.ToLower(path.Ext(p))]; ok {
+		h.ContentType = t
+	}
+	for _, r := range rules {
+		if !r.match(p) {
+			continue
+		}
+		for i := 0; i < len(r.set); i += 2 {
+			switch v := r.set[i+1]; r.set[i] {
+			case "Content-Type":
+				h.ContentType = v
+			case "Cache-Control":
+				h.CacheControl = v
+			case "Access-Control-Allow-Origin":
+				h.CORS = true
+			case "X-Robots-Tag":
+				h.Robots = v
+			case "Content-Security-Policy":
+				h.CSP = v
+			case "X-Content-Type-Options":
+				h.NoSniff = true
+			}
+		}
+	}
+	if _, gone := slices.BinarySearch(s.Gone, p); gone {
+		h.ContentType, h.CacheControl = JSONType, NoCache
+	}
+	return h
+}
+
+// Headers is the _headers file of Netlify and Cloudflare Pages: the rules
+// (see rules), under the site's root.
 func (s Site) Headers() []byte {
 	if s.Problem() != "" {
 		return s.inert()
 	}
 	var b bytes.Buffer
 	b.WriteString("# Response headers (Netlify, Cloudflare Pages). Generated by blason build; see docs/deploy.md.\n")
-	rule := func(path string, kv ...string) {
-		fmt.Fprintf(&b, "%s%s\n", s.Root, path)
-		for i := 0; i < len(kv); i += 2 {
-			fmt.Fprintf(&b, "  %s: %s\n", kv[i], kv[i+1])
+	for _, r := range s.rules() {
+		fmt.Fprintf(&b, "%s%s\n", s.Root, r.pattern)
+		for i := 0; i < len(r.set); i += 2 {
+			fmt.Fprintf(&b, "  %s: %s\n", r.set[i], r.set[i+1])
 		}
 	}
-	rule("*", "X-Content-Type-Options", "nosniff")
-	rule("*.json", "Access-Control-Allow-Origin", "*", "Content-Security-Policy", FilesCSP)
-	rule("*.svg", "Content-Security-Policy", FilesCSP)
-	for _, sp := range s.Spaces {
-		a, c := s.assertionDir(sp), s.credentialDir(sp)
-		rule(a+"*", "X-Robots-Tag", NoIndex)
-		rule(c+"*", "X-Robots-Tag", NoIndex)
-		// Compact JWS files are served as text, as Open Badges 3.0 recommends.
-		rule(a+"*.jws", "Content-Type", TextType, "Access-Control-Allow-Origin", "*", "Content-Security-Policy", FilesCSP)
-		rule(c+"*.jwt", "Content-Type", TextType, "Access-Control-Allow-Origin", "*", "Content-Security-Policy", FilesCSP)
-		rule(c+"*.json", "Content-Type", VCType)
-	}
 	return b.Bytes()
+}
+
+// HostFiles are the files for static hosts in the site's root, never
+// served as content.
+func HostFiles() []string { return strings.Fields(hostsFiles) }
+
+// FromBuilt collects the rules' inputs from a built site in dir, to be
+// served at the URL path root ("/" or "/badges/"): the spaces are the
+// folders of the root holding an issuer profile, the tombstones those
+// _redirects lists (none when it lists none or is missing).
+func FromBuilt(dir, root string) (Site, error) {
+	s := Site{Root: root}
+	if !strings.HasSuffix(s.Root, "/") {
+		s.Root += "/"
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return s, err
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, e.Name(), "issuer.json")); err == nil {
+			s.Spaces = append(s.Spaces, e.Name())
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "_redirects"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return s, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 && f[2] == "410!" && strings.HasPrefix(f[0], s.Root) {
+			s.Gone = append(s.Gone, strings.TrimPrefix(f[0], s.Root))
+		}
+	}
+	slices.Sort(s.Spaces)
+	slices.Sort(s.Gone)
+	return s, nil
 }
 
 // Redirects is the _redirects file of Netlify: each tombstone is served

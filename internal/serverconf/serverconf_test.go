@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,6 +136,7 @@ func TestHeadersOnce(t *testing.T) {
 		"/badges/universite/credentials/zz/zz7vflyz3c7mm3vrxe45jxzraq.jwt",
 		"/badges/universite/credentials/zz/zz7vflyz3c7mm3vrxe45jxzraq.png",
 		"/badges/universite/issuer.json",
+		"/badges/universite/keys/es256-f72wzyro2owl.json",
 		"/badges/index.html",
 	} {
 		seen := map[string]int{}
@@ -184,5 +186,65 @@ func TestUnsafeRoot(t *testing.T) {
 	}
 	if FromModel(fixture(false), l).Problem() != "" {
 		t.Error("a plain path is reported as a problem")
+	}
+}
+
+// TestFor: the headers of each kind of file, as deploy stores them on
+// objects, agree with the rules of _headers and the tombstones.
+func TestFor(t *testing.T) {
+	s := FromModel(fixture(false), l)
+	nosniff := true
+	for _, c := range []struct {
+		path string
+		want Header
+	}{
+		{"index.html", Header{"text/html; charset=utf-8", ShortCache, false, "", "", nosniff}},
+		{"sitemap.xml", Header{"application/xml", ShortCache, false, "", "", nosniff}},
+		{"assets/style.css", Header{"text/css; charset=utf-8", ShortCache, false, "", "", nosniff}},
+		{"universite/did.json", Header{JSONType, ShortCache, true, "", FilesCSP, nosniff}},
+		{"universite/jwks.json", Header{JSONType, ShortCache, true, "", FilesCSP, nosniff}},
+		{"universite/status/revocation.json", Header{JSONType, ShortCache, true, "", FilesCSP, nosniff}},
+		{"universite/keys/es256-f72wzyro2owl.json", Header{JSONType, LongCache, true, "", FilesCSP, nosniff}},
+		{"universite/badges/b/image.svg", Header{"image/svg+xml", ShortCache, false, "", FilesCSP, nosniff}},
+		{"universite/assertions/mm/mmkeptvalidaward0000000000.json", Header{JSONType, ShortCache, true, NoIndex, FilesCSP, nosniff}},
+		{"universite/assertions/mm/mmkeptvalidaward0000000000.jws", Header{TextType, ShortCache, true, NoIndex, FilesCSP, nosniff}},
+		{"universite/assertions/mm/mmkeptvalidaward0000000000.svg", Header{"image/svg+xml", ShortCache, false, NoIndex, FilesCSP, nosniff}},
+		{"universite/credentials/mm/mmkeptvalidaward0000000000.json", Header{VCType, LongCache, true, NoIndex, FilesCSP, nosniff}},
+		{"universite/credentials/mm/mmkeptvalidaward0000000000.jwt", Header{TextType, LongCache, true, NoIndex, FilesCSP, nosniff}},
+		{"universite/credentials/mm/mmkeptvalidaward0000000000.svg", Header{"image/svg+xml", LongCache, false, NoIndex, FilesCSP, nosniff}},
+		{"universite/assertions/zz/zz7vflyz3c7mm3vrxe45jxzraq.json", Header{JSONType, NoCache, true, NoIndex, FilesCSP, nosniff}},
+		{"notes.unknown", Header{"application/octet-stream", ShortCache, false, "", "", nosniff}},
+	} {
+		if got := s.For(c.path); got != c.want {
+			t.Errorf("For(%q) = %+v, want %+v", c.path, got, c.want)
+		}
+	}
+}
+
+// TestFromBuilt: the rules read back from a built folder (spaces from
+// their issuer profile, tombstones from _redirects) are those of the model.
+func TestFromBuilt(t *testing.T) {
+	want := FromModel(fixture(false), l)
+	dir := t.TempDir()
+	for _, sp := range want.Spaces {
+		if err := os.MkdirAll(filepath.Join(dir, sp), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, sp, "issuer.json"), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "assets"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "_redirects"), want.Redirects(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := FromBuilt(dir, "/badges/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Spaces, want.Spaces) || !slices.Equal(got.Gone, want.Gone) || got.Root != want.Root || len(got.Gone) != 2 {
+		t.Errorf("FromBuilt = %+v, want %+v", got, want)
 	}
 }
