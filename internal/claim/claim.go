@@ -193,6 +193,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /me/data/archive.zip", s.limited(s.authed(s.archive)))
 	mux.HandleFunc("GET /me/erase", s.authed(s.eraseForm))
 	mux.HandleFunc("POST /me/erase", s.limited(s.authed(s.csrf(s.erase))))
+	s.walletRoutes(mux)   // OpenID4VCI (wallet.go)
+	s.europassRoutes(mux) // European Learning Model downloads (europass.go)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if !s.ready.Load() {
