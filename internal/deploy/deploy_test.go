@@ -371,7 +371,7 @@ func TestFirstDeploy(t *testing.T) {
 	for p := range files {
 		switch {
 		case strings.HasPrefix(p, "universite/keys/") && strings.HasSuffix(p, ".json"):
-			kinds[p] = struct{ ct, cc string }{serverconf.JSONType, serverconf.LongCache}
+			kinds[p] = struct{ ct, cc string }{serverconf.JSONType, serverconf.ImmutableCache}
 		case strings.HasPrefix(p, "universite/credentials/") && strings.HasSuffix(p, ".json"):
 			kinds[p] = struct{ ct, cc string }{serverconf.VCType, serverconf.LongCache}
 		case strings.HasPrefix(p, "universite/credentials/") && strings.HasSuffix(p, ".jwt"):

@@ -102,12 +102,17 @@ func (s Site) credentialDir(slug string) string {
 	return layout.Layout{}.CredentialDir(&model.Space{Slug: slug})
 }
 
-// Cache-Control values, by how soon a file may change at its URL. No URL
-// of the site changes with its content, so none is "immutable".
+// Cache-Control values, by how soon a file may change at its URL.
 const (
+	// ImmutableCache: a key's own documents (<space>/keys/<kid>.json and
+	// .ob2.json). A kid names one public key for ever: builds never
+	// recreate a published key (internal/build's key safety), and a
+	// retired key keeps its document; only the JWK sets and DID documents
+	// listing the current keys change, and they are short-lived.
+	ImmutableCache = "public, max-age=31536000, immutable"
 	// LongCache: the files of an award (Open Badges 3.0 credentials,
-	// VC-JWTs, baked images) and a key's own documents, rewritten only
-	// when reissued; their revocation is told by status lists, not by them.
+	// VC-JWTs, baked images), rewritten only when reissued; their
+	// revocation is told by status lists, not by them.
 	LongCache = "public, max-age=86400"
 	// ShortCache: everything else — pages, status and revocation lists,
 	// did.json, JWK sets, issuer profiles, badge classes and the hosted Open
@@ -166,7 +171,7 @@ func (s Site) rules() []rule {
 			rule{a + "*.jws", append([]string{"Content-Type", TextType}, cors...)},
 			rule{c + "*.jwt", append([]string{"Content-Type", TextType}, cors...)},
 			rule{c + "*.json", []string{"Content-Type", VCType}},
-			rule{s.keyDir(sp) + "*", []string{"Cache-Control", LongCache}},
+			rule{s.keyDir(sp) + "*", []string{"Cache-Control", ImmutableCache}},
 		)
 	}
 	return r

@@ -204,7 +204,7 @@ func TestFor(t *testing.T) {
 		{"universite/did.json", Header{JSONType, ShortCache, true, "", FilesCSP, nosniff}},
 		{"universite/jwks.json", Header{JSONType, ShortCache, true, "", FilesCSP, nosniff}},
 		{"universite/status/revocation.json", Header{JSONType, ShortCache, true, "", FilesCSP, nosniff}},
-		{"universite/keys/es256-f72wzyro2owl.json", Header{JSONType, LongCache, true, "", FilesCSP, nosniff}},
+		{"universite/keys/es256-f72wzyro2owl.json", Header{JSONType, ImmutableCache, true, "", FilesCSP, nosniff}},
 		{"universite/badges/b/image.svg", Header{"image/svg+xml", ShortCache, false, "", FilesCSP, nosniff}},
 		{"universite/assertions/mm/mmkeptvalidaward0000000000.json", Header{JSONType, ShortCache, true, NoIndex, FilesCSP, nosniff}},
 		{"universite/assertions/mm/mmkeptvalidaward0000000000.jws", Header{TextType, ShortCache, true, NoIndex, FilesCSP, nosniff}},
