@@ -377,9 +377,11 @@ func (b *builder) dashboard(kind string, head *model.Space, members []*model.Spa
 		b.reg.relate(parts, c.q)
 		return c
 	}
+	holdersCount := b.count("h:"+slugs(active), len(holders))
+	b.reg.follows = append(b.reg.follows, [2]*quantity{total.q, holdersCount.q})
 	d.Figures = []Figure{
 		{"awards", total},
-		{"holders", b.count("h:"+slugs(active), len(holders))},
+		{"holders", holdersCount},
 		{"revoked", withdrawn("revoked", func(s *spaceStats) int { return s.revoked })},
 		{"suspended", withdrawn("suspended", func(s *spaceStats) int { return s.suspended })},
 		{"expired", withdrawn("expired", func(s *spaceStats) int { return s.expir })},
@@ -392,10 +394,12 @@ func (b *builder) dashboard(kind string, head *model.Space, members []*model.Spa
 	}
 	d.Tables = append(d.Tables, b.oneColumn("awards-by-badge", "dashboardTableByBadge", "dashboardRowBadge", "awards", rows, total))
 
-	// Awards by institution.
+	// Awards by institution: the spaces that issued some (a space that
+	// issued none is left out: listed, its zero would hide another space's
+	// count for nothing).
 	if kind != Space {
 		rows = nil
-		for _, sp := range members {
+		for _, sp := range active {
 			as := b.stats[sp].atoms
 			rows = append(rows, Row{Key: sp.Slug, Label: Label{Text: b.perLang(func(l string) string { return b.spaceName(sp, l) })}, Cells: []Count{b.count(atomsKey(as), sum(as))}})
 		}

@@ -14,6 +14,10 @@ package dashboard
 // hidden member would give it away by subtraction, so the smallest other
 // member still shown (a part before the total) is hidden as well; this is
 // repeated over all relations until none has exactly one hidden member.
+// A scope's distinct holders are hidden with its awards: holders never
+// outnumber awards, and when every holder has one award that bound would
+// give the hidden total away.
+//
 // Quantities are keyed by what they count (the set of badge/level cells,
 // of space/month cells, of spaces), so two equal sums are one quantity.
 
@@ -51,6 +55,9 @@ type relation []*quantity
 type registry struct {
 	byKey     map[string]*quantity
 	relations []relation
+	// follows: when the first is hidden, so is the second (a scope's
+	// distinct holders, a lower bound of its awards, follow them).
+	follows [][2]*quantity
 }
 
 func newRegistry() *registry { return &registry{byKey: map[string]*quantity{}} }
@@ -116,6 +123,11 @@ func (r *registry) suppress(k int) {
 			}
 			pick.status = Secondary
 			changed = true
+		}
+	}
+	for _, f := range r.follows {
+		if f[0].status != Shown && f[1].status == Shown {
+			f[1].status = Secondary
 		}
 	}
 }

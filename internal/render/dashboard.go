@@ -98,9 +98,9 @@ type cellView struct {
 
 type tableView struct {
 	ID, Title, Subject, RowHead string
-	Columns            []string // headings (already in the page's language)
-	Rows               []rowView
-	Chart              *chartView
+	Columns                     []string // headings (already in the page's language)
+	Rows                        []rowView
+	Chart                       *chartView
 }
 
 type rowView struct {
@@ -261,4 +261,3 @@ func chart(t *dashboard.Table, tv *tableView) *chartView {
 	c.Height = max(y, rowH)
 	return c
 }
-
