@@ -776,3 +776,95 @@ func TestDashboardsSmallCohort(t *testing.T) {
 		})
 	}
 }
+
+// TestDashboardsPrivateAndOff: publish: private writes the dashboards under
+// the source's reports/dashboards/ and nothing under the site's; off writes
+// them nowhere; a private folder inside the output folder fails the build
+// before anything is written.
+func TestDashboardsPrivateAndOff(t *testing.T) {
+	for _, c := range []struct{ config, private string }{
+		{"dashboards:\n  publish: private\n", "reports/dashboards"},
+		{"dashboards:\n  publish: private\n  folder: pilotage\n", "pilotage/dashboards"},
+		{"dashboards:\n  publish: off\n", ""},
+	} {
+		src := t.TempDir()
+		writeSmallSite(t, src, c.config)
+		dest := filepath.Join(src, "site")
+		mustBuild(t, Options{Source: src, Destination: dest})
+		if m, _ := filepath.Glob(filepath.Join(dest, "*", "dashboards")); len(m) > 0 {
+			t.Errorf("%q: dashboards published: %v", c.config, m)
+		}
+		if _, err := os.Stat(filepath.Join(dest, "dashboards")); err == nil {
+			t.Errorf("%q: dashboards published", c.config)
+		}
+		for _, dir := range []string{"reports", "pilotage"} {
+			_, err := os.Stat(filepath.Join(src, dir))
+			if want := strings.HasPrefix(c.private, dir+"/"); (err == nil) != want {
+				t.Errorf("%q: %s exists: %v, want %v", c.config, dir, err == nil, want)
+			}
+		}
+		if c.private == "" {
+			continue
+		}
+		priv := filepath.Join(src, filepath.FromSlash(c.private))
+		for _, p := range []string{"dashboards/index.html", "en/dashboards/spaces/a/index.html", "dashboards/data/national.csv", "dashboards/data/schema.json"} {
+			if _, err := os.Stat(filepath.Join(priv, filepath.FromSlash(p))); err != nil {
+				t.Errorf("%q: %v", c.config, err)
+			}
+		}
+		checkNoSmallCount(t, priv, 5)
+	}
+	src := t.TempDir()
+	writeSmallSite(t, src, "dashboards:\n  publish: private\n  folder: site/private\n")
+	dest := filepath.Join(src, "site")
+	_, err := Run(Options{Source: src, Destination: dest, Now: now})
+	if err == nil || !strings.Contains(err.Error(), "never written into the site") {
+		t.Fatalf("private dashboards inside the site: %v", err)
+	}
+	if _, err := os.Stat(dest); err == nil {
+		t.Error("the refused build wrote the site")
+	}
+}
+
+// TestDashboardsFollowChanges: an award added to a list reaches the
+// dashboards of the next (incremental) build; a build of unchanged sources
+// rewrites none of their files, byte for byte.
+func TestDashboardsFollowChanges(t *testing.T) {
+	src, dest := builtDemo(t)
+	before := readTree(t, filepath.Join(dest, "dashboards"))
+	mustBuild(t, Options{Source: src, Destination: dest})
+	after := readTree(t, filepath.Join(dest, "dashboards"))
+	if len(before) == 0 || len(after) != len(before) {
+		t.Fatalf("%d dashboard files, then %d", len(before), len(after))
+	}
+	for p, b := range before {
+		if !bytes.Equal(after[p], b) {
+			t.Errorf("%s changed between two builds of the same sources", p)
+		}
+	}
+	data := readDashData(t, dest)
+	c, _ := data.find("space-universite", "figures", "awards", "count")
+	n, ok := c.number()
+	if !ok {
+		t.Fatalf("the university's total is hidden: %+v", c)
+	}
+	list := filepath.Join(src, "content", "universite", "awards", "tutorat-2023-2025.csv")
+	b, err := os.ReadFile(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	more := strings.Replace(lines[len(lines)-1], "@", "+dashboard@", 1)
+	if err := os.WriteFile(list, []byte(strings.Join(append(lines, more), "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := mustBuild(t, Options{Source: src, Destination: dest})
+	if res.Issued != 1 {
+		t.Errorf("%d awards issued, want 1", res.Issued)
+	}
+	data = readDashData(t, dest)
+	c, _ = data.find("space-universite", "figures", "awards", "count")
+	if m, _ := c.number(); m != n+1 {
+		t.Errorf("the university's total went from %d to %q, want %d", n, c.value, n+1)
+	}
+}
