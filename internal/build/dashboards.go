@@ -45,7 +45,8 @@ func dashboards(o Options, site *model.Site, r *render.Renderer, docs publish.Fi
 	if set.Publish == "site" {
 		return nil, r.DashboardFiles(site, ds, docs)
 	}
-	dir := filepath.Join(o.Source, filepath.FromSlash(set.Folder), "dashboards")
+	// The folder mirrors the site: dashboards/…, en/dashboards/….
+	dir := filepath.Join(o.Source, filepath.FromSlash(set.Folder))
 	real, err := safepath.Real(dir)
 	if err != nil {
 		return nil, err

@@ -778,13 +778,14 @@ func TestDashboardsSmallCohort(t *testing.T) {
 }
 
 // TestDashboardsPrivateAndOff: publish: private writes the dashboards under
-// the source's reports/dashboards/ and nothing under the site's; off writes
+// the source's reports/ (as in the site: dashboards/, en/dashboards/) and
+// nothing under the site's; off writes
 // them nowhere; a private folder inside the output folder fails the build
 // before anything is written.
 func TestDashboardsPrivateAndOff(t *testing.T) {
 	for _, c := range []struct{ config, private string }{
-		{"dashboards:\n  publish: private\n", "reports/dashboards"},
-		{"dashboards:\n  publish: private\n  folder: pilotage\n", "pilotage/dashboards"},
+		{"dashboards:\n  publish: private\n", "reports"},
+		{"dashboards:\n  publish: private\n  folder: pilotage\n", "pilotage"},
 		{"dashboards:\n  publish: off\n", ""},
 	} {
 		src := t.TempDir()
@@ -799,7 +800,7 @@ func TestDashboardsPrivateAndOff(t *testing.T) {
 		}
 		for _, dir := range []string{"reports", "pilotage"} {
 			_, err := os.Stat(filepath.Join(src, dir))
-			if want := strings.HasPrefix(c.private, dir+"/"); (err == nil) != want {
+			if want := c.private == dir; (err == nil) != want {
 				t.Errorf("%q: %s exists: %v, want %v", c.config, dir, err == nil, want)
 			}
 		}

@@ -19,7 +19,8 @@ type Dashboards struct {
 	// (written under Folder, never in the site) or "off".
 	Publish string `yaml:"publish"`
 	// Folder is where private dashboards are written, relative to the
-	// source folder (default "reports"; the files go under its dashboards/).
+	// source folder (default "reports"), at their paths in the site
+	// (dashboards/…, en/dashboards/…).
 	Folder string `yaml:"folder"`
 }
 
