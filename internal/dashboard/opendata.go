@@ -144,7 +144,7 @@ const SchemaJSON = `{
   "required": ["dashboard", "kind", "members", "k", "figures", "tables"],
   "properties": {
     "$schema": {"type": "string"},
-    "dashboard": {"type": "string", "description": "national, network-<space> or space-<space>"},
+    "dashboard": {"type": "string", "description": "national, network-{space slug} or space-{space slug}"},
     "kind": {"enum": ["national", "network", "space"]},
     "space": {"type": "string", "description": "the space, or the network's head space"},
     "members": {"type": "array", "items": {"type": "string"}, "description": "slugs of the spaces covered"},
