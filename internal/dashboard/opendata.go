@@ -130,8 +130,12 @@ func (d *Dashboard) JSON() ([]byte, error) {
 		}
 		j.Tables = append(j.Tables, jt)
 	}
-	b, err := json.MarshalIndent(j, "", "  ")
-	return append(b, '\n'), err
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // "< 5", not "\u003c 5"
+	enc.SetIndent("", "  ")
+	err := enc.Encode(j)
+	return buf.Bytes(), err
 }
 
 // SchemaJSON is the JSON Schema of the dashboards' JSON files, published as
