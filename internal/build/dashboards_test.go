@@ -270,6 +270,30 @@ func checkNotDerivable(t *testing.T, d *dashData, site *model.Site) {
 			}
 		}
 	}
+	// Counts of people over a scope and a scope inside it: their
+	// difference, people of the other spaces only, is a count as well.
+	for big, bm := range d.members {
+		for small, sm := range d.members {
+			inside := big != small && len(sm) < len(bm)
+			for _, s := range sm {
+				inside = inside && slices.Contains(bm, s)
+			}
+			if !inside {
+				continue
+			}
+			for _, c := range d.cells[big] {
+				if !(c.table == "figures" && c.row == "holders") && !strings.HasPrefix(c.table, "progression-") && !strings.HasPrefix(c.table, "complete-") {
+					continue
+				}
+				o, ok := d.find(small, c.table, c.row, c.col)
+				n, shown := c.number()
+				m, shown2 := o.number()
+				if ok && shown && shown2 && n-m > 0 && n-m < d.k {
+					t.Errorf("%s %s %s %s: %d, and %d in %s: a difference of %d people", big, c.table, c.row, c.col, n, m, small, n-m)
+				}
+			}
+		}
+	}
 	type equation map[string]float64 // Σ coef·cell
 	var eqs []equation
 	known := map[string]float64{}
@@ -685,7 +709,8 @@ func TestDashboardsDemo(t *testing.T) {
 
 // writeSmallSite writes a network of two schools with small cohorts: a
 // shared template used by both, a badge of three awards, a month of two,
-// one revocation. counts gives, per space and badge, the awards per month.
+// one revocation, and two people only in school B (the network's holders
+// minus school A's).
 func writeSmallSite(t *testing.T, dir, extraConfig string) {
 	t.Helper()
 	svg, err := os.ReadFile(filepath.Join(repoRoot, "content", "association", "badges", "benevolat.svg"))
@@ -720,6 +745,7 @@ func writeSmallSite(t *testing.T, dir, extraConfig string) {
 		return s
 	}
 	files["content/a/awards/2025.csv"] = rows("x", 12, "2025-01-10", "y", 2, "2025-01-10", "x", 7, "2025-02-10", "engagement", 6, "2025-06-20")
+	n = 16 // school B's people are p017…p029: all but two also hold badges of school A
 	files["content/b/awards/2025.csv"] = rows("x", 3, "2025-01-15", "x", 9, "2025-03-15", "engagement", 1, "2025-06-20")
 	for name, text := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))

@@ -143,6 +143,7 @@ func Build(site *model.Site, o Options) ([]*Dashboard, error) {
 		}
 		out = append(out, d)
 	}
+	b.nest()
 	b.reg.suppress(o.K)
 	return out, nil
 }
@@ -166,12 +167,13 @@ type spaceStats struct {
 }
 
 type builder struct {
-	site  *model.Site
-	o     Options
-	reg   *registry
-	stats map[*model.Space]*spaceStats
-	who   *people.Index
-	asOf  time.Time
+	persons map[string]map[string]*quantity // counts of people: family → scope (sorted slugs) → count
+	site    *model.Site
+	o       Options
+	reg     *registry
+	stats   map[*model.Space]*spaceStats
+	who     *people.Index
+	asOf    time.Time
 }
 
 // collect makes the one pass over the awards.
@@ -340,6 +342,49 @@ func (b *builder) atomLabel(a *atom, withSpace bool) Label {
 
 func (b *builder) count(key string, v int) Count { return Count{b.reg.get(key, v)} }
 
+// people returns a count of distinct people of a family (holders, a
+// progression cell…) over scope, the sorted slugs of the spaces counted.
+// Such counts do not add up over spaces; nest relates them.
+func (b *builder) people(family, scope string, v int) Count {
+	c := b.count(family+scope, v)
+	if b.persons == nil {
+		b.persons = map[string]map[string]*quantity{}
+	}
+	if b.persons[family] == nil {
+		b.persons[family] = map[string]*quantity{}
+	}
+	b.persons[family][scope] = c.q
+	return c
+}
+
+// nest records, for each family of people counts, the pairs of scopes one
+// inside the other: the difference of their counts is a count of people
+// too (those who hold badges only in the larger scope's other spaces).
+func (b *builder) nest() {
+	for _, family := range slices.Sorted(maps.Keys(b.persons)) {
+		byScope := b.persons[family]
+		scopes := slices.Sorted(maps.Keys(byScope))
+		for _, big := range scopes {
+			in := map[string]bool{}
+			for _, s := range strings.Split(big, ",") {
+				in[s] = true
+			}
+			for _, small := range scopes {
+				if small == big {
+					continue
+				}
+				inside := true
+				for _, s := range strings.Split(small, ",") {
+					inside = inside && in[s]
+				}
+				if inside {
+					b.reg.nested = append(b.reg.nested, [2]*quantity{byScope[big], byScope[small]})
+				}
+			}
+		}
+	}
+}
+
 // oneColumn makes a single-column table of rows and their total, related.
 func (b *builder) oneColumn(id, title, rowHead, col string, rows []Row, total Count) *Table {
 	parts := make([]*quantity, len(rows))
@@ -377,7 +422,7 @@ func (b *builder) dashboard(kind string, head *model.Space, members []*model.Spa
 		b.reg.relate(parts, c.q)
 		return c
 	}
-	holdersCount := b.count("h:"+slugs(active), len(holders))
+	holdersCount := b.people("h:", slugs(active), len(holders))
 	b.reg.follows = append(b.reg.follows, [2]*quantity{total.q, holdersCount.q})
 	d.Figures = []Figure{
 		{"awards", total},
@@ -517,11 +562,11 @@ func (b *builder) progression(d *Dashboard, fw *model.Framework, active []*model
 		})}}
 		var parts []*quantity
 		for li, lv := range fw.Levels {
-			q := b.reg.get("p:"+fw.Slug+":"+c.ID+":"+lv.ID+":"+scope, counts[li])
+			q := b.people("p:"+fw.Slug+":"+c.ID+":"+lv.ID+":", scope, counts[li]).q
 			parts = append(parts, q)
 			r.Cells = append(r.Cells, Count{q})
 		}
-		tot := b.count("p:"+fw.Slug+":"+c.ID+":*:"+scope, n)
+		tot := b.people("p:"+fw.Slug+":"+c.ID+":*:", scope, n)
 		b.reg.relate(parts, tot.q)
 		r.Cells = append(r.Cells, tot)
 		t.Rows = append(t.Rows, r)
@@ -538,7 +583,7 @@ func (b *builder) progression(d *Dashboard, fw *model.Framework, active []*model
 			}
 		}
 		all.Rows = append(all.Rows, Row{Key: lv.ID, Label: Label{Text: b.perLang(func(l string) string { return text(lv.Name, lv.Translations, l) })},
-			Cells: []Count{b.count("c:"+fw.Slug+":"+lv.ID+":"+scope, n)}})
+			Cells: []Count{b.people("c:"+fw.Slug+":"+lv.ID+":", scope, n)}})
 	}
 	d.Tables = append(d.Tables, all)
 }

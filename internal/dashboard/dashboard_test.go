@@ -69,6 +69,29 @@ func TestSuppress(t *testing.T) {
 	}
 }
 
+// TestNestedPeople: counts of people over nested scopes whose difference
+// is small hide the larger scope's count, and the relations it is in are
+// checked again.
+func TestNestedPeople(t *testing.T) {
+	for _, tc := range []struct {
+		big, small int
+		want       Status
+	}{{12, 10, Secondary}, {12, 12, Shown}, {20, 10, Shown}, {12, 7, Shown}} {
+		r := newRegistry()
+		big, small := r.get("big", tc.big), r.get("small", tc.small)
+		other, total := r.get("other", 30), r.get("total", 30+tc.big)
+		r.relate([]*quantity{big, other}, total)
+		r.nested = append(r.nested, [2]*quantity{big, small})
+		r.suppress(5)
+		if big.status != tc.want || small.status != Shown {
+			t.Errorf("%d over %d: %v, %v", tc.big, tc.small, big.status, small.status)
+		}
+		if tc.want == Secondary && other.status == Shown {
+			t.Errorf("%d over %d: the hidden count's relation has one hidden member", tc.big, tc.small)
+		}
+	}
+}
+
 // smallSite is a network (net) of two schools, a framework of two
 // competencies, a shared template and a handful of awards.
 func smallSite() *model.Site {

@@ -18,6 +18,13 @@ package dashboard
 // outnumber awards, and when every holder has one award that bound would
 // give the hidden total away.
 //
+// Counts of people (distinct holders, progression cells) do not add up
+// over spaces: the difference between a network's count and one of its
+// spaces' is the number of people found only in the network's other
+// spaces. When both are shown and that difference is below k (and not
+// zero), the larger scope's count is hidden, then relations are checked
+// again.
+//
 // Quantities are keyed by what they count (the set of badge/level cells,
 // of space/month cells, of spaces), so two equal sums are one quantity.
 
@@ -58,6 +65,9 @@ type registry struct {
 	// follows: when the first is hidden, so is the second (a scope's
 	// distinct holders, a lower bound of its awards, follow them).
 	follows [][2]*quantity
+	// nested: counts of people over a scope and over a scope inside it;
+	// their difference, when shown, must not be below k either.
+	nested [][2]*quantity
 }
 
 func newRegistry() *registry { return &registry{byKey: map[string]*quantity{}} }
@@ -102,6 +112,12 @@ func (r *registry) suppress(k int) {
 	}
 	for changed := true; changed; {
 		changed = false
+		for _, n := range r.nested {
+			if d := n[0].value - n[1].value; n[0].status == Shown && n[1].status == Shown && d > 0 && d < k {
+				n[0].status = Secondary
+				changed = true
+			}
+		}
 		for _, rel := range r.relations {
 			hidden := 0
 			for _, q := range rel {
