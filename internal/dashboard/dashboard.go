@@ -148,13 +148,14 @@ func Build(site *model.Site, o Options) ([]*Dashboard, error) {
 	return out, nil
 }
 
+// atom is the count of awards of one badge class at one level (nil for a
+// badge without levels): the cells every award table sums.
 type atom struct {
-	space       *model.Space
-	badge       *model.Badge
-	level       *model.Level
-	key         string
-	count       int
-	templateKey string
+	space *model.Space
+	badge *model.Badge
+	level *model.Level
+	key   string // <space>/<badge>/<level>
+	count int
 }
 
 // spaceStats is what one pass over a space's awards gathers.
@@ -166,6 +167,7 @@ type spaceStats struct {
 	levels                    map[*model.Framework]map[string][]int // framework → person → highest level index per competency (-1: none)
 }
 
+// builder computes the dashboards of one site.
 type builder struct {
 	persons map[string]map[string]*quantity // counts of people: family → scope (sorted slugs) → count
 	site    *model.Site
@@ -196,7 +198,11 @@ func (b *builder) collect() {
 	for _, sp := range b.site.Spaces {
 		st := &spaceStats{months: map[string]int{}, holders: map[string]bool{}, levels: map[*model.Framework]map[string][]int{}}
 		b.stats[sp] = st
-		idx := map[[2]any]*atom{}
+		type cell struct {
+			badge *model.Badge
+			level *model.Level
+		}
+		idx := map[cell]*atom{}
 		for _, bd := range sp.Badges {
 			lvs := bd.Levels
 			if len(lvs) == 0 {
@@ -208,12 +214,12 @@ func (b *builder) collect() {
 					k += lv.ID
 				}
 				a := &atom{space: sp, badge: bd, level: lv, key: k}
-				idx[[2]any{bd, lv}] = a
+				idx[cell{bd, lv}] = a
 				st.atoms = append(st.atoms, a)
 			}
 		}
 		for _, a := range sp.Awards {
-			at := idx[[2]any{a.Badge, a.Level}]
+			at := idx[cell{a.Badge, a.Level}]
 			if at == nil { // a level unknown to the badge: checked by content, but stay safe
 				continue
 			}
