@@ -117,14 +117,11 @@ type chartView struct {
 }
 
 type barView struct {
-	Label      string
-	Cell       cellView
-	Y, TextY   int // top of the bar, baseline of the label
-	W          int // bar width, 0 when hidden
-	ValueX     int // where the value is written
-	ValueY     int
-	BarH       int
-	Percentage string
+	Label          string
+	Cell           cellView
+	Y, TextY       int // top of the bar, baseline of the label
+	W, BarH        int // bar width (0 when hidden) and height
+	ValueX, ValueY int // where the value is written
 }
 
 func (v *langView) dashboardTitle(d *dashboard.Dashboard) string {
