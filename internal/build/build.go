@@ -250,6 +250,11 @@ func Run(o Options) (Result, error) {
 	}
 	docs["sitemap.xml"] = r.SitemapPassports(docs["sitemap.xml"], site, passports)
 	phase("documents and pages")
+	private, err := dashboards(o, site, r, docs) // dashboards.go
+	if err != nil {
+		return res, err
+	}
+	phase("dashboards")
 
 	// The awards: only those whose action key changed, or whose files are gone.
 	groups, err := is.Keys(site, rings, ledgers)
@@ -338,6 +343,9 @@ func Run(o Options) (Result, error) {
 	}
 	if err == nil {
 		err = writeServers(o, site, l)
+	}
+	if err == nil {
+		err = writePrivateDashboards(private)
 	}
 	phase("finish")
 	return res, err

@@ -40,8 +40,9 @@ type Config struct {
 	Theme        string                     `yaml:"theme"`
 	Translations map[string]TranslatedTitle `yaml:"translations"`
 	Credentials  Credentials                `yaml:"credentials"`
-	Deploy       Deploy                     `yaml:"deploy"` // blason deploy (deploy.go)
-	Notify       Notify                     `yaml:"notify"` // blason notify (notify.go)
+	Deploy       Deploy                     `yaml:"deploy"`     // blason deploy (deploy.go)
+	Notify       Notify                     `yaml:"notify"`     // blason notify (notify.go)
+	Dashboards   Dashboards                 `yaml:"dashboards"` // pilotage dashboards (dashboards.go)
 }
 
 // Credentials are the settings of the signed outputs.
@@ -89,7 +90,7 @@ type Env struct {
 // EnvVars lists the environment variables overriding configuration keys:
 // BLASON_ and the yaml key path in capitals, dots as underscores.
 func EnvVars() []Env {
-	return slices.Concat(siteEnvVars(), deployEnvVars(), notifyEnvVars())
+	return slices.Concat(siteEnvVars(), deployEnvVars(), notifyEnvVars(), dashboardsEnvVars())
 }
 
 func siteEnvVars() []Env {
@@ -315,6 +316,7 @@ func LoadEnv(src, baseURL string, getenv func(string) string, diags *diag.List) 
 	}
 	c.Deploy.check(at, diags)
 	c.Notify.check(at, diags)
+	c.Dashboards.check(at, diags)
 	return c
 }
 
