@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/francebadge/blason/internal/build"
-	"github.com/francebadge/blason/internal/claim"
 	"github.com/francebadge/blason/internal/i18n"
+	"github.com/francebadge/blason/internal/store"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -30,7 +30,7 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 	verbose := fs.Bool("verbose", false, "also print how long each stage took")
 	fs.alias("verbose", "v")
 	claimIndex := fs.Bool("claim-index", false, "also write the claim server's private index (.blason/claim-index.json)")
-	db := fs.String("db", "", "also publish the passports of a claim server's store (file path or postgres:// URL)")
+	db := fs.String("db", "", "also publish the passports of a claim server's store, and its counts of claimed awards in the dashboards (file path or postgres:// URL)")
 	fs.value("db", "FILE|URL")
 	startOver := fs.String("start-over", "", "comma-separated spaces making a genuinely new start: create their lost secret, keys and ledger (every credential they issued stops verifying)")
 	fs.value("start-over", "SPACE,...")
@@ -50,12 +50,15 @@ func cmdBuild(args []string, stdout, stderr io.Writer) error {
 		o.ClaimIndex = build.ClaimIndexPath(o.Source)
 	}
 	if *db != "" {
-		src, closeDB, err := claim.PassportSource(context.Background(), *db)
+		st, err := store.Open(context.Background(), *db)
 		if err != nil {
 			return err
 		}
-		defer closeDB()
-		o.Passports = append(o.Passports, src)
+		defer st.Close()
+		// The store's passports are published, and its counts of claimed
+		// awards reach the dashboards.
+		o.Passports = append(o.Passports, st)
+		o.ClaimUses = st
 	}
 	if o.LockWait == 0 {
 		o.LockWait = -1 // --wait 0: give up at once

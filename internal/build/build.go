@@ -5,6 +5,7 @@
 package build
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -40,6 +41,7 @@ import (
 	"github.com/francebadge/blason/internal/safepath"
 	"github.com/francebadge/blason/internal/serverconf"
 	"github.com/francebadge/blason/internal/statuslist"
+	"github.com/francebadge/blason/internal/store"
 	"github.com/francebadge/blason/themes"
 )
 
@@ -83,6 +85,16 @@ type Options struct {
 	// Waiting, when set, is called once when the build starts waiting for
 	// another (pid: its process id, 0 when unknown).
 	Waiting func(dest string, pid int)
+	// ClaimUses, when set, is the claim store the dashboards read their
+	// claim figures from (awards claimed, taken for a wallet, shown on a
+	// passport; `blason build --db`). Only counts reach the dashboards.
+	ClaimUses AwardUses
+}
+
+// AwardUses reports what students did with each award of a space through
+// the claim server (store.Store has it).
+type AwardUses interface {
+	AwardUses(ctx context.Context, space string) (map[string]store.AwardUse, error)
 }
 
 // DefaultLockWait is how long a build waits for another one writing the

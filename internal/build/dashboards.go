@@ -1,6 +1,7 @@
 package build
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,7 +39,11 @@ func dashboards(o Options, site *model.Site, r *render.Renderer, docs publish.Fi
 	if set.Publish == "off" {
 		return nil, nil
 	}
-	ds, err := dashboard.Build(site, dashboard.Options{K: set.K, Src: o.Source})
+	uses, err := claimUses(o.ClaimUses, site)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := dashboard.Build(site, dashboard.Options{K: set.K, Src: o.Source, Uses: uses})
 	if err != nil {
 		return nil, err
 	}
@@ -60,6 +65,27 @@ func dashboards(o Options, site *model.Site, r *render.Renderer, docs publish.Fi
 	}
 	p := &privateDashboards{dir: dir, files: publish.Files{}}
 	return p, r.DashboardFiles(site, ds, p.files)
+}
+
+// claimUses reads the claim store's uses of every space's awards, or nil
+// without a store.
+func claimUses(st AwardUses, site *model.Site) (map[string]map[string]dashboard.Use, error) {
+	if st == nil {
+		return nil, nil
+	}
+	out := map[string]map[string]dashboard.Use{}
+	for _, sp := range site.Spaces {
+		us, err := st.AwardUses(context.Background(), sp.Slug)
+		if err != nil {
+			return nil, fmt.Errorf("claim store: reading the uses of %s's awards for the dashboards: %w", sp.Slug, err)
+		}
+		m := make(map[string]dashboard.Use, len(us))
+		for id, u := range us {
+			m[id] = dashboard.Use{Claimed: !u.Claimed.IsZero(), Wallet: !u.Wallet.IsZero(), Passport: u.OnPassport}
+		}
+		out[sp.Slug] = m
+	}
+	return out, nil
 }
 
 // writePrivateDashboards writes private dashboards, each file replaced

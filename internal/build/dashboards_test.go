@@ -2,6 +2,7 @@ package build
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -16,8 +17,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/passport"
+	"github.com/francebadge/blason/internal/store"
 )
 
 // dashCell is one line of a published dashboard CSV.
@@ -893,5 +897,82 @@ func TestDashboardsFollowChanges(t *testing.T) {
 	c, _ = data.find("space-universite", "figures", "awards", "count")
 	if m, _ := c.number(); m != n+1 {
 		t.Errorf("the university's total went from %d to %q, want %d", n, c.value, n+1)
+	}
+}
+
+// TestDashboardsClaimStore: a build reading a claim store (build --db)
+// publishes its counts of claimed awards, wallet deliveries and passport
+// badges, suppressed like the others, and nothing else of the store.
+func TestDashboardsClaimStore(t *testing.T) {
+	src := t.TempDir()
+	writeSmallSite(t, src, "")
+	site, err := Load(Options{Source: src, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "claim.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	at := time.Date(2025, 9, 1, 10, 0, 0, 0, time.UTC)
+	spaces := map[string]*model.Space{}
+	for _, sp := range site.Spaces {
+		spaces[sp.Slug] = sp
+	}
+	// School B: 5 awards claimed, all for a wallet (counts of both schools
+	// are large enough for the network's to be shown beside theirs).
+	for i, aw := range spaces["b"].Awards[:5] {
+		if err := st.AddWalletClaim(ctx, fmt.Sprintf("subject-b%d", i), passport.AwardRef{Space: "b", Award: aw.ID}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// School A: 8 awards claimed by 8 students, 6 taken for a wallet, 2 on
+	// a passport.
+	for i, aw := range spaces["a"].Awards[:8] {
+		subject := fmt.Sprintf("subject-%02d", i)
+		ref := passport.AwardRef{Space: "a", Award: aw.ID}
+		claim := st.AddClaim
+		if i < 6 {
+			claim = st.AddWalletClaim
+		}
+		if err := claim(ctx, subject, ref, at); err != nil {
+			t.Fatal(err)
+		}
+		if i < 2 {
+			if err := st.SetPassport(ctx, subject, store.PassportSettings{Slug: fmt.Sprintf("etudiant-%d", i), DisplayName: "Étudiant"}, at); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.AddPassportAward(ctx, subject, ref, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	dest := filepath.Join(src, "site")
+	mustBuild(t, Options{Source: src, Destination: dest, ClaimUses: st})
+	data := readDashData(t, dest)
+	for _, c := range []struct{ dash, key, want string }{
+		{"space-a", "claimed", "8"},
+		{"space-a", "wallet", "6"},
+		{"space-a", "passport", "< 5"},
+		{"space-b", "claimed", "5"},
+		{"space-b", "passport", "< 5"}, // none
+		{"network-net", "claimed", "13"},
+		{"network-net", "wallet", "11"},
+		{"national", "claimed", "13"},
+	} {
+		cell, ok := data.find(c.dash, "figures", c.key, "count")
+		if !ok || cell.value != c.want {
+			t.Errorf("%s %s = %q (found %v), want %q", c.dash, c.key, cell.value, ok, c.want)
+		}
+	}
+	checkNoSmallCount(t, dest, 5)
+	checkNoIdentifier(t, dest, site)
+	// Without the store, no claim figure.
+	dest2 := filepath.Join(src, "site2")
+	mustBuild(t, Options{Source: src, Destination: dest2})
+	if _, ok := readDashData(t, dest2).find("space-a", "figures", "claimed", "count"); ok {
+		t.Error("claim figures published without a claim store")
 	}
 }

@@ -60,19 +60,6 @@ type AppOptions struct {
 	Log                        *slog.Logger
 }
 
-// PassportSource returns the store's passports for a build, or nil when no
-// store is configured (the build then reads content files only).
-func PassportSource(ctx context.Context, dsn string) (passport.Source, func(), error) {
-	if dsn == "" {
-		return nil, func() {}, nil
-	}
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		return nil, nil, err
-	}
-	return st, func() { st.Close() }, nil
-}
-
 // DefaultDB is the store used when none is given: SQLite under the
 // source's private .blason/ folder.
 func DefaultDB(source string) string { return filepath.Join(source, ".blason", "claim.db") }

@@ -30,6 +30,17 @@ const (
 type Options struct {
 	K   int    // suppression threshold; 0 means DefaultK
 	Src string // source folder, for the cohort rosters (content/<space>/cohorts); empty: no cohort tables
+	// Uses are what the claim store knows of the awards (space slug →
+	// award id → use), when the build reads it (build --db); nil: the
+	// dashboards have no claim figures.
+	Uses map[string]map[string]Use
+}
+
+// Use is what students did with one award through the claim server.
+type Use struct {
+	Claimed  bool // downloaded from the claim server at least once
+	Wallet   bool // its VC-JWT taken, the form wallets import
+	Passport bool // shown on a passport page
 }
 
 // Kinds of dashboards.
@@ -61,7 +72,7 @@ func (d *Dashboard) ID() string {
 
 // Figure is one headline count.
 type Figure struct {
-	Key   string // awards, holders, revoked, suspended, expired
+	Key   string // awards, holders, revoked, suspended, expired; claimed, wallet, passport with Options.Uses
 	Count Count
 }
 
@@ -163,6 +174,7 @@ type spaceStats struct {
 	atoms                     []*atom // by badge then level, in the space's order
 	months                    map[string]int
 	revoked, suspended, expir int
+	claimed, wallet, passport int // awards used through the claim server (Options.Uses)
 	holders                   map[string]bool
 	levels                    map[*model.Framework]map[string][]int // framework → person → highest level index per competency (-1: none)
 }
@@ -240,6 +252,11 @@ func (b *builder) collect() {
 			if !a.Expires.IsZero() && !a.Expires.After(b.asOf) {
 				st.expir++
 			}
+			if u, ok := b.o.Uses[sp.Slug][a.ID]; ok {
+				st.claimed += b2i(u.Claimed)
+				st.wallet += b2i(u.Wallet)
+				st.passport += b2i(u.Passport)
+			}
 			c := a.Badge.Competency
 			if c == nil || a.Level == nil || (revoked && !rv.Suspended) {
 				continue
@@ -273,6 +290,13 @@ func (b *builder) collect() {
 		}
 		st.atoms = kept
 	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // atomsKey is the key of the sum of atoms: the sorted atom keys.
@@ -436,6 +460,13 @@ func (b *builder) dashboard(kind string, head *model.Space, members []*model.Spa
 		{"revoked", withdrawn("revoked", func(s *spaceStats) int { return s.revoked })},
 		{"suspended", withdrawn("suspended", func(s *spaceStats) int { return s.suspended })},
 		{"expired", withdrawn("expired", func(s *spaceStats) int { return s.expir })},
+	}
+	if b.o.Uses != nil {
+		d.Figures = append(d.Figures,
+			Figure{"claimed", withdrawn("claimed", func(s *spaceStats) int { return s.claimed })},
+			Figure{"wallet", withdrawn("wallet", func(s *spaceStats) int { return s.wallet })},
+			Figure{"passport", withdrawn("passport", func(s *spaceStats) int { return s.passport })},
+		)
 	}
 
 	// Awards by badge class and level.

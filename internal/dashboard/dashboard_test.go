@@ -224,3 +224,79 @@ func TestKFloor(t *testing.T) {
 		t.Error("k = 2 accepted")
 	}
 }
+
+// TestClaimFigures: with the claim store's uses, every dashboard gets the
+// counts of awards claimed, taken for a wallet and shown on a passport,
+// summed over its spaces and suppressed like the other counts; without
+// them, no such figure.
+func TestClaimFigures(t *testing.T) {
+	site := smallSite()
+	a, b := site.Spaces[0], site.Spaces[1]
+	uses := map[string]map[string]Use{"a": {}, "b": {}}
+	for i, aw := range a.Awards[:9] { // school A: 9 claimed, 6 of them for a wallet (hidden or shown: see below), 2 on a passport
+		uses["a"][aw.ID] = Use{Claimed: true, Wallet: i < 6, Passport: i < 2}
+	}
+	for i, aw := range b.Awards[:6] { // school B: 6 claimed, 1 for a wallet
+		uses["b"][aw.ID] = Use{Claimed: true, Wallet: i == 0}
+	}
+	uses["a"]["not-an-award"] = Use{Claimed: true, Wallet: true, Passport: true} // a store row no award has: not counted
+
+	figure := func(ds []*Dashboard, id, key string) (Count, bool) {
+		for _, d := range ds {
+			if d.ID() != id {
+				continue
+			}
+			for _, f := range d.Figures {
+				if f.Key == key {
+					return f.Count, true
+				}
+			}
+		}
+		return Count{}, false
+	}
+	without, err := Build(smallSite(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := figure(without, "space-a", "claimed"); ok {
+		t.Error("claim figures without a claim store")
+	}
+	ds, err := Build(site, Options{Uses: uses})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		id, key string
+		want    int // -1: suppressed
+	}{
+		{"space-a", "claimed", 9},
+		{"space-a", "passport", -1}, // 2 < k
+		{"space-b", "claimed", 6},
+		{"space-b", "wallet", -1}, // 1 < k
+		{"network-net", "claimed", 15},
+		{"national", "claimed", 15},
+		{"network-net", "passport", -1}, // 2 + 0: the small count itself
+	} {
+		cnt, ok := figure(ds, c.id, c.key)
+		if !ok {
+			t.Errorf("%s: no %s figure", c.id, c.key)
+			continue
+		}
+		v, shown := cnt.Value()
+		switch {
+		case c.want < 0 && shown:
+			t.Errorf("%s %s = %d shown, want suppressed", c.id, c.key, v)
+		case c.want >= 0 && (!shown || v != c.want):
+			t.Errorf("%s %s = %d (shown %v), want %d", c.id, c.key, v, shown, c.want)
+		}
+	}
+	// School B's one wallet delivery cannot be recovered as the network's
+	// count minus school A's: one of the two is hidden too.
+	netWallet, _ := figure(ds, "network-net", "wallet")
+	aWallet, _ := figure(ds, "space-a", "wallet")
+	_, netShown := netWallet.Value()
+	_, aShown := aWallet.Value()
+	if netShown && aShown {
+		t.Error("the network's and school A's wallet counts are both shown: school B's count of 1 follows by subtraction")
+	}
+}

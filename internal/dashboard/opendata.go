@@ -154,7 +154,7 @@ const SchemaJSON = `{
     "members": {"type": "array", "items": {"type": "string"}, "description": "slugs of the spaces covered"},
     "k": {"type": "integer", "minimum": 3, "description": "suppression threshold"},
     "asOf": {"type": "string", "format": "date", "description": "date of the latest award or revocation of the site"},
-    "figures": {"type": "array", "items": {"allOf": [{"$ref": "#/$defs/cell"}, {"type": "object", "required": ["key"], "properties": {"key": {"enum": ["awards", "holders", "revoked", "suspended", "expired"]}}}]}},
+    "figures": {"type": "array", "items": {"allOf": [{"$ref": "#/$defs/cell"}, {"type": "object", "required": ["key"], "properties": {"key": {"enum": ["awards", "holders", "revoked", "suspended", "expired", "claimed", "wallet", "passport"]}}}]}},
     "tables": {"type": "array", "items": {
       "type": "object",
       "required": ["id", "title", "columns", "rows"],
