@@ -102,41 +102,51 @@ func waitingMessage(l i18n.Lang, dest string, pid int, wait time.Duration) strin
 	return "blason: " + l.Sprintf("another build is writing %s; waiting (at most %s)…", dest, wait)
 }
 
-// progress shows how far the signing of awards is: a bar with rate and
-// time left on a terminal, a plain line every few seconds otherwise.
+// progress shows how far a long task is (the signing of awards, the
+// uploads of a deployment): a bar with rate and time left on a terminal, a
+// plain line every few seconds otherwise.
 type progress struct {
-	mu    sync.Mutex
-	w     io.Writer
-	tty   bool
-	bar   *progressbar.ProgressBar
-	last  time.Time
-	start time.Time
+	mu         sync.Mutex
+	w          io.Writer
+	tty        bool
+	bar        *progressbar.ProgressBar
+	last       time.Time
+	start      time.Time
+	desc, unit string                                                  // the bar's description and unit, translated
+	line       func(done, total int, rate float64, left time.Duration) // the plain line
 }
 
-func newProgress(w io.Writer) *progress {
+func newProgressOf(w io.Writer, desc, unit string, line func(done, total int, rate float64, left time.Duration)) *progress {
 	tty := false
 	if f, ok := unwrap(w).(*os.File); ok {
 		tty = term.IsTerminal(int(f.Fd()))
 	}
-	return &progress{w: w, tty: tty, start: time.Now(), last: time.Now()}
+	return &progress{w: w, tty: tty, start: time.Now(), last: time.Now(), desc: desc, unit: unit, line: line}
+}
+
+// newProgress shows the signing of a build.
+func newProgress(w io.Writer) *progress {
+	return newProgressOf(w, tr(w, "signing"), tr(w, "credentials"), func(done, total int, rate float64, left time.Duration) {
+		say(w, "signing: %d/%d awards, %.0f/s, %s left", done, total, rate, left)
+	})
 }
 
 func (p *progress) update(done, total int) {
 	if total < 200 {
-		return // a small build needs no progress report
+		return // a small task needs no progress report
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if done == 0 {
-		// Signing starts now: the time spent loading, or waiting for another
-		// build, does not count in the rate.
+		// The task starts now: the time spent loading, or waiting for
+		// another build, does not count in the rate.
 		p.start, p.last = time.Now(), time.Now()
 		return
 	}
 	if p.tty {
 		if p.bar == nil {
-			p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(tr(p.w, "signing")),
-				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(tr(p.w, "credentials")),
+			p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(p.desc),
+				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(p.unit),
 				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 		}
 		p.bar.Set(done)
@@ -146,7 +156,7 @@ func (p *progress) update(done, total int) {
 		p.last = time.Now()
 		rate := float64(done) / time.Since(p.start).Seconds()
 		left := time.Duration(float64(total-done)/max(rate, 1)) * time.Second
-		say(p.w, "signing: %d/%d awards, %.0f/s, %s left", done, total, rate, left.Round(time.Second))
+		p.line(done, total, rate, left.Round(time.Second))
 	}
 }
 

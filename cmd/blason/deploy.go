@@ -7,13 +7,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/francebadge/blason/internal/config"
 	"github.com/francebadge/blason/internal/deploy"
 	"github.com/francebadge/blason/internal/diag"
-	"github.com/schollz/progressbar/v3"
 )
 
 // cmdDeploy runs blason deploy.
@@ -58,7 +56,7 @@ func cmdDeploy(args []string, stdout, stderr *out) error {
 			}
 		}
 	}
-	var bar *deployBar
+	var bar *progress
 	if !*quiet && !*dryRun {
 		bar = newDeployBar(stderr)
 		o.Progress = bar.update
@@ -104,46 +102,10 @@ func bytesText(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// deployBar shows the uploads as the build's progress shows the signing
-// (build.go): a bar on a terminal, a plain line every few seconds
-// otherwise.
-type deployBar struct {
-	mu sync.Mutex
-	p  *progress
-}
-
-func newDeployBar(w io.Writer) *deployBar { return &deployBar{p: newProgress(w)} }
-
-func (d *deployBar) update(done, total int) {
-	p := d.p
-	if total < 200 {
-		return
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if done == 0 {
-		p.start, p.last = time.Now(), time.Now()
-		return
-	}
-	if p.tty {
-		if p.bar == nil {
-			p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(tr(p.w, "uploading")),
-				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(tr(p.w, "objects")),
-				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-		}
-		p.bar.Set(done)
-		return
-	}
-	if time.Since(p.last) >= 5*time.Second {
-		p.last = time.Now()
-		rate := float64(done) / time.Since(p.start).Seconds()
-		left := time.Duration(float64(total-done)/max(rate, 1)) * time.Second
-		say(p.w, "uploading: %d/%d objects, %.0f/s, %s left", done, total, rate, left.Round(time.Second))
-	}
-}
-
-func (d *deployBar) finish() {
-	if d != nil {
-		d.p.finish()
-	}
+// newDeployBar shows the uploads of a deployment as a build's signing is
+// shown (progress, build.go).
+func newDeployBar(w io.Writer) *progress {
+	return newProgressOf(w, tr(w, "uploading"), tr(w, "objects"), func(done, total int, rate float64, left time.Duration) {
+		say(w, "uploading: %d/%d objects, %.0f/s, %s left", done, total, rate, left)
+	})
 }

@@ -108,6 +108,26 @@ type Text struct {
 	Criteria    string // Markdown
 }
 
+// In picks the translation of base into lang from tr, each empty field
+// falling back to base's; base itself for the site's default language
+// (def) or when there is no translation.
+func (base Text) In(lang, def string, tr map[string]Text) Text {
+	t, ok := tr[lang]
+	if !ok || lang == def {
+		return base
+	}
+	if t.Name == "" {
+		t.Name = base.Name
+	}
+	if t.Description == "" {
+		t.Description = base.Description
+	}
+	if t.Criteria == "" {
+		t.Criteria = base.Criteria
+	}
+	return t
+}
+
 // Space is an issuing institution.
 type Space struct {
 	Slug        string

@@ -206,24 +206,6 @@ func humanDate(t time.Time, lang string) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), m[t.Month()-1], t.Year())
 }
 
-// textOf picks a text in lang, falling back to the default language's.
-func textOf(site *model.Site, lang string, base model.Text, tr map[string]model.Text) model.Text {
-	t, ok := tr[lang]
-	if !ok || lang == site.Languages[0] {
-		return base
-	}
-	if t.Name == "" {
-		t.Name = base.Name
-	}
-	if t.Description == "" {
-		t.Description = base.Description
-	}
-	if t.Criteria == "" {
-		t.Criteria = base.Criteria
-	}
-	return t
-}
-
 // dataOf fills the template data of an event.
 func dataOf(site *model.Site, l layout.Layout, ev *Event, claimURL string, md *markdown.Renderer) *Data {
 	a, b := ev.Award, ev.Award.Badge
@@ -236,9 +218,9 @@ func dataOf(site *model.Site, l layout.Layout, ev *Event, claimURL string, md *m
 	if !found {
 		pageLang = site.Languages[0]
 	}
-	bt := textOf(site, lang, model.Text{Name: b.Name, Description: b.Description, Criteria: b.Criteria}, b.Translations)
+	bt := model.Text{Name: b.Name, Description: b.Description, Criteria: b.Criteria}.In(lang, site.Languages[0], b.Translations)
 	sp := b.Space
-	st := textOf(site, lang, model.Text{Name: sp.Name}, sp.Translations)
+	st := model.Text{Name: sp.Name}.In(lang, site.Languages[0], sp.Translations)
 	d := &Data{
 		Lang: lang, Kind: ev.Kind, Name: a.Recipient.Name,
 		Badge: bt.Name, Description: strings.TrimSpace(bt.Description),
@@ -256,7 +238,7 @@ func dataOf(site *model.Site, l layout.Layout, ev *Event, claimURL string, md *m
 	}
 	crit := bt.Criteria
 	if lv := a.Level; lv != nil {
-		lt := textOf(site, lang, model.Text{Name: lv.Name, Description: lv.Description, Criteria: lv.Criteria}, lv.Translations)
+		lt := model.Text{Name: lv.Name, Description: lv.Description, Criteria: lv.Criteria}.In(lang, site.Languages[0], lv.Translations)
 		d.Level = lt.Name
 		if lt.Description != "" {
 			d.Description = strings.TrimSpace(strings.TrimSpace(d.Description + "\n" + lt.Description))

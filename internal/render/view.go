@@ -117,20 +117,7 @@ func (v *langView) siteTitle() string {
 
 // text picks the translation of lang, falling back to the default text.
 func (v *langView) text(base model.Text, tr map[string]model.Text) model.Text {
-	t, ok := tr[v.lang]
-	if !ok || v.lang == v.site.Languages[0] {
-		return base
-	}
-	if t.Name == "" {
-		t.Name = base.Name
-	}
-	if t.Description == "" {
-		t.Description = base.Description
-	}
-	if t.Criteria == "" {
-		t.Criteria = base.Criteria
-	}
-	return t
+	return base.In(v.lang, v.site.Languages[0], tr)
 }
 
 func (v *langView) base(title string, pathOf func(lang string) string) *pageData {
