@@ -1,21 +1,21 @@
-package elm
+package elm_test
 
 import (
 	"bytes"
 	"encoding/json"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/francebadge/blason/internal/demotest"
+	"github.com/francebadge/blason/internal/elm"
+	"github.com/francebadge/blason/internal/elm/elmtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-var svg = Image{Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>`), MediaType: "image/svg+xml"}
+var svg = elm.Image{Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>`), MediaType: "image/svg+xml"}
 
 // cases are the Open Badges credentials mapped by the tests: one as the
 // build writes it (framework competency alignments), one giving ECTS
@@ -31,11 +31,11 @@ func mapCase(t *testing.T, in string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := FromOB3(b, Options{Image: svg})
+	out, err := elm.FromOB3(b, elm.Options{Image: svg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := FromOB3(b, Options{Image: svg})
+	again, _ := elm.FromOB3(b, elm.Options{Image: svg})
 	if !bytes.Equal(out, again) {
 		t.Fatal("two mappings of the same credential differ")
 	}
@@ -135,62 +135,21 @@ func TestFromOB3Errors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		cred string
-		img  Image
+		img  elm.Image
 		want string
 	}{
 		{"not JSON", "{", svg, "read Open Badges credential"},
 		{"no issuer", `{"id":"x","credentialSubject":{"id":"y"}}`, svg, "no id, issuer id or subject id"},
-		{"no image", string(good), Image{}, "no badge image"},
-		{"GIF image", string(good), Image{Data: []byte("GIF89a"), MediaType: "image/gif"}, `badge image type "image/gif"`},
+		{"no image", string(good), elm.Image{}, "no badge image"},
+		{"GIF image", string(good), elm.Image{Data: []byte("GIF89a"), MediaType: "image/gif"}, `badge image type "image/gif"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := FromOB3([]byte(tc.cred), Options{Image: tc.img})
+			_, err := elm.FromOB3([]byte(tc.cred), elm.Options{Image: tc.img})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
 	}
-}
-
-// report is one line of tools/elmvalidate/validate.mjs.
-type report struct {
-	File     string `json:"file"`
-	Conforms bool   `json:"conforms"`
-	Results  []struct {
-		Focus, Path, Message string
-	} `json:"results"`
-}
-
-// validate runs the independent SHACL validator (tools/elmvalidate) on the
-// files with the pinned official context and shapes (testdata/official).
-func validate(t *testing.T, files ...string) ([]report, error) {
-	t.Helper()
-	root, err := demotest.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	node, dir := demotest.Node(t, root, "tools/elmvalidate", "rdf-validate-shacl", "jsonld", "n3", "credentials-context")
-	official, _ := filepath.Abs(filepath.Join("testdata", "official"))
-	args := []string{filepath.Join(dir, "validate.mjs"),
-		"--context", EDCContext + "=" + filepath.Join(official, "edc-ap-context.jsonld"),
-		"--shapes", filepath.Join(official, "EDC-generic-no-cv.ttl"),
-		"--shapes", filepath.Join(official, "EDC-generic-full.ttl")}
-	cmd := exec.Command(node, append(args, files...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, &exec.ExitError{ProcessState: cmd.ProcessState, Stderr: stderr.Bytes()}
-	}
-	var reports []report
-	for _, line := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
-		var r report
-		if err := json.Unmarshal(line, &r); err != nil {
-			t.Fatalf("validator output %q: %v", line, err)
-		}
-		reports = append(reports, r)
-	}
-	return reports, nil
 }
 
 // TestOfficialShapes validates the mapping's output against the official
@@ -217,12 +176,9 @@ func TestOfficialShapes(t *testing.T) {
 	if err := os.WriteFile(bad, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	reports, err := validate(t, append(files, bad)...)
+	reports, err := elmtest.Validate(t, append(files, bad)...)
 	if err != nil {
-		t.Fatalf("validator: %v: %s", err, err.(*exec.ExitError).Stderr)
-	}
-	if len(reports) != len(files)+1 {
-		t.Fatalf("%d reports for %d files", len(reports), len(files)+1)
+		t.Fatal(err)
 	}
 	for _, r := range reports[:len(files)] {
 		if !r.Conforms {
@@ -245,7 +201,7 @@ func TestOfficialShapes(t *testing.T) {
 	if err := os.WriteFile(bad, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := validate(t, bad); err == nil {
+	if _, err := elmtest.Validate(t, bad); err == nil {
 		t.Error("a credential with an undefined term passed the validator")
 	}
 }
