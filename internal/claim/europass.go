@@ -10,19 +10,22 @@ import (
 	"github.com/francebadge/blason/internal/passport"
 )
 
-// europassRoutes adds the European Learning Model (Europass) downloads: the
+// europassRoutes adds the European Learning Model (Europass) downloads, and
+// the DCC Learner Credential Wallet delivery (dcc.go). The Europass file is the
 // award's Open Badges 3.0 credential mapped to an unsigned ELM 3 European
 // Digital Credential (internal/elm, docs/europass.md). It sits under
 // /me/download/ so the access log hides the award id as for the other
 // downloads.
 func (s *Server) europassRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /me/download/{space}/{award}/europass.json", s.authed(s.europass))
+	s.dccRoutes(mux) // DCC Learner Credential Wallet (dcc.go)
 }
 
-// europassOffered reports whether the award's card links to the Europass
-// export: a revoked or suspended badge is not exported (the ELM file is
-// unsigned and carries no status a reader could check).
-func europassOffered(e claimindex.Entry) bool {
+// exportOffered reports whether the award's card offers the Europass
+// export and the DCC wallet delivery: a revoked or suspended badge is not
+// exported (the ELM file is unsigned and carries no status a reader could
+// check; a wallet would take a credential its issuer withdrew).
+func exportOffered(e claimindex.Entry) bool {
 	return e.Status != claimindex.StatusRevoked && e.Status != claimindex.StatusSuspended
 }
 
@@ -32,7 +35,7 @@ func (s *Server) europass(w http.ResponseWriter, r *http.Request, sess Session) 
 		s.fail(w, r, http.StatusNotFound, "errNotYours")
 		return
 	}
-	if !europassOffered(e) {
+	if !exportOffered(e) {
 		s.fail(w, r, http.StatusGone, "errEuropassStatus")
 		return
 	}

@@ -7,18 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/francebadge/blason/internal/claimindex"
 	"github.com/francebadge/blason/internal/elm/elmtest"
 	"github.com/francebadge/blason/internal/ssptest"
 )
 
-// TestEuropassDownload: the "my badges" page links each valid award to its
-// Europass export, which is the award's credential as an ELM 3 credential
-// conforming to the official EDC shapes; revoked awards, other students'
-// awards and anonymous visitors get none, and the access log hides the
-// award id.
-func TestEuropassDownload(t *testing.T) {
-	u := newUnit(t, "http://claim.example.fr/", 1000)
-	site := u.srv.cfg.SiteDir
+// writeSite gives the unit's awards a credential and a badge image in its
+// site folder.
+func writeSite(t *testing.T, u *unit) []byte {
+	t.Helper()
 	cred, err := os.ReadFile(filepath.Join("..", "elm", "testdata", "ob3-competency.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -27,14 +24,35 @@ func TestEuropassDownload(t *testing.T) {
 		e := &u.ix.Entries[i]
 		e.Credential = e.Space + "/credentials/" + e.Award + ".json"
 		for p, b := range map[string][]byte{e.Credential: cred, e.Image: []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)} {
-			if err := os.MkdirAll(filepath.Dir(filepath.Join(site, p)), 0o755); err != nil {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(u.srv.cfg.SiteDir, p)), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(filepath.Join(site, p), b, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(u.srv.cfg.SiteDir, p), b, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
+	// Written and read back, the index can find awards by id.
+	f := filepath.Join(t.TempDir(), "claim-index.json")
+	if err := claimindex.Write(f, u.ix); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := claimindex.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	*u.ix = *ix
+	return cred
+}
+
+// TestEuropassDownload: the "my badges" page links each valid award to its
+// Europass export, which is the award's credential as an ELM 3 credential
+// conforming to the official EDC shapes; revoked awards, other students'
+// awards and anonymous visitors get none, and the access log hides the
+// award id.
+func TestEuropassDownload(t *testing.T) {
+	u := newUnit(t, "http://claim.example.fr/", 1000)
+	writeSite(t, u)
 	s := u.login(t)
 
 	page := u.do(t, "GET", "http://claim.example.fr/me?lang=fr", nil, &s).Body.String()

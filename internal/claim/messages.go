@@ -80,6 +80,14 @@ var messages = map[string]map[string]string{
 		"dlEuropass":        "Europass (ELM)",
 		"dlEuropassHelp":    "Le badge au format European Learning Model, à déposer dans votre portefeuille Europass (non scellé)",
 		"errEuropassStatus": "Ce badge est révoqué ou suspendu : il ne peut pas être exporté vers Europass.",
+		// DCC Learner Credential Wallet delivery: dcc.go.
+		"dlDCC":        "Learner Credential Wallet",
+		"dccTitle":     "Ajouter à Learner Credential Wallet",
+		"dccLead":      "Scannez ce code avec l'application Learner Credential Wallet (lcw.app) de votre téléphone, ou, si vous lisez cette page sur le téléphone, touchez le lien. Le lien fonctionne 15 minutes.",
+		"dccQRAlt":     "Code QR à scanner avec Learner Credential Wallet",
+		"dccOpen":      "Ouvrir dans Learner Credential Wallet",
+		"dccNote":      "Le portefeuille reçoit l'attestation Open Badges 3.0 signée par votre établissement, telle que vous la téléchargez ici.",
+		"errDCCStatus": "Ce badge est révoqué ou suspendu : il ne peut pas être ajouté à un portefeuille.",
 	},
 	"en": {
 		"service": "My badges", "skip": "Skip to content", "language": "Language", "otherLang": "Français",
@@ -159,5 +167,13 @@ var messages = map[string]map[string]string{
 		"dlEuropass":        "Europass (ELM)",
 		"dlEuropassHelp":    "The badge in the European Learning Model format, to upload to your Europass wallet (unsealed)",
 		"errEuropassStatus": "This badge is revoked or suspended: it cannot be exported to Europass.",
+		// DCC Learner Credential Wallet delivery: dcc.go.
+		"dlDCC":        "Learner Credential Wallet",
+		"dccTitle":     "Add to Learner Credential Wallet",
+		"dccLead":      "Scan this code with the Learner Credential Wallet app (lcw.app) on your phone or, if you are reading this page on the phone, tap the link. The link works for 15 minutes.",
+		"dccQRAlt":     "QR code to scan with Learner Credential Wallet",
+		"dccOpen":      "Open in Learner Credential Wallet",
+		"dccNote":      "The wallet receives the Open Badges 3.0 credential signed by your institution, as you download it here.",
+		"errDCCStatus": "This badge is revoked or suspended: it cannot be added to a wallet.",
 	},
 }
