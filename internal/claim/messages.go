@@ -76,6 +76,18 @@ var messages = map[string]map[string]string{
 		"archiveName": "mes-donnees", "archiveReadmeName": "LISEZMOI.txt",
 		"archiveReadme": "Mes données — copie du {{date}}\n\nCette archive contient tout ce que le service de récupération des badges conserve à votre sujet.\n\nbadges/ : un dossier par badge qui vous a été décerné, avec :\n  - credential.json : l'attestation Open Badges 3.0 signée ;\n  - credential.jwt : la même attestation au format VC-JWT (celui qu'importent les portefeuilles numériques) ;\n  - assertion-ob2.json : l'assertion Open Badges 2.0, quand le site la publie ;\n  - badge.png ou badge.svg : l'image du badge, certifiée (l'attestation y est intégrée).\n\ndata.json : ce que le service conserve, avec les dates (UTC) :\n  - awards : vos badges, leur état et les fichiers de cette archive ;\n  - sessions : vos sessions ouvertes, l'établissement, le nom qu'il a transmis et les empreintes chiffrées de vos identifiants ;\n  - claims : les badges que vous avez téléchargés, et quand ;\n  - passport : les réglages de votre passeport ;\n  - reservedPassportAddresses : les adresses de passeport réservées à votre nom ;\n  - auditEvents : le journal de vos actions ;\n  - subject : l'identifiant opaque sous lequel le service vous connaît.\n\nPour savoir pourquoi et combien de temps ces données sont conservées : {{privacy}}\n",
 		"errInternal":   "Erreur interne ; réessayez plus tard.",
+		// Europass (ELM) export: europass.go.
+		"dlEuropass":        "Europass (ELM)",
+		"dlEuropassHelp":    "Le badge au format European Learning Model, à déposer dans votre portefeuille Europass (non scellé)",
+		"errEuropassStatus": "Ce badge est révoqué ou suspendu : il ne peut pas être exporté vers Europass.",
+		// DCC Learner Credential Wallet delivery: dcc.go.
+		"dlDCC":        "Learner Credential Wallet",
+		"dccTitle":     "Ajouter à Learner Credential Wallet",
+		"dccLead":      "Scannez ce code avec l'application Learner Credential Wallet (lcw.app) de votre téléphone, ou, si vous lisez cette page sur le téléphone, touchez le lien. Le lien fonctionne 15 minutes.",
+		"dccQRAlt":     "Code QR à scanner avec Learner Credential Wallet",
+		"dccOpen":      "Ouvrir dans Learner Credential Wallet",
+		"dccNote":      "Le portefeuille reçoit l'attestation Open Badges 3.0 signée par votre établissement, telle que vous la téléchargez ici.",
+		"errDCCStatus": "Ce badge est révoqué ou suspendu : il ne peut pas être ajouté à un portefeuille.",
 	},
 	"en": {
 		"service": "My badges", "skip": "Skip to content", "language": "Language", "otherLang": "Français",
@@ -151,5 +163,17 @@ var messages = map[string]map[string]string{
 		"archiveName": "my-data", "archiveReadmeName": "README.txt",
 		"archiveReadme": "My data — copy of {{date}}\n\nThis archive holds everything the badge claim service keeps about you.\n\nbadges/: one folder per badge awarded to you, with:\n  - credential.json: the signed Open Badges 3.0 credential;\n  - credential.jwt: the same credential as a VC-JWT (the form digital wallets import);\n  - assertion-ob2.json: the Open Badges 2.0 assertion, when the site publishes it;\n  - badge.png or badge.svg: the badge image, baked (the credential is inside).\n\ndata.json: what the service keeps, with dates (UTC):\n  - awards: your badges, their status and the files of this archive;\n  - sessions: your open sessions, the institution, the name it sent and the keyed hashes of your identifiers;\n  - claims: the badges you downloaded, and when;\n  - passport: your passport settings;\n  - reservedPassportAddresses: the passport addresses reserved for you;\n  - auditEvents: the log of your actions;\n  - subject: the opaque identifier under which the service knows you.\n\nWhy and for how long this data is kept: {{privacy}}\n",
 		"errInternal":   "Internal error; try again later.",
+		// Europass (ELM) export: europass.go.
+		"dlEuropass":        "Europass (ELM)",
+		"dlEuropassHelp":    "The badge in the European Learning Model format, to upload to your Europass wallet (unsealed)",
+		"errEuropassStatus": "This badge is revoked or suspended: it cannot be exported to Europass.",
+		// DCC Learner Credential Wallet delivery: dcc.go.
+		"dlDCC":        "Learner Credential Wallet",
+		"dccTitle":     "Add to Learner Credential Wallet",
+		"dccLead":      "Scan this code with the Learner Credential Wallet app (lcw.app) on your phone or, if you are reading this page on the phone, tap the link. The link works for 15 minutes.",
+		"dccQRAlt":     "QR code to scan with Learner Credential Wallet",
+		"dccOpen":      "Open in Learner Credential Wallet",
+		"dccNote":      "The wallet receives the Open Badges 3.0 credential signed by your institution, as you download it here.",
+		"errDCCStatus": "This badge is revoked or suspended: it cannot be added to a wallet.",
 	},
 }

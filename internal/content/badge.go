@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/francebadge/blason/internal/model"
@@ -41,6 +42,7 @@ type badgeFM struct {
 	Competency      string            `yaml:"competency"`
 	Progression     string            `yaml:"progression"`
 	Expires         string            `yaml:"expires"`
+	Credits         string            `yaml:"credits"` // ECTS credits, e.g. 3 or 1,5
 	Translations    map[string]textFM `yaml:"translations"`
 }
 
@@ -142,6 +144,7 @@ func (l *loader) resolve(rb *rawBadge, chain []string) {
 	b.Name, b.Description, b.Criteria, b.Image = fm.Name, fm.Description, body, image
 	b.Tags, b.AchievementType, b.Template, b.Expires = fm.Tags, fm.AchievementType, fm.Template, fm.Expires
 	b.Progression = fm.Progression
+	b.Credits, _ = parseCredits(fm.Credits)
 	if t := l.raw[fm.Template]; t != nil && !strings.Contains(fm.Template, "/") {
 		b.Shared = &model.Template{Slug: fm.Template} // resolved to the loaded template afterwards
 	}
@@ -167,6 +170,11 @@ func (l *loader) resolve(rb *rawBadge, chain []string) {
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
 		addAt(l.diags, p, hint, []string{"achievementType"}, "unknown achievementType %q", b.AchievementType)
+	}
+	if local.Credits != "" {
+		if _, ok := parseCredits(fm.Credits); !ok {
+			addAt(l.diags, p, "write the ECTS credits as a positive number, e.g. 3 or 1,5", []string{"credits"}, "credits %q is not a number of ECTS credits", fm.Credits)
+		}
 	}
 	if local.Expires != "" {
 		if _, ok := parseDuration(fm.Expires); !ok {
@@ -329,6 +337,7 @@ func inherit(fm *badgeFM, t badgeFM) {
 	set(&fm.Description, t.Description)
 	set(&fm.AchievementType, t.AchievementType)
 	set(&fm.Expires, t.Expires)
+	set(&fm.Credits, t.Credits)
 	set(&fm.Competency, t.Competency)
 	set(&fm.Progression, t.Progression)
 	if fm.Tags == nil {
@@ -407,4 +416,17 @@ func (l *loader) templates(spaces []*model.Space) []*model.Template {
 		}
 	}
 	return out
+}
+
+// parseCredits reads a number of ECTS credits: positive, at most 999,
+// with a decimal point or a French decimal comma.
+func parseCredits(s string) (float64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(s), ",", ".", 1), 64)
+	if err != nil || !(f > 0 && f <= 999) {
+		return 0, false
+	}
+	return f, true
 }

@@ -189,6 +189,17 @@ func errCases() []errCase {
 			hints: []string{`did you mean "Certificate"?`},
 		},
 		{
+			name:  "credits not a number",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("credits: trois\n")},
+			want:  []string{`content/ecole/badges/tutorat.md:5: credits "trois" is not a number of ECTS credits`},
+			hints: []string{"e.g. 3 or 1,5"},
+		},
+		{
+			name:  "credits not positive",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("credits: 0\n")},
+			want:  []string{`content/ecole/badges/tutorat.md:5: credits "0" is not a number of ECTS credits`},
+		},
+		{
 			name:  "bad expires",
 			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("tags: [a]\nexpires: 2 ans\n")},
 			want:  []string{`content/ecole/badges/tutorat.md:6: expires "2 ans" is not a duration`},

@@ -403,6 +403,24 @@ func TestLoadValidVariants(t *testing.T) {
 		check func(t *testing.T, sp *model.Space)
 	}{
 		{
+			name:  "ECTS credits, with a French decimal comma",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("credits: 1,5\n")},
+			check: func(t *testing.T, sp *model.Space) {
+				if c := sp.Badges[0].Credits; c != 1.5 {
+					t.Errorf("credits = %v, want 1.5", c)
+				}
+			},
+		},
+		{
+			name:  "ECTS credits, a YAML number",
+			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("credits: 6\n")},
+			check: func(t *testing.T, sp *model.Space) {
+				if c := sp.Badges[0].Credits; c != 6 {
+					t.Errorf("credits = %v, want 6", c)
+				}
+			},
+		},
+		{
 			name: "lang column (blason notify) and notifyRevocations",
 			files: map[string]string{
 				"content/ecole/_space.md":     strings.Replace(baseSite["content/ecole/_space.md"], "---\n", "---\nnotifyRevocations: true\n", 1),

@@ -196,6 +196,7 @@ type Badge struct {
 	Competency      *Competency // the framework competency the badge certifies, or nil
 	Progression     string      // "ordered" (default for badges with levels) or "free"
 	Expires         string      // ISO 8601 duration or empty
+	Credits         float64     // ECTS credits the badge gives, or 0
 	Translations    map[string]Text
 	Source          string // file, relative to the source folder
 }

@@ -99,6 +99,7 @@ type Achievement struct {
 	Tag               []string            `json:"tag,omitempty"`
 	Alignment         []Alignment         `json:"alignment,omitempty"`
 	InLanguage        string              `json:"inLanguage,omitempty"`
+	CreditsAvailable  float64             `json:"creditsAvailable,omitempty"` // ECTS credits
 	ResultDescription []ResultDescription `json:"resultDescription,omitempty"`
 	Related           []Related           `json:"related,omitempty"`
 }
@@ -193,10 +194,11 @@ func (is Issuer) Achievement(b *model.Badge) Achievement {
 	a := Achievement{
 		ID: id, Type: []string{"Achievement"}, AchievementType: b.AchievementType,
 		Name: b.Name, Description: b.Description,
-		Criteria:   Criteria{ID: l.URL(l.BadgePage(b, "")), Narrative: b.Criteria},
-		Image:      &Image{ID: l.URL(l.BadgeImage(b)), Type: "Image", Caption: b.Name},
-		Tag:        b.Tags,
-		InLanguage: "fr",
+		Criteria:         Criteria{ID: l.URL(l.BadgePage(b, "")), Narrative: b.Criteria},
+		Image:            &Image{ID: l.URL(l.BadgeImage(b)), Type: "Image", Caption: b.Name},
+		Tag:              b.Tags,
+		InLanguage:       "fr",
+		CreditsAvailable: b.Credits,
 	}
 	for _, al := range b.Alignments {
 		if c := al.Competency; c != nil {

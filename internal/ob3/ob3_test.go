@@ -30,8 +30,8 @@ func shapes() []*model.Award {
 	innov := &model.Badge{
 		Space: sp, Slug: "innovation", Name: "Innovation", Description: "Créer de la valeur.",
 		Criteria: "Acquérir les niveaux dans l'ordre.", Image: &model.Asset{Ext: ".svg"}, Tags: []string{"compétence"},
-		AchievementType: "Competency",
-		Alignments:      []model.Alignment{{TargetName: "C1", TargetURL: "https://ref.example/c1", TargetFramework: "Référentiel", TargetCode: "C1", TargetDescription: "Grille C1"}},
+		AchievementType: "Competency", Credits: 1.5,
+		Alignments: []model.Alignment{{TargetName: "C1", TargetURL: "https://ref.example/c1", TargetFramework: "Référentiel", TargetCode: "C1", TargetDescription: "Grille C1"}},
 		Levels: []*model.Level{
 			{ID: "novice", Name: "Novice", Description: "Identifie les outils."},
 			{ID: "competent", Name: "Compétent"},
@@ -88,7 +88,7 @@ func TestEveryShapeCanonicalizesInSafeMode(t *testing.T) {
 			t.Errorf("%s: the related template is missing from the canonical N-Quads", a.ID)
 		}
 		// Spot-check that the nested, type-scoped terms made it into RDF.
-		for _, want := range []string{"identityHash", "achievedLevel", "Evidence", "statusListIndex", "targetCode", "targetType", "ob/vocab.html#level"} {
+		for _, want := range []string{"identityHash", "achievedLevel", "Evidence", "statusListIndex", "targetCode", "targetType", "ob/vocab.html#level", "creditsAvailable"} {
 			if i == 0 && !strings.Contains(nq, want) {
 				t.Errorf("%s: %q missing from the canonical N-Quads", a.ID, want)
 			}
