@@ -40,8 +40,12 @@ const (
 )
 
 func newWalletUnit(t *testing.T, limit int) *walletUnit {
+	return newWalletUnitAt(t, "https://claim.example.fr/", limit)
+}
+
+func newWalletUnitAt(t *testing.T, base string, limit int) *walletUnit {
 	t.Helper()
-	u := &walletUnit{unit: newUnit(t, "https://claim.example.fr/", limit), now: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)}
+	u := &walletUnit{unit: newUnit(t, base, limit), now: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)}
 	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "claim.db"))
 	if err != nil {
 		t.Fatal(err)
