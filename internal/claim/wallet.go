@@ -338,29 +338,31 @@ func (s *Server) credentialEndpoint(w http.ResponseWriter, r *http.Request, file
 		oauthError(w, http.StatusBadRequest, "invalid_credential_request", "this award is no longer published")
 		return
 	}
-	var cred any
+	// The credential goes out byte for byte as the build wrote it
+	// (encoding/json would compact a RawMessage).
+	var cred []byte
 	if config == ConfigLDP {
-		b, err := files.read(e.Credential)
-		if err != nil {
-			s.cfg.Log.Error("wallet credential", slog.String("err", err.Error()))
-			oauthError(w, http.StatusInternalServerError, "server_error", "try again later")
-			return
-		}
-		cred = json.RawMessage(b)
+		cred, err = files.read(e.Credential)
 	} else {
-		b, err := files.read(e.CredentialJWT)
-		if err != nil {
-			s.cfg.Log.Error("wallet credential", slog.String("err", err.Error()))
-			oauthError(w, http.StatusInternalServerError, "server_error", "try again later")
-			return
+		var b []byte
+		if b, err = files.read(e.CredentialJWT); err == nil {
+			cred, err = json.Marshal(strings.TrimSpace(string(b)))
 		}
-		cred = strings.TrimSpace(string(b))
 	}
-	if req.Format != "" && req.ConfigurationID == "" && req.Identifier == "" {
-		writeJSON(w, http.StatusOK, map[string]any{"format": req.Format, "credential": cred}) // draft 13
+	if err != nil {
+		s.cfg.Log.Error("wallet credential", slog.String("err", err.Error()))
+		oauthError(w, http.StatusInternalServerError, "server_error", "try again later")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"credentials": []map[string]any{{"credential": cred}}})
+	var body []byte
+	if req.Format != "" && req.ConfigurationID == "" && req.Identifier == "" {
+		format, _ := json.Marshal(req.Format) // draft 13 response
+		body = append(append(append(append([]byte(`{"format":`), format...), `,"credential":`...), cred...), "}\n"...)
+	} else {
+		body = append(append([]byte(`{"credentials":[{"credential":`), cred...), "}]}\n"...)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(body)
 }
 
 // findAward looks an award up in the index (by its map when the index was

@@ -4,14 +4,21 @@
 // standard output a JSON object mapping each offered credential
 // configuration to the credential received. Used by internal/claim tests.
 //
-// Usage: node client.mjs OFFER_URI [TX_CODE]
+// Usage: node client.mjs [--allow-http] OFFER_URI [TX_CODE]
+// --allow-http lets a test issuer on loopback use plain HTTP (the library
+// otherwise wants https:// URLs, as wallets do).
 import { createHash, randomBytes } from 'node:crypto';
-import { Openid4vciClient, Openid4vciVersion } from '@openid4vc/openid4vci';
+import { Openid4vciClient, setGlobalConfig } from '@openid4vc/openid4vci';
 import { clientAuthenticationNone, HashAlgorithm } from '@openid4vc/oauth2';
 
-const [offerURI, txCode] = process.argv.slice(2);
+const args = process.argv.slice(2);
+if (args[0] === '--allow-http') {
+  args.shift();
+  setGlobalConfig({ allowInsecureUrls: true });
+}
+const [offerURI, txCode] = args;
 if (!offerURI) {
-  console.error('usage: node client.mjs OFFER_URI [TX_CODE]');
+  console.error('usage: node client.mjs [--allow-http] OFFER_URI [TX_CODE]');
   process.exit(2);
 }
 
