@@ -1,6 +1,7 @@
 package claim
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/francebadge/blason/internal/browsertest"
 	"github.com/francebadge/blason/internal/demotest"
+	"github.com/francebadge/blason/internal/jsonld"
 	"github.com/francebadge/blason/internal/verify"
 )
 
@@ -107,6 +109,68 @@ func TestBrowserWallet(t *testing.T) {
 	for id, c := range map[string][]byte{ConfigLDP: got.Credentials[ConfigLDP], ConfigJWT: []byte(jwt)} {
 		if _, rep := v.Bytes(context.Background(), c, nil); rep.Status != verify.Valid {
 			t.Errorf("%s credential received by the wallet: %v %v", id, rep.Status, rep.Problems)
+		}
+	}
+	thirdPartyVerify(t, root, w, got.Credentials[ConfigLDP], jwt)
+}
+
+// thirdPartyVerify checks the credentials a wallet received with the
+// independent verifiers of the conformance tests (tools/vcverify: Digital
+// Bazaar's vc with eddsa-rdfc-2022, jose for the VC-JWT, ajv for the
+// 1EdTech schema).
+func thirdPartyVerify(t *testing.T, root string, w *world, ldp []byte, jwt string) {
+	t.Helper()
+	node, dir := demotest.Node(t, root, "tools/vcverify", "@digitalbazaar/vc")
+	tmp := t.TempDir()
+	ldpFile, jwtFile := filepath.Join(tmp, "wallet.json"), filepath.Join(tmp, "wallet.jwt")
+	os.WriteFile(ldpFile, ldp, 0o644)
+	os.WriteFile(jwtFile, []byte(jwt), 0o644)
+	contexts := map[string]string{}
+	onDisk := map[string]string{}
+	cdir := filepath.Join(root, "internal", "jsonld", "contexts")
+	entries, err := os.ReadDir(cdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(cdir, e.Name()))
+		onDisk[string(b)] = filepath.Join(cdir, e.Name())
+	}
+	for _, u := range []string{jsonld.CredentialsV2, jsonld.OpenBadgesV3, jsonld.OBExtensions, jsonld.DataIntegrityV2,
+		jsonld.MultikeyV1, jsonld.JWKV1, jsonld.StatusListV1, jsonld.CIDV1, jsonld.DIDV1} {
+		b, _ := jsonld.Bytes(u)
+		if f, ok := onDisk[string(b)]; ok {
+			contexts[u] = f
+		}
+	}
+	in, _ := json.Marshal(map[string]any{
+		"base": w.siteURL, "site": w.site, "contexts": contexts, "now": time.Now().UTC().Format(time.RFC3339),
+		"schema": filepath.Join(root, "internal", "verify", "schema", "ob_v3p0_achievementcredential.json"),
+		"items": []map[string]string{
+			{"id": "ldp", "kind": "credential", "file": ldpFile},
+			{"id": "jwt", "kind": "jwt", "file": jwtFile, "pair": ldpFile},
+		},
+	})
+	cmd := exec.Command(node, filepath.Join(dir, "verify.mjs"))
+	cmd.Stdin = bytes.NewReader(in)
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("tools/vcverify: %v\n%s", err, stderr)
+	}
+	var rs []struct {
+		ID, Outcome string
+		Reasons     []string
+	}
+	if err := json.Unmarshal(out, &rs); err != nil || len(rs) != 2 {
+		t.Fatalf("tools/vcverify output: %v\n%s", err, out)
+	}
+	for _, r := range rs {
+		if r.Outcome != "valid" {
+			t.Errorf("third-party verifiers on the %s credential the wallet received: %s %v", r.ID, r.Outcome, r.Reasons)
 		}
 	}
 }
