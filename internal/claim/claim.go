@@ -89,6 +89,8 @@ type Config struct {
 	// days); PurgeEvery how often expired sessions, replay-cache entries
 	// and audit events are removed (default 10 minutes; see RunPurge).
 	AuditRetention, PurgeEvery time.Duration
+	// Wallet parameterises OpenID4VCI delivery (wallet.go).
+	Wallet Wallet
 }
 
 // Privacy is who answers for the data the claim server keeps, shown on its

@@ -177,3 +177,36 @@ var messages = map[string]map[string]string{
 		"errDCCStatus": "This badge is revoked or suspended: it cannot be added to a wallet.",
 	},
 }
+
+// Strings of "Add to my wallet" (OpenID4VCI, wallet.go), merged into
+// messages.
+var walletMessages = map[string]map[string]string{
+	"fr": {
+		"addToWallet": "Ajouter à mon portefeuille", "walletTitle": "Ajouter à mon portefeuille numérique",
+		"walletLead":       "Scannez ce code QR avec votre portefeuille numérique (application compatible OpenID4VCI), ou, sur cet appareil, ouvrez le lien ci-dessous.",
+		"walletQRAlt":      "Code QR de l'offre d'attestation pour votre portefeuille",
+		"walletSameDevice": "Ouvrir dans mon portefeuille sur cet appareil",
+		"walletTxCode":     "Code de transaction à saisir dans le portefeuille :",
+		"walletValid":      "Cette offre est valable", "walletOnce": "Elle ne sert qu'une fois ; pour recommencer, revenez à vos badges.",
+		"walletTxDescription": "Code à 6 chiffres affiché sur la page « Mes badges »",
+		"walletCredential":    "Badge numérique Open Badges",
+	},
+	"en": {
+		"addToWallet": "Add to my wallet", "walletTitle": "Add to my digital wallet",
+		"walletLead":       "Scan this QR code with your digital wallet (an OpenID4VCI app), or open the link below on this device.",
+		"walletQRAlt":      "QR code of the credential offer for your wallet",
+		"walletSameDevice": "Open in my wallet on this device",
+		"walletTxCode":     "Transaction code to type in the wallet:",
+		"walletValid":      "This offer is valid for", "walletOnce": "It works once; to start again, go back to your badges.",
+		"walletTxDescription": "6-digit code shown on the “My badges” page",
+		"walletCredential":    "Open Badges digital badge",
+	},
+}
+
+func init() {
+	for l, m := range walletMessages {
+		for k, v := range m {
+			messages[l][k] = v
+		}
+	}
+}

@@ -33,7 +33,7 @@ func newPages() (*pages, error) {
 	p := &pages{sets: map[string]map[string]*template.Template{}}
 	for lang := range messages {
 		p.sets[lang] = map[string]*template.Template{}
-		for _, name := range []string{"home", "me", "error", "mydata", "erase", "erased", "privacy"} {
+		for _, name := range []string{"home", "me", "error", "mydata", "erase", "erased", "privacy", "wallet"} {
 			t, err := template.New(name).Option("missingkey=error").ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 			if err != nil {
 				return nil, err
@@ -83,6 +83,9 @@ type pageData struct {
 	Data     *dataView
 	Privacy  *privacyView
 	LoggedIn bool
+	// wallet (wallet.go): WalletOn when the store keeps wallet offers
+	Wallet   *walletView
+	WalletOn bool
 }
 
 type idpView struct{ EntityID, Name string }
@@ -114,6 +117,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		d.OtherLang = "fr"
 	}
 	d.SiteURL, d.Base = s.cfg.SiteURL, s.base.Path
+	_, d.WalletOn = s.walletStore()
 	if d.Title == "" {
 		d.Title = messages[d.Lang][page+"Title"]
 	}

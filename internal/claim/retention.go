@@ -22,7 +22,8 @@ const (
 
 // Purge applies the retention rules once, at the server's clock: sessions
 // expired, replay-cache entries past their assertion's expiry (and the
-// grace), audit events older than AuditRetention. It logs what it removed
+// grace), audit events older than AuditRetention, wallet offers whose code
+// and token expired. It logs what it removed
 // (counts only).
 func (s *Server) Purge(ctx context.Context) (Purged, error) {
 	now := s.cfg.Now()
@@ -32,7 +33,7 @@ func (s *Server) Purge(ctx context.Context) (Purged, error) {
 		return p, err
 	}
 	if p != (Purged{}) {
-		s.cfg.Log.Info("retention purge", slog.Int64("sessions", p.Sessions), slog.Int64("assertions", p.Assertions), slog.Int64("events", p.Events))
+		s.cfg.Log.Info("retention purge", slog.Int64("sessions", p.Sessions), slog.Int64("assertions", p.Assertions), slog.Int64("events", p.Events), slog.Int64("walletOffers", p.WalletOffers))
 	}
 	return p, nil
 }

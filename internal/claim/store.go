@@ -68,7 +68,7 @@ type Store interface {
 }
 
 // Purged counts what a purge removed.
-type Purged struct{ Sessions, Assertions, Events int64 }
+type Purged struct{ Sessions, Assertions, Events, WalletOffers int64 }
 
 // FromStore adapts the persistent store (SQLite or PostgreSQL) to the claim
 // server.
@@ -153,9 +153,10 @@ func (a storeAdapter) Erase(ctx context.Context, subject string) (store.Erased, 
 
 func (a storeAdapter) Purge(ctx context.Context, now, assertionsBefore, eventsBefore time.Time) (Purged, error) {
 	var p Purged
-	var err1, err2, err3 error
+	var err1, err2, err3, err4 error
 	p.Sessions, err1 = a.st.PurgeSessions(ctx, now)
 	p.Assertions, err2 = a.st.PurgeAssertions(ctx, assertionsBefore)
 	p.Events, err3 = a.st.PurgeEvents(ctx, eventsBefore)
-	return p, errors.Join(err1, err2, err3)
+	p.WalletOffers, err4 = a.st.PurgeWalletOffers(ctx, now)
+	return p, errors.Join(err1, err2, err3, err4)
 }

@@ -149,6 +149,14 @@ type Store interface {
 	// what it removed; a subject with nothing stored is not an error.
 	EraseSubject(ctx context.Context, subject string) (Erased, error)
 
+	// CreateWalletOffer, RedeemWalletOffer, WalletToken and
+	// PurgeWalletOffers keep the OpenID4VCI credential offers and their
+	// access tokens (wallet.go).
+	CreateWalletOffer(ctx context.Context, o WalletOffer) (code string, err error)
+	RedeemWalletOffer(ctx context.Context, code, txCode string, now, tokenExpires time.Time) (token string, o WalletOffer, err error)
+	WalletToken(ctx context.Context, token string, now time.Time) (WalletOffer, error)
+	PurgeWalletOffers(ctx context.Context, now time.Time) (int64, error)
+
 	// Ping checks that the database answers (readiness endpoint).
 	Ping(ctx context.Context) error
 	// Close releases the database connections.

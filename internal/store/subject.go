@@ -180,6 +180,7 @@ func (s *sqlStore) EraseSubject(ctx context.Context, subject string) (Erased, er
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		out = Erased{}
+		var offers int64 // pending wallet offers: short-lived, not reported
 		del := func(n *int64, query string) error {
 			res, err := tx.ExecContext(ctx, s.q(query), subject)
 			if err != nil {
@@ -200,6 +201,7 @@ func (s *sqlStore) EraseSubject(ctx context.Context, subject string) (Erased, er
 			// The addresses stay reserved, held by nobody: an old link
 			// never shows another student's page.
 			{&out.Slugs, `UPDATE slugs SET subject = '' WHERE subject = ?`},
+			{&offers, `DELETE FROM wallet_offers WHERE subject = ?`},
 		} {
 			if err := del(step.n, step.query); err != nil {
 				return err
