@@ -40,6 +40,10 @@ func cmdClaim(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Privacy.DPO, "dpo", "", "data protection officer's contact shown on the privacy page: an e-mail address or a web page")
 	fs.DurationVar(&o.AuditRetention, "audit-retention", claim.DefaultAuditRetention, "how long the audit trail of students' actions is kept")
 	fs.DurationVar(&o.PurgeEvery, "purge-every", claim.DefaultPurgeEvery, "how often expired sessions, replay-cache entries and audit events are removed")
+	fs.DurationVar(&o.Wallet.OfferTTL, "wallet-offer-ttl", claim.DefaultWalletTTL, "how long an \"Add to my wallet\" offer may be redeemed")
+	fs.DurationVar(&o.Wallet.TokenTTL, "wallet-token-ttl", claim.DefaultWalletTTL, "how long a wallet's access token lasts")
+	fs.BoolVar(&o.Wallet.NoTxCode, "wallet-no-pin", false, "offer badges to wallets without a transaction code (PIN)")
+	fs.StringVar(&o.Wallet.LogoURL, "wallet-logo", "", "URL of the institution's logo shown by wallets (PNG or SVG)")
 	for name, v := range map[string]string{"db": "FILE|URL", "federation": "URL|FILE", "federation-cert": "PEM",
 		"idp-metadata": "URL|FILE", "listen": "ADDRESS", "contact": "EMAIL", "security-contact": "EMAIL", "privacy-url": "URL",
 		"controller": "TEXT", "dpo": "EMAIL|URL", "audit-retention": "DURATION", "purge-every": "DURATION"} {

@@ -57,7 +57,10 @@ type AppOptions struct {
 	// the period of the purge (zero: the defaults).
 	Privacy                    Privacy
 	AuditRetention, PurgeEvery time.Duration
-	Log                        *slog.Logger
+	// Wallet parameterises OpenID4VCI delivery (offer and token
+	// lifetimes, transaction code, logo).
+	Wallet Wallet
+	Log    *slog.Logger
 }
 
 // DefaultDB is the store used when none is given: SQLite under the
@@ -202,7 +205,7 @@ func Run(ctx context.Context, o AppOptions) error {
 		SPKey: spKey, SPCert: spCert, Organization: o.Organization,
 		Directory: FederationDirectory(fed), Store: FromStore(st),
 		OnPassportChange: onChange, Log: o.Log,
-		Privacy: o.Privacy, AuditRetention: o.AuditRetention, PurgeEvery: o.PurgeEvery,
+		Privacy: o.Privacy, AuditRetention: o.AuditRetention, PurgeEvery: o.PurgeEvery, Wallet: o.Wallet,
 	})
 	if err != nil {
 		return err

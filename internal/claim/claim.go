@@ -128,6 +128,14 @@ func New(cfg Config) (*Server, error) {
 	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
 		return nil, fmt.Errorf("claim URL %q: want an absolute http(s) URL such as https://badges.example.fr/claim/", cfg.URL)
 	}
+	if l := cfg.Wallet.LogoURL; l != "" {
+		if u, err := url.Parse(l); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("wallet logo %q: want an absolute http(s) URL such as https://univ.example.fr/logo.png", l)
+		}
+	}
+	if cfg.Wallet.OfferTTL < 0 || cfg.Wallet.TokenTTL < 0 {
+		return nil, errors.New("wallet offer and token lifetimes: want a positive duration such as 5m")
+	}
 	if !strings.HasSuffix(cfg.SiteURL, "/") {
 		cfg.SiteURL += "/"
 	}

@@ -45,6 +45,10 @@ const (
 // preAuthGrant is the OAuth grant type of the pre-authorized code flow.
 const preAuthGrant = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 
+// DefaultWalletTTL is how long an OpenID4VCI offer, and its access token,
+// last by default.
+const DefaultWalletTTL = 5 * time.Minute
+
 // Wallet parameterises OpenID4VCI delivery.
 type Wallet struct {
 	// OfferTTL is how long an offer may be redeemed (default 5 minutes);
@@ -90,10 +94,10 @@ func (s *Server) walletRoutes(mux *http.ServeMux) {
 		return
 	}
 	if s.cfg.Wallet.OfferTTL == 0 {
-		s.cfg.Wallet.OfferTTL = 5 * time.Minute
+		s.cfg.Wallet.OfferTTL = DefaultWalletTTL
 	}
 	if s.cfg.Wallet.TokenTTL == 0 {
-		s.cfg.Wallet.TokenTTL = 5 * time.Minute
+		s.cfg.Wallet.TokenTTL = DefaultWalletTTL
 	}
 	files := &fileCache{dir: s.cfg.SiteDir, files: map[string]cachedFile{}}
 	mux.HandleFunc("GET /.well-known/openid-credential-issuer", s.issuerMetadata)

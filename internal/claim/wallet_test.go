@@ -203,6 +203,30 @@ func TestWalletMetadata(t *testing.T) {
 			t.Errorf("%s declares holder binding %v; the claim tier has no key to bind with", id, c.Binding)
 		}
 	}
+	if strings.Contains(w.Body.String(), `"logo"`) {
+		t.Errorf("a logo without --wallet-logo: %s", w.Body)
+	}
+	// With a logo (--wallet-logo), each display names it, with the
+	// organisation's name as its text alternative.
+	u.srv.cfg.Wallet.LogoURL = "https://univ-test.fr/logo.png"
+	w = u.do(t, "GET", "https://claim.example.fr/.well-known/openid-credential-issuer", nil, nil)
+	var withLogo struct {
+		Display []struct {
+			Name string
+			Logo struct {
+				URI string `json:"uri"`
+				Alt string `json:"alt_text"`
+			}
+		}
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &withLogo); err != nil || len(withLogo.Display) != 2 {
+		t.Fatalf("%v %s", err, w.Body)
+	}
+	for _, d := range withLogo.Display {
+		if d.Logo.URI != "https://univ-test.fr/logo.png" || d.Logo.Alt != d.Name {
+			t.Errorf("display %+v: want the logo with the name as its alternative text", d)
+		}
+	}
 	w = u.do(t, "GET", "https://claim.example.fr/.well-known/oauth-authorization-server", nil, nil)
 	var as map[string]any
 	if err := json.Unmarshal(w.Body.Bytes(), &as); err != nil || as["token_endpoint"] != "https://claim.example.fr/token" || as["issuer"] != md.Issuer {
