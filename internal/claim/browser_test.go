@@ -24,22 +24,18 @@ import (
 // evaluated in the page.
 var injected = regexp.MustCompile(`\(:\d+\)$`)
 
-// TestBrowserClaimFlow drives the whole flow in headless Chromium: the
-// discovery page, the real SimpleSAMLphp login form and its auto-submitted
-// POST to the ACS, "my badges", then the passport consent forms.
-func TestBrowserClaimFlow(t *testing.T) {
-	exe := browsertest.Chromium(t)
-	w := setup(t)
-	ctx := browsertest.Context(t, exe, 2*time.Minute)
-	rec := browsertest.Record(ctx)
-	axe := browsertest.AxeSource(t)
-	out := browsertest.Artefacts(t)
-	// audit checks the current page: no console error, no serious or
-	// critical axe-core violation; it saves a screenshot.
-	audit := func(name string) {
+// pageAudit returns a check of the browser's current page, named name in
+// failures: a screenshot saved under out (when out is not empty), no
+// serious or critical axe-core violation, and no console error or dialog —
+// leaving out the IdP's own pages (idpURL: not ours) and what axe's
+// injected script logs when the page's CSP stops it fetching stylesheets.
+func pageAudit(t *testing.T, ctx context.Context, rec *browsertest.Recorder, axe, out, idpURL string) func(name string) {
+	return func(name string) {
 		t.Helper()
-		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-			os.WriteFile(filepath.Join(out, name+".png"), png, 0o644)
+		if out != "" {
+			if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+				os.WriteFile(filepath.Join(out, name+".png"), png, 0o644)
+			}
 		}
 		vs, err := browsertest.Axe(ctx, axe)
 		if err != nil {
@@ -51,15 +47,26 @@ func TestBrowserClaimFlow(t *testing.T) {
 			}
 		}
 		errs, dialogs := rec.Take()
-		// Left out: the IdP's own pages (not ours), and what axe's injected
-		// script logs when the page's CSP stops it fetching stylesheets.
 		errs = slices.DeleteFunc(errs, func(e string) bool {
-			return strings.Contains(e, w.a.URL) || injected.MatchString(e) && strings.Contains(e, "Content Security Policy")
+			return strings.Contains(e, idpURL) || injected.MatchString(e) && strings.Contains(e, "Content Security Policy")
 		})
 		if len(errs)+len(dialogs) > 0 {
 			t.Errorf("%s: console errors %q, dialogs %q", name, errs, dialogs)
 		}
 	}
+}
+
+// TestBrowserClaimFlow drives the whole flow in headless Chromium: the
+// discovery page, the real SimpleSAMLphp login form and its auto-submitted
+// POST to the ACS, "my badges", then the passport consent forms.
+func TestBrowserClaimFlow(t *testing.T) {
+	exe := browsertest.Chromium(t)
+	w := setup(t)
+	ctx := browsertest.Context(t, exe, 2*time.Minute)
+	rec := browsertest.Record(ctx)
+	axe := browsertest.AxeSource(t)
+	out := browsertest.Artefacts(t)
+	audit := pageAudit(t, ctx, rec, axe, out, w.a.URL)
 	link := `a[href*="` + url.QueryEscape(w.a.EntityID) + `&" i]`
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(w.url+"?lang=fr"),

@@ -2,7 +2,6 @@ package claim
 
 import (
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +21,7 @@ func TestBrowserDCCPage(t *testing.T) {
 	ctx := browsertest.Context(t, exe, 2*time.Minute)
 	rec := browsertest.Record(ctx)
 	axe := browsertest.AxeSource(t)
+	audit := pageAudit(t, ctx, rec, axe, "", w.a.URL)
 	link := `a[href*="` + url.QueryEscape(w.a.EntityID) + `&" i]`
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(w.url+"?lang=fr"),
@@ -52,21 +52,6 @@ func TestBrowserDCCPage(t *testing.T) {
 		if err != nil || !strings.HasPrefix(href, "dccrequest://request?request=") {
 			t.Errorf("%s: deep link %q (%v)", l, href, err)
 		}
-		vs, err := browsertest.Axe(ctx, axe)
-		if err != nil {
-			t.Fatalf("%s: axe: %v", l, err)
-		}
-		for _, v := range vs {
-			if v.Impact == "serious" || v.Impact == "critical" {
-				t.Errorf("%s: axe %s (%s): %s\n\t%s", l, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
-			}
-		}
-		errs, dialogs := rec.Take()
-		errs = slices.DeleteFunc(errs, func(e string) bool {
-			return strings.Contains(e, w.a.URL) || injected.MatchString(e) && strings.Contains(e, "Content Security Policy")
-		})
-		if len(errs)+len(dialogs) > 0 {
-			t.Errorf("%s: console errors %q, dialogs %q", l, errs, dialogs)
-		}
+		audit(l)
 	}
 }

@@ -158,28 +158,7 @@ func runMyDataErase(t *testing.T, exe, axe string, w *world, e dataEnv, slug str
 	ctx := browsertest.Context(t, exe, 3*time.Minute)
 	rec := browsertest.Record(ctx)
 	out := browsertest.Artefacts(t)
-	audit := func(name string) {
-		t.Helper()
-		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-			os.WriteFile(filepath.Join(out, name+".png"), png, 0o644)
-		}
-		vs, err := browsertest.Axe(ctx, axe)
-		if err != nil {
-			t.Fatalf("%s: axe: %v", name, err)
-		}
-		for _, v := range vs {
-			if v.Impact == "serious" || v.Impact == "critical" {
-				t.Errorf("%s: axe %s (%s): %s\n\t%s", name, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
-			}
-		}
-		errs, dialogs := rec.Take()
-		errs = slices.DeleteFunc(errs, func(m string) bool {
-			return strings.Contains(m, e.idp.URL) || injected.MatchString(m) && strings.Contains(m, "Content Security Policy")
-		})
-		if len(errs)+len(dialogs) > 0 {
-			t.Errorf("%s: console errors %q, dialogs %q", name, errs, dialogs)
-		}
-	}
+	audit := pageAudit(t, ctx, rec, axe, out, e.idp.URL)
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
