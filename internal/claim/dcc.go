@@ -10,8 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -143,7 +141,7 @@ func (s *Server) dccExchange(w http.ResponseWriter, r *http.Request) {
 		dccError(w, http.StatusGone, "this badge is revoked or suspended")
 		return
 	}
-	cred, err := os.ReadFile(filepath.Join(s.cfg.SiteDir, filepath.FromSlash(e.Credential)))
+	cred, err := s.siteFile(e.Credential)
 	if err != nil || !json.Valid(cred) {
 		s.cfg.Log.Error("internal error", slog.String("what", "dcc read credential"), slog.Any("error", err))
 		dccError(w, http.StatusInternalServerError, "internal error")

@@ -2,8 +2,6 @@ package claim
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
 
 	"github.com/francebadge/blason/internal/claimindex"
 	"github.com/francebadge/blason/internal/elm"
@@ -39,15 +37,12 @@ func (s *Server) europass(w http.ResponseWriter, r *http.Request, sess Session) 
 		s.fail(w, r, http.StatusGone, "errEuropassStatus")
 		return
 	}
-	read := func(p string) ([]byte, error) {
-		return os.ReadFile(filepath.Join(s.cfg.SiteDir, filepath.FromSlash(p)))
-	}
-	cred, err := read(e.Credential)
+	cred, err := s.siteFile(e.Credential)
 	if err != nil {
 		s.internal(w, r, "read credential", err)
 		return
 	}
-	img, err := read(e.Image)
+	img, err := s.siteFile(e.Image)
 	if err != nil {
 		s.internal(w, r, "read image", err)
 		return

@@ -9,9 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -166,9 +164,6 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request, sess Session) {
 		_, err = f.Write(body)
 		return err
 	}
-	read := func(p string) ([]byte, error) {
-		return os.ReadFile(filepath.Join(s.cfg.SiteDir, filepath.FromSlash(p)))
-	}
 	doc := archiveData{Generated: now.UTC(), Subject: sess.Subject, Awards: []archiveAward{},
 		Sessions: []archiveSession{}, Claims: []archiveClaim{}, Slugs: held.Slugs, Events: []archiveEvent{}}
 	for _, e := range s.awards(sess) {
@@ -179,7 +174,7 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request, sess Session) {
 		dir += "-" + e.Award + "/"
 		a := archiveAward{Space: e.Space, Award: e.Award, Badge: e.Badge, Level: e.Level, Name: e.Name,
 			Date: e.Date, Expires: e.Expires, Status: e.Status, Page: s.cfg.SiteURL + e.BadgePage}
-		cred, err := read(e.Credential)
+		cred, err := s.siteFile(e.Credential)
 		if err != nil {
 			s.internal(w, r, "read credential", err)
 			return
@@ -195,7 +190,7 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request, sess Session) {
 				if f.src == "" {
 					continue
 				}
-				if body, err = read(f.src); errors.Is(err, fs.ErrNotExist) {
+				if body, err = s.siteFile(f.src); errors.Is(err, fs.ErrNotExist) {
 					continue // a format the site does not publish
 				} else if err != nil {
 					s.internal(w, r, "read credential", err)

@@ -308,6 +308,12 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, sess Session) {
 	s.render(w, r, http.StatusOK, "me", d)
 }
 
+// siteFile reads a file of the published site (p: its slash path from
+// the site root, as the claim index gives it).
+func (s *Server) siteFile(p string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(s.cfg.SiteDir, filepath.FromSlash(p)))
+}
+
 // download serves one of the student's awards: the Open Badges 3.0
 // credential (JSON or VC-JWT) or the badge image baked with it.
 func (s *Server) download(w http.ResponseWriter, r *http.Request, sess Session) {
@@ -316,10 +322,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, sess Session) 
 		s.fail(w, r, http.StatusNotFound, "errNotYours")
 		return
 	}
-	read := func(p string) ([]byte, error) {
-		return os.ReadFile(filepath.Join(s.cfg.SiteDir, filepath.FromSlash(p)))
-	}
-	cred, err := read(e.Credential)
+	cred, err := s.siteFile(e.Credential)
 	if err != nil {
 		s.internal(w, r, "read credential", err)
 		return
@@ -334,7 +337,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, sess Session) 
 	case "credential.json":
 		body, ctype, name = cred, "application/vc+ld+json", name+".json"
 	case "credential.jwt":
-		if body, err = read(e.CredentialJWT); err != nil {
+		if body, err = s.siteFile(e.CredentialJWT); err != nil {
 			s.internal(w, r, "read jwt", err)
 			return
 		}
@@ -367,7 +370,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, sess Session) 
 // baked returns the award's badge image with its Open Badges 3.0
 // credential baked in, and its media type.
 func (s *Server) baked(e claimindex.Entry, cred []byte) ([]byte, string, error) {
-	img, err := os.ReadFile(filepath.Join(s.cfg.SiteDir, filepath.FromSlash(e.Image)))
+	img, err := s.siteFile(e.Image)
 	if err != nil {
 		return nil, "", err
 	}
