@@ -24,7 +24,8 @@ import (
 // for a wallet offer on "my badges", reads the offer and its transaction
 // code from the page, and has the independent OpenID4VCI client
 // (tools/oid4vci) take the credential from the running claim server: it
-// must be the demo build's signed file, and verify.
+// must be the demo build's signed file, and verify. "My badges" and the
+// offer page pass axe-core, with no console error.
 func TestBrowserWallet(t *testing.T) {
 	root, err := demotest.ModuleRoot()
 	if err != nil {
@@ -35,11 +36,8 @@ func TestBrowserWallet(t *testing.T) {
 	w := setup(t)
 	ctx := browsertest.Context(t, exe, 2*time.Minute)
 	out := browsertest.Artefacts(t)
-	shot := func(name string) {
-		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
-			os.WriteFile(filepath.Join(out, name+".png"), png, 0o644)
-		}
-	}
+	// Each page is saved and audited: axe-core, console errors.
+	shot := pageAudit(t, ctx, browsertest.Record(ctx), browsertest.AxeSource(t), out, w.a.URL)
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(w.loginURL(w.a)+"&lang=fr"),
 		chromedp.WaitVisible(chromedp.CSS(`#username`)),
