@@ -24,6 +24,33 @@ import (
 // evaluated in the page.
 var injected = regexp.MustCompile(`\(:\d+\)$`)
 
+// browserGet downloads the target of the page's first link matching
+// selector with the browser's own session (its HttpOnly cookie, read
+// through the DevTools protocol): the claim pages' CSP forbids scripts
+// and fetch.
+func browserGet(t *testing.T, ctx context.Context, selector string) (*http.Response, []byte) {
+	t.Helper()
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('`+selector+`').href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{href}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", href, nil)
+	for _, c := range jar.Cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, body
+}
+
 // pageAudit returns a check of the browser's current page, named name in
 // failures: a screenshot saved under out (when out is not empty), no
 // serious or critical axe-core violation, and no console error or dialog —
@@ -126,24 +153,7 @@ func TestBrowserClaimFlow(t *testing.T) {
 	// The credential link downloads, with the browser's own session (its
 	// HttpOnly cookie, read through the DevTools protocol), a credential
 	// that verifies. (The page's CSP forbids scripts and fetch.)
-	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('a[href$="credential.json"]').href`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	jar, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{href}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, _ := http.NewRequest("GET", href, nil)
-	for _, c := range jar.Cookies {
-		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	credBytes, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, credBytes := browserGet(t, ctx, `a[href$="credential.json"]`)
 	cred := string(credBytes)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Disposition") == "" {
 		t.Fatalf("download: %d %v", resp.StatusCode, resp.Header)

@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/francebadge/blason/internal/browsertest"
@@ -219,24 +218,7 @@ func runMyDataErase(t *testing.T, exe, axe string, w *world, e dataEnv, slug str
 	}
 
 	// The archive, downloaded with the browser's session cookie.
-	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('a[href*="archive.zip"]').href`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	jar, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{href}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, _ := http.NewRequest("GET", href, nil)
-	for _, c := range jar.Cookies {
-		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body := browserGet(t, ctx, `a[href*="archive.zip"]`)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/zip" ||
 		!strings.Contains(resp.Header.Get("Content-Disposition"), "mes-donnees-") {
 		t.Fatalf("archive: %d %v\n%s", resp.StatusCode, resp.Header, body)
