@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -100,11 +101,17 @@ func BenchmarkMyBadges(b *testing.B) {
 		lat = append(lat, mine...)
 		mu.Unlock()
 	})
-	elapsed := time.Since(start)
+	reportLatency(b, lat, time.Since(start))
+}
+
+// reportLatency reports a load run's throughput and 99th-percentile
+// latency, with the core count they were measured on.
+func reportLatency(b *testing.B, lat []time.Duration, elapsed time.Duration) {
 	slices.Sort(lat)
 	if len(lat) > 0 {
 		b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "cores")
 	}
 }
 
