@@ -15,9 +15,12 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.Awards, "awards", 10000, "number of synthetic awards")
 	fs.StringVar(&o.Dir, "dir", "", "work folder (default: a temporary folder, removed afterwards)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the work folder")
+	fs.BoolVar(&o.Compare, "compare", false, "also time Digital Bazaar's issuer (tools/vcverify/issue.mjs, needs node and npm ci there) on the same credential shape")
+	fs.IntVar(&o.PeerCount, "compare-count", 2000, "credentials the peer issuer signs with --compare")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.value("awards", "N")
 	fs.value("cpuprofile", "FILE")
+	fs.value("compare-count", "N")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -34,6 +37,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	}
 	if o.Awards < 1 {
 		return errors.New("--awards must be at least 1")
+	}
+	if o.PeerCount < 1 {
+		return errors.New("--compare-count must be at least 1")
 	}
 	_, err := bench.Run(o, stdout)
 	return err

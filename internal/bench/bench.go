@@ -5,6 +5,7 @@ package bench
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -21,6 +22,11 @@ type Options struct {
 	Awards int
 	Dir    string // work folder; a temporary one when empty (and removed)
 	Keep   bool   // keep the work folder
+	// Compare runs the peer issuer (PeerScript) after the full build on
+	// PeerCount copies of one of the built credentials, on as many threads
+	// as Blason builds with, and prints both rates.
+	Compare   bool
+	PeerCount int // 0 means 2,000
 }
 
 // Figures are the measurements of one run.
@@ -33,6 +39,7 @@ type Figures struct {
 	PeakRSS          int64 // bytes
 	CredentialsPerS  float64
 	Cores, Gomaxproc int
+	Peer             *Peer // with Options.Compare
 }
 
 // Run generates the site, builds it three times and prints the figures.
@@ -47,6 +54,14 @@ func Run(o Options, w io.Writer) (*Figures, error) {
 		if !o.Keep {
 			defer os.RemoveAll(dir)
 		}
+	}
+	peerScript := ""
+	if o.Compare {
+		p, err := FindPeer()
+		if err != nil {
+			return nil, err
+		}
+		peerScript = p
 	}
 	src := filepath.Join(dir, "src")
 	dest := filepath.Join(dir, "site")
@@ -68,6 +83,23 @@ func Run(o Options, w io.Writer) (*Figures, error) {
 	f.Full, f.Files = time.Since(start), res.Files
 	f.CredentialsPerS = float64(o.Awards) / f.Full.Seconds()
 	fmt.Fprintf(w, "full build: %s, %.0f credentials/s (%.0f per core), %d files\n", f.Full.Round(time.Millisecond), f.CredentialsPerS, f.CredentialsPerS/float64(f.Gomaxproc), res.Files)
+
+	if o.Compare {
+		// The same credential shape, signed by the peer right after Blason's
+		// full build, on as many threads.
+		template, err := firstCredential(dest)
+		if err != nil {
+			return nil, err
+		}
+		n := o.PeerCount
+		if n == 0 {
+			n = 2000
+		}
+		if f.Peer, err = RunPeer(context.Background(), peerScript, template, dir, n, f.Gomaxproc); err != nil {
+			return nil, err
+		}
+		printPeer(w, f.Peer, f.CredentialsPerS)
+	}
 
 	start = time.Now()
 	res, err = measured(w, opts)
