@@ -71,7 +71,7 @@ func NewVerifier(vkey string) (Verifier, error) {
 		v := &cosignatureVerifier{name: name, hash: uint32(hash), key: ed25519.PublicKey(pub)}
 		return Verifier{Name: name, VKey: vkey, v: v}, nil
 	}
-	return Verifier{}, fmt.Errorf("unsupported verifier key type 0x%02x: want 0x04 (cosignature/v1) or 0x01 (Ed25519)", key[0])
+	return Verifier{}, fmt.Errorf("unsupported verifier key type %s: want 0x04 (cosignature/v1) or 0x01 (Ed25519)", fmt.Sprintf("0x%02x", key[0]))
 }
 
 // Note is the verifier as golang.org/x/mod/sumdb/note uses it.

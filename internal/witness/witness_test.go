@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"filippo.io/torchwood"
+	"github.com/francebadge/blason/internal/i18n"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -372,4 +373,18 @@ func signedText(t *testing.T, l *testLog, text string) []byte {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// The refusals a witness answers read in French too (their messages are
+// formatted by StatusError.Error, which the catalogue's completeness test
+// does not see).
+func TestStatusErrorsInFrench(t *testing.T) {
+	for _, status := range []int{400, 403, 404, 409, 422, 500} {
+		e := &StatusError{Witness: "https://w.example", Status: status, Old: 3, Size: 9, Known: 5, Body: "unknown log"}
+		en := e.Error()
+		fr := i18n.French.Translate(en)
+		if fr == en || !strings.Contains(fr, "https://w.example") || !strings.Contains(fr, "témoin") {
+			t.Errorf("%d: French.Translate(%q) = %q", status, en, fr)
+		}
+	}
 }
