@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"filippo.io/torchwood"
 	"golang.org/x/mod/sumdb/note"
@@ -22,10 +23,13 @@ type Policy struct {
 }
 
 // Result is what Check found: the witnesses whose cosignature verifies,
-// and those the note has no cosignature from.
+// and those the note has no cosignature from. Times has, for each
+// cosignature/v1 that verifies, the time the witness says it cosigned
+// (the checkpoint existed then); a plain Ed25519 cosignature has none.
 type Result struct {
 	Cosigned []string
 	Missing  []string
+	Times    map[string]time.Time
 }
 
 // Check accepts a signed checkpoint when the log's signature verifies and
@@ -60,10 +64,18 @@ func (p Policy) Verify(signed []byte) (Result, error) {
 	}
 	var bad []string
 	for _, w := range p.Witnesses {
-		_, err := note.Open(signed, note.VerifierList(w.v))
+		wn, err := note.Open(signed, note.VerifierList(w.v))
 		switch {
 		case err == nil:
 			r.Cosigned = append(r.Cosigned, w.Name)
+			if _, ok := w.v.(*cosignatureVerifier); ok {
+				if ts, err := torchwood.CosignatureTimestamp(wn.Sigs[0]); err == nil {
+					if r.Times == nil {
+						r.Times = map[string]time.Time{}
+					}
+					r.Times[w.Name] = time.Unix(ts, 0).UTC()
+				}
+			}
 		case errors.As(err, &invalid):
 			bad = append(bad, w.Name)
 		default:

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/torchwood"
 	"github.com/francebadge/blason/internal/i18n"
@@ -187,6 +188,13 @@ func TestPolicyCheck(t *testing.T) {
 			t.Errorf("%s: Check = %v, want an error containing %q", tc.name, err, tc.want)
 		case tc.want == "" && strings.Join(r.Cosigned, " ") != tc.cosigned:
 			t.Errorf("%s: cosigned by %v, want %s", tc.name, r.Cosigned, tc.cosigned)
+		case tc.want == "":
+			// torchwood's signer stamps the cosignature with the current time.
+			for _, name := range r.Cosigned {
+				if d := time.Since(r.Times[name]); d < 0 || d > time.Hour {
+					t.Errorf("%s: %s cosigned at %v", tc.name, name, r.Times[name])
+				}
+			}
 		}
 		if (tc.policy.Check(tc.signed) == nil) != (tc.want == "") {
 			t.Errorf("%s: Check and Verify disagree", tc.name)
@@ -386,5 +394,51 @@ func TestStatusErrorsInFrench(t *testing.T) {
 		if fr == en || !strings.Contains(fr, "https://w.example") || !strings.Contains(fr, "témoin") {
 			t.Errorf("%d: French.Translate(%q) = %q", status, en, fr)
 		}
+	}
+}
+
+// A witness that signs with a plain Ed25519 note key (type 0x01) counts
+// too, without a cosignature time.
+func TestPolicyEd25519Witness(t *testing.T) {
+	l := newTestLog(t, "log.example/ed")
+	l.grow(t, 3)
+	cp := l.checkpoint(t, 3)
+	skey, vkey, err := note.GenerateKey(rand.Reader, "ed.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed, err := NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := openUnverified(cp)
+	signed, err := note.Sign(&note.Note{Text: n.Text}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, line, _ := strings.Cut(string(signed), "\n\n")
+	a := newFakeWitness(t, "a.example")
+	m, err := Merge(cp, []byte(line), a.cosign(t, cp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Policy{Log: l.verifier(t), Witnesses: []Verifier{ed, a.v}, Quorum: 2}
+	r, err := p.Verify(m)
+	if err != nil || len(r.Cosigned) != 2 {
+		t.Fatalf("Verify = %+v, %v", r, err)
+	}
+	if _, ok := r.Times["ed.example"]; ok || r.Times["a.example"].IsZero() {
+		t.Errorf("Times = %v, want a time for a.example only", r.Times)
+	}
+	damaged, err := Merge(cp, tamper([]byte(line)), a.cosign(t, cp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Check(damaged); err == nil || !strings.Contains(err.Error(), "the cosignature of ed.example does not verify") {
+		t.Errorf("a damaged Ed25519 cosignature: %v", err)
 	}
 }
