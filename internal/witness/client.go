@@ -111,12 +111,15 @@ func (c *Client) AddCheckpoint(ctx context.Context, witnessURL string, oldSize i
 	}
 	lines, err := c.post(ctx, witnessURL, oldSize, proof, signed, cp.N)
 	var se *StatusError
-	if !errors.As(err, &se) || se.Status != http.StatusConflict || c.Proof == nil {
+	if !errors.As(err, &se) || se.Status != http.StatusConflict {
 		return lines, err
 	}
 	known := se.Known
 	if known > cp.N {
 		return nil, fmt.Errorf("witness %s has cosigned a larger tree (size %d) than this checkpoint (size %d): the log was rolled back, or another log uses its origin", witnessURL, known, cp.N)
+	}
+	if c.Proof == nil {
+		return nil, err
 	}
 	proof = nil
 	if 0 < known && known < cp.N {

@@ -64,6 +64,9 @@ func (p Policy) Verify(signed []byte) (Result, error) {
 	}
 	var bad []string
 	for _, w := range p.Witnesses {
+		if w.v == nil {
+			return r, fmt.Errorf("witness %q has no verifier key; make it with NewVerifier", w.Name)
+		}
 		wn, err := note.Open(signed, note.VerifierList(w.v))
 		switch {
 		case err == nil:
@@ -140,11 +143,12 @@ func ParsePolicy(file string, data []byte) (Policy, error) {
 				errs = append(errs, fmt.Errorf("%s:%d: the witness key is not valid: %v", file, n, err))
 				continue
 			}
-			if first, ok := seen[v.VKey]; ok {
+			// By name: two keys of one witness must not count twice.
+			if first, ok := seen[v.Name]; ok {
 				errs = append(errs, fmt.Errorf("%s:%d: witness %s is already listed on line %d; list each witness once", file, n, v.Name, first))
 				continue
 			}
-			seen[v.VKey] = n
+			seen[v.Name] = n
 			if len(f) == 3 {
 				u, err := url.Parse(f[2])
 				if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

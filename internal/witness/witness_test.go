@@ -178,6 +178,7 @@ func TestPolicyCheck(t *testing.T) {
 		{"tampered checkpoint", bytes.Replace(two, []byte("\n7\n"), []byte("\n8\n"), 1), p, "the log's signature does not verify", ""},
 		{"another log key", otherLog.checkpoint(t, 7), p, "not signed by the log's key", ""},
 		{"no log key", two, Policy{Witnesses: p.Witnesses, Quorum: 2}, "names no log key", ""},
+		{"witness without key", two, Policy{Log: p.Log, Witnesses: []Verifier{{Name: "x.example"}}, Quorum: 1}, `witness "x.example" has no verifier key`, ""},
 		{"not a note", []byte("x\n"), p, "not a signed note", ""},
 	} {
 		r, err := tc.policy.Verify(tc.signed)
@@ -238,6 +239,7 @@ func TestParsePolicy(t *testing.T) {
 		{"two quorums", "witness " + a.v.VKey + "\nquorum 1\nquorum 1\n", "w.txt:3: a second quorum line (the first is on line 2)"},
 		{"bad witness key", "# c\nwitness nope\nquorum 1\n", "w.txt:2: the witness key is not valid: malformed verifier key"},
 		{"witness twice", "witness " + a.v.VKey + "\nwitness " + a.v.VKey + "\nquorum 1\n", "w.txt:2: witness a.example is already listed on line 1"},
+		{"two keys of a witness", "witness " + a.v.VKey + "\nwitness " + newFakeWitness(t, "a.example").v.VKey + "\nquorum 2\n", "w.txt:2: witness a.example is already listed on line 1"},
 		{"bad url", "witness " + a.v.VKey + " ftp://x\nquorum 1\n", `w.txt:1: "ftp://x" is not the URL of a witness`},
 		{"witness words", "witness\nquorum 1\n", "w.txt:1: want: witness <vkey> [<URL>]"},
 		{"bad log key", "log nope\nwitness " + a.v.VKey + "\nquorum 1\n", "w.txt:1: the log key is not a signed-note verifier key"},
@@ -301,6 +303,7 @@ func TestAddCheckpointAnswers(t *testing.T) {
 		{"conflict, retried", []int{409, 200}, []string{"4\n", lines}, true, nil, "", []string{"old 0\n", "old 4\n"}},
 		{"conflict twice", []int{409, 409}, []string{"4\n", "6\n"}, true, ErrConflict, "last cosigned the log at size 6, not 4", []string{"old 0\n", "old 4\n"}},
 		{"witness ahead", []int{409}, []string{"12\n"}, true, nil, "has cosigned a larger tree (size 12) than this checkpoint (size 10)", []string{"old 0\n"}},
+		{"witness ahead, no proofs", []int{409}, []string{"12\n"}, false, nil, "has cosigned a larger tree (size 12) than this checkpoint (size 10)", []string{"old 0\n"}},
 		{"conflict without size", []int{409}, []string{"soon"}, true, nil, "answered 409 Conflict without the size it knows", nil},
 		{"bad proof", []int{422}, []string{"bad consistency proof\n"}, false, ErrBadProof, "refused the consistency proof from size 0 to 10", nil},
 		{"forbidden", []int{403}, []string{"invalid signature\n"}, false, ErrForbidden, "refused the checkpoint (invalid signature)", nil},
