@@ -93,7 +93,8 @@ const maxAnswer = 64 << 10
 // size it last cosigned (oldSize, 0 the first time) and the consistency
 // proof from there. It returns the witness's cosignature lines, to add to
 // the checkpoint with Merge. When the witness answers 409 with the size it
-// knows and c.Proof is set, AddCheckpoint asks once more from that size.
+// knows, AddCheckpoint asks once more from that size, with a proof from
+// c.Proof (none is needed when the witness knows this very size).
 // A refusal is a *StatusError (errors.Is: ErrConflict, ErrBadProof,
 // ErrForbidden, ErrUnknownLog, ErrBadRequest).
 func (c *Client) AddCheckpoint(ctx context.Context, witnessURL string, oldSize int64, proof tlog.TreeProof, signed []byte) ([]byte, error) {
@@ -118,11 +119,11 @@ func (c *Client) AddCheckpoint(ctx context.Context, witnessURL string, oldSize i
 	if known > cp.N {
 		return nil, fmt.Errorf("witness %s has cosigned a larger tree (size %d) than this checkpoint (size %d): the log was rolled back, or another log uses its origin", witnessURL, known, cp.N)
 	}
-	if c.Proof == nil {
-		return nil, err
-	}
 	proof = nil
 	if 0 < known && known < cp.N {
+		if c.Proof == nil {
+			return nil, err
+		}
 		if proof, err = c.Proof(ctx, known, cp.N); err != nil {
 			return nil, fmt.Errorf("consistency proof from size %d to %d for witness %s: %w", known, cp.N, witnessURL, err)
 		}

@@ -301,6 +301,7 @@ func TestAddCheckpointAnswers(t *testing.T) {
 		{"cosigned", []int{200}, []string{lines}, false, nil, "", []string{"old 0\n\nlog.example/spec\n10\n"}},
 		{"conflict, no proofs", []int{409}, []string{"4\n"}, false, ErrConflict, "last cosigned the log at size 4, not 0", []string{"old 0\n"}},
 		{"conflict, retried", []int{409, 200}, []string{"4\n", lines}, true, nil, "", []string{"old 0\n", "old 4\n"}},
+		{"conflict at this size, no proofs", []int{409, 200}, []string{"10\n", lines}, false, nil, "", []string{"old 0\n", "old 10\n\nlog.example/spec\n"}},
 		{"conflict twice", []int{409, 409}, []string{"4\n", "6\n"}, true, ErrConflict, "last cosigned the log at size 6, not 4", []string{"old 0\n", "old 4\n"}},
 		{"witness ahead", []int{409}, []string{"12\n"}, true, nil, "has cosigned a larger tree (size 12) than this checkpoint (size 10)", []string{"old 0\n"}},
 		{"witness ahead, no proofs", []int{409}, []string{"12\n"}, false, nil, "has cosigned a larger tree (size 12) than this checkpoint (size 10)", []string{"old 0\n"}},
