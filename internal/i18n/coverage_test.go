@@ -42,6 +42,7 @@ var errorPackages = map[string]bool{
 	"build": true, "keys": true, "config": true, "safefs": true, "safepath": true,
 	"passport": true, "passportfile": true, "report": true, "publish": true,
 	"content": true, "yamlx": true, "claimindex": true, "identity": true, "claim": true,
+	"witness": true, // internal/witness: its errors reach the user through the log's witness command
 }
 
 // notUserFacing are error texts that never reach a user as they are: sentinel
