@@ -138,13 +138,15 @@ func TestWatcherDebouncesNestedFoldersAndIgnoresEditorFiles(t *testing.T) {
 
 	// Several quick writes in a new nested folder: one rebuild, after the debounce.
 	nested := filepath.Join(content, "badges", "2026", "printemps", "x.md")
-	var last time.Time
+	// The watcher may see the last write's event before WriteFile returns, so the debounce is
+	// measured from the moment just before the last write began: no event of it can be earlier.
+	var lastBegan time.Time
 	for i := range 5 {
+		lastBegan = time.Now()
 		writeFile(t, nested, strings.Repeat("x", i+1))
-		last = time.Now()
 	}
-	if at := b.wait(t, "writes in a new nested folder"); at.Sub(last) < debounce {
-		t.Errorf("rebuilt %s after the last write, before the %s debounce", at.Sub(last), debounce)
+	if at := b.wait(t, "writes in a new nested folder"); at.Sub(lastBegan) < debounce {
+		t.Errorf("rebuilt %s after the last write began, before the %s debounce", at.Sub(lastBegan), debounce)
 	}
 	b.none(t, "the batch's rebuild", 4*debounce)
 
