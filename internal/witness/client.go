@@ -85,6 +85,24 @@ func (e *StatusError) Is(target error) bool {
 	return false
 }
 
+// RollbackError is a witness's answer that it has cosigned a larger tree
+// of the log than the checkpoint: the log was rolled back (or forked under
+// its origin). errors.Is matches ErrRollback.
+type RollbackError struct {
+	Witness     string // the witness's URL prefix
+	Known, Size int64  // the size the witness cosigned, the checkpoint's
+}
+
+// ErrRollback matches a *RollbackError.
+var ErrRollback = errors.New("witness: the log was rolled back")
+
+func (e *RollbackError) Error() string {
+	return fmt.Sprintf("witness %s has cosigned a larger tree (size %d) than this checkpoint (size %d): the log was rolled back, or another log uses its origin", e.Witness, e.Known, e.Size)
+}
+
+// Is matches ErrRollback.
+func (e *RollbackError) Is(target error) bool { return target == ErrRollback }
+
 // maxAnswer bounds what is read of a witness's answer.
 const maxAnswer = 64 << 10
 
@@ -117,7 +135,7 @@ func (c *Client) AddCheckpoint(ctx context.Context, witnessURL string, oldSize i
 	}
 	known := se.Known
 	if known > cp.N {
-		return nil, fmt.Errorf("witness %s has cosigned a larger tree (size %d) than this checkpoint (size %d): the log was rolled back, or another log uses its origin", witnessURL, known, cp.N)
+		return nil, &RollbackError{Witness: witnessURL, Known: known, Size: cp.N}
 	}
 	proof = nil
 	if 0 < known && known < cp.N {
