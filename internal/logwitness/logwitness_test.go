@@ -11,15 +11,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/francebadge/blason/internal/logwitness/logtest"
 	"github.com/francebadge/blason/internal/witness"
 	"github.com/francebadge/blason/internal/witness/witnesstest"
 )
 
 // policyFor writes a policy naming the log's key and the witnesses.
-func policyFor(t *testing.T, l *pubLog, quorum int, ws ...*witnesstest.Witness) witness.Policy {
+func policyFor(t *testing.T, l *logtest.Log, quorum int, ws ...*witnesstest.Witness) witness.Policy {
 	t.Helper()
 	var b strings.Builder
-	fmt.Fprintf(&b, "# test policy\nlog %s\n", l.vkey)
+	fmt.Fprintf(&b, "# test policy\nlog %s\n", l.VKey)
 	for _, w := range ws {
 		fmt.Fprintf(&b, "witness %s %s\n", w.VKey, w.URL)
 	}
@@ -49,8 +50,8 @@ func read(t *testing.T, name string) []byte {
 // forged or missing cosignature.
 func TestCosignRealWitnesses(t *testing.T) {
 	ctx := context.Background()
-	l := newPubLog(t, "badges.example.fr/log")
-	ws := witnesstest.Start(t, []string{"witness.example/a", "witness.example/b", "witness.example/c"}, witnesstest.Log{Origin: l.origin, VKey: l.vkey})
+	l := logtest.New(t, "badges.example.fr/log")
+	ws := witnesstest.Start(t, []string{"witness.example/a", "witness.example/b", "witness.example/c"}, witnesstest.Log{Origin: l.Origin, VKey: l.VKey})
 	p := policyFor(t, l, 2, ws...)
 	src := t.TempDir()
 	site := filepath.Join(src, "site")
@@ -62,16 +63,16 @@ func TestCosignRealWitnesses(t *testing.T) {
 		t.Helper()
 		out, err := Cosign(ctx, o)
 		if err != nil {
-			t.Fatalf("size %d: %v", l.size(), err)
+			t.Fatalf("size %d: %v", l.Size(), err)
 		}
-		if out.Size != l.size() || len(out.Cosigned) != want || len(out.Written) != 2 {
-			t.Fatalf("size %d: %+v", l.size(), out)
+		if out.Size != l.Size() || len(out.Cosigned) != want || len(out.Written) != 2 {
+			t.Fatalf("size %d: %+v", l.Size(), out)
 		}
 		if !bytes.Equal(read(t, state), read(t, published)) {
 			t.Fatal("the state file and the published checkpoint differ")
 		}
 		body, _, _ := bytes.Cut(read(t, published), []byte("\n\n"))
-		want2, _, _ := bytes.Cut(l.signed(t), []byte("\n\n"))
+		want2, _, _ := bytes.Cut(l.Signed(t), []byte("\n\n"))
 		if !bytes.Equal(body, want2) {
 			t.Fatalf("the cosigned checkpoint's body changed:\n%s", body)
 		}
@@ -80,21 +81,21 @@ func TestCosignRealWitnesses(t *testing.T) {
 
 	// Size 300, then 700 (old size from the saved state), then 900 with
 	// the state lost (the witnesses answer 409 with the size they know).
-	l.grow(t, 300)
-	l.publish(t, site)
+	l.Grow(t, 300)
+	l.Publish(t, site)
 	mustCosign(3)
 	c, err := Check(ctx, site, p, nil)
 	if err != nil || len(c.Result.Cosigned) != 3 || len(c.Result.Times) != 3 {
 		t.Fatalf("Check at 300: %v %+v", err, c)
 	}
-	l.grow(t, 700)
-	l.publish(t, site)
+	l.Grow(t, 700)
+	l.Publish(t, site)
 	if _, err := Check(ctx, site, p, nil); err == nil || !strings.Contains(err.Error(), "only 0 of the 2") {
 		t.Fatalf("Check of an uncosigned checkpoint: %v", err)
 	}
 	mustCosign(3)
-	l.grow(t, 900)
-	l.publish(t, site)
+	l.Grow(t, 900)
+	l.Publish(t, site)
 	os.Remove(state)
 	mustCosign(3)
 	// Asking again at the same size keeps the checkpoint as it is.
@@ -105,13 +106,13 @@ func TestCosignRealWitnesses(t *testing.T) {
 
 	// A fork at the same size: the same origin and key, other entries
 	// from entry 500 on.
-	fork := &pubLog{origin: l.origin, signer: l.signer, vkey: l.vkey, prefix: "entry"}
-	fork.grow(t, 500)
-	fork.prefix = "forged"
-	fork.grow(t, 900)
+	fork := l.Clone()
+	fork.Grow(t, 500)
+	fork.Prefix = "forged"
+	fork.Grow(t, 900)
 	forkSrc := t.TempDir()
 	forkSite := filepath.Join(forkSrc, "site")
-	fork.publish(t, forkSite)
+	fork.Publish(t, forkSite)
 	forkCP := read(t, filepath.Join(forkSite, "log", CheckpointFile))
 	out, err := Cosign(ctx, Options{Source: forkSrc, Site: forkSite, Policy: p})
 	if err == nil || !strings.Contains(err.Error(), "as a fork or a rollback of the log; nothing was written") {
@@ -128,18 +129,18 @@ func TestCosignRealWitnesses(t *testing.T) {
 		t.Error("a state file was written for the fork")
 	}
 	// A fork that is larger: the consistency proof is refused (422).
-	fork.grow(t, 1000)
-	fork.publish(t, forkSite)
+	fork.Grow(t, 1000)
+	fork.Publish(t, forkSite)
 	out, err = Cosign(ctx, Options{Source: forkSrc, Site: forkSite, Policy: p})
 	if err == nil || len(out.Failures) != 3 || out.Failures[0].Kind != Forked {
 		t.Fatalf("larger fork: %v %+v", err, out)
 	}
 	t.Logf("larger fork: %v", out.Failures[0].Err)
 	// A rollback: the log published again at 300 entries.
-	old := &pubLog{origin: l.origin, signer: l.signer, vkey: l.vkey, prefix: "entry"}
-	old.grow(t, 300)
+	old := l.Clone()
+	old.Grow(t, 300)
 	oldSrc := t.TempDir()
-	old.publish(t, filepath.Join(oldSrc, "site"))
+	old.Publish(t, filepath.Join(oldSrc, "site"))
 	out, err = Cosign(ctx, Options{Source: oldSrc, Site: filepath.Join(oldSrc, "site"), Policy: p})
 	if err == nil || len(out.Failures) != 3 || out.Failures[0].Kind != RolledBack || !strings.Contains(out.Failures[0].Err.Error(), "larger tree of this log (size 900) than this checkpoint (size 300)") {
 		t.Fatalf("rollback: %v %+v", err, out)
@@ -147,8 +148,8 @@ func TestCosignRealWitnesses(t *testing.T) {
 
 	// One witness down: 2 of 3 pass.
 	ws[2].Stop()
-	l.grow(t, 1000)
-	l.publish(t, site)
+	l.Grow(t, 1000)
+	l.Publish(t, site)
 	out = mustCosign(2)
 	if len(out.Failures) != 1 || out.Failures[0].Kind != Unreachable || !strings.Contains(out.Failures[0].Err.Error(), "witness.example/c at http://") {
 		t.Fatalf("one down: %+v", out.Failures)
@@ -156,8 +157,8 @@ func TestCosignRealWitnesses(t *testing.T) {
 	good := read(t, published)
 	// Two down: 1 of 3 fails, nothing is written.
 	ws[1].Stop()
-	l.grow(t, 1100)
-	l.publish(t, site)
+	l.Grow(t, 1100)
+	l.Publish(t, site)
 	uncosigned := read(t, published)
 	out, err = Cosign(ctx, o)
 	if err == nil || !strings.Contains(err.Error(), "does not meet the witness policy (1 of the 2 cosignatures it requires); nothing was written") || len(out.Failures) != 2 || len(out.Written) != 0 {
@@ -169,10 +170,10 @@ func TestCosignRealWitnesses(t *testing.T) {
 
 	// Check: the cosigned checkpoint at 1000 passes, from a folder and
 	// from a URL; a forged or a missing cosignature fails.
-	l2 := &pubLog{origin: l.origin, signer: l.signer, vkey: l.vkey, prefix: "entry"}
-	l2.grow(t, 1000)
+	l2 := l.Clone()
+	l2.Grow(t, 1000)
 	checkSite := t.TempDir()
-	l2.publish(t, checkSite)
+	l2.Publish(t, checkSite)
 	put := func(b []byte) {
 		t.Helper()
 		if err := os.WriteFile(filepath.Join(checkSite, "log", CheckpointFile), b, 0o644); err != nil {
