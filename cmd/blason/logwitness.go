@@ -51,6 +51,9 @@ func cmdLogWitness(args []string, stdout, stderr io.Writer) error {
 	if *check {
 		return logWitnessCheck(ctx, *site, p, stdout)
 	}
+	if strings.HasPrefix(*site, "https://") || strings.HasPrefix(*site, "http://") {
+		return fmt.Errorf("--site %s: asking witnesses writes the cosigned checkpoint into the site, so give the site's folder; a URL is for --check", *site)
+	}
 	asked := 0
 	for _, w := range p.Witnesses {
 		if w.URL != "" {
