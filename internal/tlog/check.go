@@ -242,3 +242,59 @@ func Recover(ctx context.Context, r torchwood.TileReader, dir, keyPath string) (
 	}
 	return l, l.Save()
 }
+
+// Audit lists the suspicious entries of a log: a credential re-issued
+// with a validFrom earlier than when it was first logged (back-dating), a
+// status change of a credential never issued, a revocation lifted.
+func Audit(entries [][]byte) []string {
+	var out []string
+	first := map[string]Entry{}
+	revoked := map[string]bool{}
+	for i, b := range entries {
+		e, err := ParseEntry(b)
+		if err != nil {
+			out = append(out, fmt.Sprintf("entry %d: %v", i, err))
+			continue
+		}
+		switch e.Event {
+		case Issued:
+			if f, ok := first[e.ID]; !ok {
+				first[e.ID] = e
+			} else if e.ValidFrom < f.ValidFrom {
+				out = append(out, fmt.Sprintf("entry %d: credential %s re-issued valid from %s, before the %s it was first logged with: back-dated", i, e.ID, e.ValidFrom, f.ValidFrom))
+			}
+		case Revoked, Suspended, Lifted:
+			if _, ok := first[e.ID]; !ok {
+				out = append(out, fmt.Sprintf("entry %d: %s of credential %s, never logged as issued", i, e.Event, e.ID))
+			}
+			if e.Event == Lifted && revoked[e.ID] {
+				out = append(out, fmt.Sprintf("entry %d: the revocation of credential %s is lifted: revocations are final", i, e.ID))
+			}
+			revoked[e.ID] = e.Event == Revoked
+		}
+	}
+	return out
+}
+
+// WriteTo copies the mirror (checkpoint, key-less) into a folder, in the
+// C2SP tlog-tiles layout.
+func (m *Mirror) WriteTo(dir string) error {
+	files := map[string][]byte{"checkpoint": m.Signed}
+	for _, t := range Tiles(m.Checkpoint.N) {
+		b, err := m.log.TileData(t)
+		if err != nil {
+			return err
+		}
+		files[Path(t)] = b
+	}
+	for p, b := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(full, b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
