@@ -1,6 +1,7 @@
 package build
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -63,9 +64,36 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 	if perr != nil && !errors.Is(perr, fs.ErrNotExist) {
 		return nil, perr
 	}
-	lg, err := tlog.Open(LogDir(o.Source), LogKeyPath(o.Source), tlog.Origin(site.BaseURL), perr == nil, o.Rand)
+	published := perr == nil
+	if len(o.StartOver) > 0 {
+		// A new start without the log's key starts the log over too: the
+		// old state is kept aside, the published log replaced.
+		if _, err := os.Stat(LogKeyPath(o.Source)); errors.Is(err, fs.ErrNotExist) {
+			if err := abandonLog(o.Source); err != nil {
+				return nil, err
+			}
+			published = false
+		}
+	}
+	lg, err := tlog.Open(LogDir(o.Source), LogKeyPath(o.Source), tlog.Origin(site.BaseURL), published, o.Rand)
+	if errors.Is(err, tlog.ErrNoState) {
+		// The state is lost (a fresh copy of the source) but the output
+		// folder holds the published log: rebuilt from it, checked against
+		// the log's own key.
+		r, rerr := tlog.Reader(filepath.Dir(cpPath))
+		if rerr == nil {
+			lg, rerr = tlog.Recover(context.Background(), r, LogDir(o.Source), LogKeyPath(o.Source))
+		}
+		if rerr != nil {
+			return nil, refusal(fmt.Errorf("%w (recovering it from %s: %v)", err, filepath.Dir(cpPath), rerr))
+		}
+		err = nil
+	}
 	if err != nil {
 		return nil, refusal(err)
+	}
+	if !published {
+		perr = fs.ErrNotExist
 	}
 	p := &logPlan{log: lg, creds: map[string]int{}, awards: map[int]string{}, actions: map[string]string{}, Entry: map[string]int64{}}
 	if perr == nil {
@@ -164,6 +192,20 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 	}
 	p.sums = make([]string, len(p.entries))
 	return p, nil
+}
+
+// abandonLog moves the log's state aside, for a new start.
+func abandonLog(source string) error {
+	dir := LogDir(source)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	for n := 1; ; n++ {
+		aside := fmt.Sprintf("%s.abandoned-%d", dir, n)
+		if _, err := os.Stat(aside); errors.Is(err, fs.ErrNotExist) {
+			return os.Rename(dir, aside)
+		}
+	}
 }
 
 // size is the log's size once this build's entries are appended.
