@@ -282,7 +282,11 @@ func Run(o Options) (Result, error) {
 			return res, err
 		}
 	}
-	pub, err := newPublic(site, l, r, ledgers, passports, groups, o.Destination)
+	var logEntry map[string]int64
+	if logp != nil {
+		logEntry = logp.Entry
+	}
+	pub, err := newPublic(site, l, r, ledgers, passports, groups, o.Destination, logEntry)
 	if err != nil {
 		return res, err
 	}
