@@ -100,7 +100,7 @@ func verifyInputs(o verifyOptions, args []string, stdout, stderr io.Writer, lang
 	v := verify.New(f, now)
 	logs := &logChecker{f: f, mirrors: map[string]*logResult{}}
 	if o.site != "" {
-		logs.base = strings.TrimSuffix(o.base, "/") + "/"
+		logs.base, logs.site = strings.TrimSuffix(o.base, "/")+"/", o.site
 	}
 	counts := map[verify.Status]int{}
 	for _, target := range targets {

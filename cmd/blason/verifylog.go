@@ -45,6 +45,7 @@ func (l fetchedLog) ReadEndpoint(ctx context.Context, p string) ([]byte, error) 
 type logChecker struct {
 	f       verify.Fetcher
 	base    string // --site's base URL, or ""
+	site    string // --site's folder, or ""
 	mirrors map[string]*logResult
 }
 
@@ -66,6 +67,12 @@ func (c *logChecker) where(target string) (torchwood.TileReader, string) {
 			base = u.Scheme + "://" + u.Host + "/"
 		}
 		return fetchedLog{c.f, base + "log/"}, base + "log/"
+	}
+	if c.site != "" {
+		// A file verified against a site folder: that site's log.
+		if _, err := os.Stat(filepath.Join(c.site, "log", "checkpoint")); err == nil {
+			return tlog.Dir(filepath.Join(c.site, "log")), filepath.Join(c.site, "log")
+		}
 	}
 	abs, err := filepath.Abs(target)
 	if err != nil {

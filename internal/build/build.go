@@ -320,7 +320,8 @@ func Run(o Options) (Result, error) {
 		for _, p := range logp.paths() {
 			next.Files[p] = true
 		}
-	} else if o.NoLog && prev != nil {
+	} else if prev != nil {
+		// A build without the log keeps it as published: it never vanishes.
 		for p := range prev.Files {
 			if strings.HasPrefix(p, logFolder) {
 				next.Files[p] = true

@@ -112,6 +112,14 @@ func Fetch(ctx context.Context, r torchwood.TileReader, v note.Verifier, prev *t
 	if err != nil {
 		return nil, err
 	}
+	if prev != nil {
+		switch {
+		case c.N < prev.N:
+			return nil, fmt.Errorf("the log shrank from %d to %d entries: history was rewritten", prev.N, c.N)
+		case c.N == prev.N && c.Hash != prev.Hash:
+			return nil, fmt.Errorf("the checkpoint of %d entries is not the one seen before at that size: the log forked", c.N)
+		}
+	}
 	m := &Mirror{Checkpoint: c, Signed: signed, log: &Log{}}
 	m.log.reset()
 	// Every entry bundle, its entries hashed into a tree of our own.
