@@ -201,6 +201,16 @@ func TestTamperingDetected(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	forkGrown, _ := Open(filepath.Join(root, "fork2"), filepath.Join(root, "keys", KeyFile), "", false, nil)
+	for i := range 320 {
+		e := entry(i)
+		if i == 100 {
+			e = entry(1000)
+		}
+		if err := forkGrown.Append(e); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for i := 300; i < 310; i++ {
 		if err := l.Append(entry(i)); err != nil {
 			t.Fatal(err)
@@ -214,7 +224,8 @@ func TestTamperingDetected(t *testing.T) {
 		{"edited hash tile", func(dir string) { flip(t, filepath.Join(dir, "tile/0/000")) }, "altered"},
 		{"edited entry bundle", func(dir string) { flip(t, filepath.Join(dir, "tile/entries/000")) }, ""},
 		{"dropped tile", func(dir string) { os.Remove(filepath.Join(dir, "tile/0/001.p/54")) }, "001.p/54"},
-		{"forked checkpoint", func(dir string) { publish(t, fork, dir) }, "not consistent"},
+		{"forked checkpoint", func(dir string) { publish(t, fork, dir) }, "the log forked"},
+		{"forked and grown", func(dir string) { publish(t, forkGrown, dir) }, "not consistent"},
 		{"unknown key", func(dir string) {
 			other, _ := newLog(t)
 			other.Append(entry(0))
