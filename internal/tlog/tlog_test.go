@@ -348,3 +348,28 @@ func BenchmarkProve(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOpenMillion: loading the state of a log of 1,000,000 entries
+// (what every build does first) and making all its tiles (a --force build).
+func BenchmarkOpenMillion(b *testing.B) {
+	l, root := newLog(b)
+	const n = 1_000_000
+	for i := range n {
+		l.Append(entry(i))
+	}
+	if err := l.Save(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		l2, err := Open(l.Dir, filepath.Join(root, "keys", KeyFile), "", true, nil)
+		if err != nil || l2.Size() != n {
+			b.Fatal(err)
+		}
+		for _, t := range Tiles(n) {
+			if _, err := l2.TileData(t); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
