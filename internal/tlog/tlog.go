@@ -300,11 +300,65 @@ func (l *Log) readActions() error {
 	return nil
 }
 
+// quickEntry reads an entry as Marshal writes it (one flat object of
+// strings without escapes) an order of magnitude faster than
+// encoding/json; ok is false for anything else.
+func quickEntry(b []byte) (e Entry, ok bool) {
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' || bytes.IndexByte(b, '\\') >= 0 {
+		return e, false
+	}
+	b = b[1 : len(b)-1]
+	for len(b) > 0 {
+		if b[0] != '"' {
+			return e, false
+		}
+		k := bytes.IndexByte(b[1:], '"')
+		if k < 0 || len(b) < k+4 || b[k+2] != ':' || b[k+3] != '"' {
+			return e, false
+		}
+		key := b[1 : k+1]
+		b = b[k+4:]
+		v := bytes.IndexByte(b, '"')
+		if v < 0 {
+			return e, false
+		}
+		val := string(b[:v])
+		b = b[v+1:]
+		switch string(key) {
+		case "event":
+			e.Event = val
+		case "space":
+			e.Space = val
+		case "id":
+			e.ID = val
+		case "sha256":
+			e.SHA256 = val
+		case "key":
+			e.Key = val
+		case "validFrom":
+			e.ValidFrom = val
+		default:
+			return e, false
+		}
+		if len(b) > 0 {
+			if b[0] != ',' {
+				return e, false
+			}
+			b = b[1:]
+		}
+	}
+	return e, true
+}
+
 // index replays entry i into the index.
 func (l *Log) index(i int64, b []byte) error {
-	e, err := ParseEntry(b)
-	if err != nil {
-		return fmt.Errorf("entry %d: %w", i, err)
+	e, ok := quickEntry(b)
+	if !ok {
+		var err error
+		if e, err = ParseEntry(b); err != nil {
+			return fmt.Errorf("entry %d: %w", i, err)
+		}
 	}
 	switch e.Event {
 	case Issued:

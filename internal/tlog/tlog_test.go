@@ -373,3 +373,24 @@ func BenchmarkOpenMillion(b *testing.B) {
 		}
 	}
 }
+
+// TestQuickEntry: the fast reader agrees with encoding/json on what Marshal
+// writes, and leaves anything else to it.
+func TestQuickEntry(t *testing.T) {
+	for _, e := range []Entry{
+		{Event: Issued, Space: "s", ID: "abc", SHA256: Hash(nil), Key: "eddsa-k", ValidFrom: "2026-01-01T00:00:00Z"},
+		{Event: Revoked, Space: "s", ID: "abc", ValidFrom: "2026-01-01T00:00:00Z"},
+		{Event: Lifted, Space: "s", ID: "abc"},
+	} {
+		got, ok := quickEntry(e.Marshal())
+		want, err := ParseEntry(e.Marshal())
+		if !ok || err != nil || got != want || got != e {
+			t.Errorf("%+v: quick %+v %v, json %+v %v", e, got, ok, want, err)
+		}
+	}
+	for _, b := range []string{`{"event":"issued","x":"y"}`, `{"event":"is\"sued"}`, `{"event":1}`, `[]`, `{"event":"issued"`} {
+		if _, ok := quickEntry([]byte(b)); ok {
+			t.Errorf("%s: read by the fast reader", b)
+		}
+	}
+}
