@@ -16,6 +16,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Dir, "dir", "", "work folder (default: a temporary folder, removed afterwards)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the work folder")
 	fs.BoolVar(&o.Compare, "compare", false, "also time Digital Bazaar's issuer (tools/vcverify/issue.mjs, needs node and npm ci there) on the same credential shape")
+	fs.BoolVar(&o.NoLog, "no-log", false, "build without the transparency log, to measure its cost")
 	fs.IntVar(&o.PeerCount, "compare-count", 2000, "credentials the peer issuer signs with --compare")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.value("awards", "N")

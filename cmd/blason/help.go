@@ -38,6 +38,8 @@ func commands() []command {
 			"Private export for the institution (CSV and JSON, outside the site folder): every award of a space with its source line, id, public URLs and status (valid, expired, suspended, revoked), and with --db whether it was claimed, taken for a wallet and shown on a passport (docs/privacy.md)."},
 		{"verify", "blason verify [--site DIR -b BASE_URL] [--now YYYY-MM-DD] [--allow-private] FILE|URL|FOLDER...",
 			"Verify badges (Open Badges 2.0 hosted or signed, Open Badges 3.0 Data Integrity or VC-JWT): signatures, issuer keys, expiry and status. With --site, URLs under BASE_URL are read from DIR and nothing is fetched from the network."},
+		{"log", "blason log show [-s SOURCE] | log monitor URL|DIR [--state FILE] [--key VKEY] [--mirror DIR] | log recover --from DIR|URL [-s SOURCE]",
+			"The site's transparency log of issuances, status changes and keys (docs/transparency.md): show prints its size and root; monitor checks a published log (every tile against the signed checkpoint, consistency with the checkpoint seen before, back-dated re-issues) and can mirror it; recover rebuilds a lost .blason/tlog/ from the published tiles."},
 		{"keys list", "blason keys list [-s SOURCE] [--space SPACE]",
 			"List the signing keys of every space (or of one)."},
 		{"keys new", "blason keys new [-s SOURCE] --space SPACE [--alg Ed25519|ES256|RS256]",

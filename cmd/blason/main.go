@@ -123,6 +123,8 @@ func runCommand(args []string, stdout, stderr *out) int {
 		err = cmdVerify(args[1:], stdout, stderr)
 	case "keys":
 		err = cmdKeys(args[1:], stdout, stderr)
+	case "log":
+		err = cmdLog(args[1:], stdout, stderr)
 	case "bench":
 		err = cmdBench(args[1:], stdout, stderr)
 	case "awards":

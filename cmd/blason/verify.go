@@ -98,10 +98,22 @@ func verifyInputs(o verifyOptions, args []string, stdout, stderr io.Writer, lang
 		f = verify.DirFetcher{Base: b, Dir: o.site}
 	}
 	v := verify.New(f, now)
+	logs := &logChecker{f: f, mirrors: map[string]*logResult{}}
+	if o.site != "" {
+		logs.base, logs.site = strings.TrimSuffix(o.base, "/")+"/", o.site
+	}
 	counts := map[verify.Status]int{}
 	for _, target := range targets {
 		ctx, cancel := context.WithTimeout(context.Background(), perInput)
 		format, rep := v.Target(ctx, target, nil)
+		var logNote string
+		if format == verify.FormatOB3DI && rep.Status != verify.Invalid {
+			var problem string
+			if logNote, problem = logs.check(ctx, target); problem != "" {
+				rep.Problems = append(rep.Problems, problem)
+				rep.Status = verify.Invalid
+			}
+		}
 		cancel()
 		counts[rep.Status]++
 		line := fmt.Sprintf("%-9s %-21s %s", rep.Status, format, target)
@@ -111,6 +123,7 @@ func verifyInputs(o verifyOptions, args []string, stdout, stderr io.Writer, lang
 		if rep.Level != "" {
 			line += " [level " + rep.Level + "]"
 		}
+		line += logNote
 		if rep.Reason != "" {
 			line += " (" + rep.Reason + ")"
 		}

@@ -27,6 +27,9 @@ type Options struct {
 	// as Blason builds with, and prints both rates.
 	Compare   bool
 	PeerCount int // 0 means 2,000
+	// NoLog builds without the transparency log (its cost is the
+	// difference with a run without NoLog).
+	NoLog bool
 }
 
 // Figures are the measurements of one run.
@@ -74,7 +77,7 @@ func Run(o Options, w io.Writer) (*Figures, error) {
 	}
 	fmt.Fprintf(w, "generated %d awards in %d lists in %s\n", o.Awards, len(lists), time.Since(start).Round(time.Millisecond))
 
-	opts := build.Options{Source: src, Destination: dest}
+	opts := build.Options{Source: src, Destination: dest, NoLog: o.NoLog}
 	start = time.Now()
 	res, err := measured(w, opts)
 	if err != nil {

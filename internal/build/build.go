@@ -89,6 +89,9 @@ type Options struct {
 	// claim figures from (awards claimed, taken for a wallet, shown on a
 	// passport; `blason build --db`). Only counts reach the dashboards.
 	ClaimUses AwardUses
+	// NoLog leaves the transparency log alone: nothing appended, its files
+	// kept as published (for measuring its cost; docs/transparency.md).
+	NoLog bool
 }
 
 // AwardUses reports what students did with each award of a space through
@@ -273,7 +276,17 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	pub, err := newPublic(site, l, r, ledgers, passports, groups, o.Destination)
+	var logp *logPlan
+	if logEnabled(o) {
+		if logp, err = planLog(o, site, l, rings, groups, readPrev().m); err != nil {
+			return res, err
+		}
+	}
+	var logEntry map[string]int64
+	if logp != nil {
+		logEntry = logp.Entry
+	}
+	pub, err := newPublic(site, l, r, ledgers, passports, groups, o.Destination, logEntry)
 	if err != nil {
 		return res, err
 	}
@@ -303,6 +316,18 @@ func Run(o Options) (Result, error) {
 		next.Files[p] = true
 	}
 	next.Groups = groups
+	if logp != nil {
+		for _, p := range logp.paths() {
+			next.Files[p] = true
+		}
+	} else if prev != nil {
+		// A build without the log keeps it as published: it never vanishes.
+		for p := range prev.Files {
+			if strings.HasPrefix(p, logFolder) {
+				next.Files[p] = true
+			}
+		}
+	}
 	for id, g := range pub.groups {
 		next.Groups[id] = g
 	}
@@ -336,7 +361,11 @@ func Run(o Options) (Result, error) {
 	if o.Progress != nil {
 		o.Progress(0, total)
 	}
-	err = is.Awards(site, rings, ledgers, sess, func(a *model.Award) bool { return dirty[a.ID] }, func() {
+	var out issue.Output = sess
+	if logp != nil {
+		out = capture{sess, logp}
+	}
+	err = is.Awards(site, rings, ledgers, out, func(a *model.Award) bool { return dirty[a.ID] }, func() {
 		n := done.Add(1)
 		if o.Progress != nil {
 			o.Progress(int(n), total)
@@ -344,6 +373,11 @@ func Run(o Options) (Result, error) {
 	})
 	if err != nil {
 		return res, err
+	}
+	if logp != nil {
+		if err := logp.finish(o.Destination, sess); err != nil {
+			return res, err
+		}
 	}
 	if err := pub.produce(dirty, sess); err != nil {
 		return res, err

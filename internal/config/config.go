@@ -43,6 +43,8 @@ type Config struct {
 	Deploy       Deploy                     `yaml:"deploy"`     // blason deploy (deploy.go)
 	Notify       Notify                     `yaml:"notify"`     // blason notify (notify.go)
 	Dashboards   Dashboards                 `yaml:"dashboards"` // pilotage dashboards (dashboards.go)
+	// Transparency is the transparency log (transparency.go).
+	Transparency Transparency `yaml:"transparency"`
 }
 
 // Credentials are the settings of the signed outputs.

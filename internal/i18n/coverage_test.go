@@ -43,6 +43,7 @@ var errorPackages = map[string]bool{
 	"passport": true, "passportfile": true, "report": true, "publish": true,
 	"content": true, "yamlx": true, "claimindex": true, "identity": true, "claim": true,
 	"witness": true, // internal/witness: its errors reach the user through the log's witness command
+	"tlog":    true, // internal/tlog: the transparency log's errors reach the user through build, verify and log
 	// --- logwitness ---
 	"logwitness": true, // internal/logwitness: blason log witness
 }

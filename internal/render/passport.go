@@ -56,6 +56,9 @@ type Public struct {
 	// SuspensionList is the output path of the suspension status list
 	// holding the award's entry (for the browser re-verify button).
 	SuspensionList string
+	// LogEntry is the index, plus one, of the award's first entry in the
+	// site's transparency log; 0 when the site keeps none.
+	LogEntry int64
 }
 
 // PassportSet is what passport and award pages are rendered from.
@@ -114,6 +117,7 @@ type awardView struct {
 	EvidenceURL, EvidenceNarrative              string
 	Criteria                                    template.HTML
 	Owners                                      []link
+	Log                                         *logLine // tlog.go
 }
 
 // ThemeDigest is a hash of the theme files passport and award pages are
@@ -307,6 +311,7 @@ func (r *Renderer) awardView(v *langView, set *PassportSet, pub *Public, lang st
 		av.EvidenceURL = a.EvidenceURL // content checks it too; never link anything else
 	}
 	av.VerifyURL = av.PageURL + "#verify"
+	av.Log = r.awardLog(v, pub)
 	if pub.SuspensionList != "" {
 		av.SuspensionURL = l.URL(pub.SuspensionList)
 	}
