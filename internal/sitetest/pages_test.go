@@ -69,7 +69,9 @@ var pageTypes = []pageType{
 	}},
 	{"framework", func(d *Demo, lang string) (string, bool) { return exists(d, lang, "frameworks/ecole-ingenieurs/") }},
 	{"template", func(d *Demo, lang string) (string, bool) { return fileFirst(d, lang, "templates/*", nil) }},
-	{"dashboard", func(d *Demo, lang string) (string, bool) { return exists(d, lang, "dashboards/spaces/ecole-ingenieurs/") }},
+	{"dashboard", func(d *Demo, lang string) (string, bool) {
+		return exists(d, lang, "dashboards/spaces/ecole-ingenieurs/")
+	}},
 	{"dashboard-national", func(d *Demo, lang string) (string, bool) { return exists(d, lang, "dashboards/") }},
 	{"award", func(d *Demo, lang string) (string, bool) {
 		return fileFirst(d, lang, "ecole-ingenieurs/awards/*/*", func(h string) bool { return strings.Contains(h, "/levels/") })
