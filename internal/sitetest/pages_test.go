@@ -17,17 +17,17 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 )
 
-// pageType is one kind of page checked in Chromium in every language.
-type pageType struct {
+// pgType is one kind of page checked in Chromium in every language.
+type pgType struct {
 	name string
 	// path is the page's path from the site root in lang; false when the
 	// demo has no such page.
 	path func(d *Demo, lang string) (string, bool)
 }
 
-// fileFirst is the first page (in name order) matching a glob of site
+// pgFirst is the first page (in name order) matching a glob of site
 // folders under the default language's root, as a path in lang.
-func fileFirst(d *Demo, lang, glob string, keep func(html string) bool) (string, bool) {
+func pgFirst(d *Demo, lang, glob string, keep func(html string) bool) (string, bool) {
 	pages, _ := filepath.Glob(filepath.Join(d.Dest, filepath.FromSlash(glob), "index.html"))
 	sort.Strings(pages)
 	for _, p := range pages {
@@ -41,16 +41,16 @@ func fileFirst(d *Demo, lang, glob string, keep func(html string) bool) (string,
 	return "", false
 }
 
-func exists(d *Demo, lang, dir string) (string, bool) {
+func pgExists(d *Demo, lang, dir string) (string, bool) {
 	if _, err := os.Stat(filepath.Join(d.Dest, filepath.FromSlash(dir), "index.html")); err != nil {
 		return "", false
 	}
 	return d.Layout.Home(lang) + dir, true
 }
 
-// pageTypes lists every page type of the site. Extend it when a page type
+// pgTypes lists every page type of the site. Extend it when a page type
 // is added.
-var pageTypes = []pageType{
+var pgTypes = []pgType{
 	{"home", func(d *Demo, lang string) (string, bool) { return d.Layout.Home(lang), true }},
 	{"space", func(d *Demo, lang string) (string, bool) {
 		return d.Layout.SpacePage(d.Space("ecole-ingenieurs"), lang), true // theme colours, logo
@@ -67,41 +67,41 @@ var pageTypes = []pageType{
 	{"badge-simple", func(d *Demo, lang string) (string, bool) {
 		return d.Layout.BadgePage(d.Badge("universite", "secourisme"), lang), true
 	}},
-	{"framework", func(d *Demo, lang string) (string, bool) { return exists(d, lang, "frameworks/ecole-ingenieurs/") }},
-	{"template", func(d *Demo, lang string) (string, bool) { return fileFirst(d, lang, "templates/*", nil) }},
+	{"framework", func(d *Demo, lang string) (string, bool) { return pgExists(d, lang, "frameworks/ecole-ingenieurs/") }},
+	{"template", func(d *Demo, lang string) (string, bool) { return pgFirst(d, lang, "templates/*", nil) }},
 	{"dashboard", func(d *Demo, lang string) (string, bool) {
-		return exists(d, lang, "dashboards/spaces/ecole-ingenieurs/")
+		return pgExists(d, lang, "dashboards/spaces/ecole-ingenieurs/")
 	}},
-	{"dashboard-national", func(d *Demo, lang string) (string, bool) { return exists(d, lang, "dashboards/") }},
+	{"dashboard-national", func(d *Demo, lang string) (string, bool) { return pgExists(d, lang, "dashboards/") }},
 	{"award", func(d *Demo, lang string) (string, bool) {
-		return fileFirst(d, lang, "ecole-ingenieurs/awards/*/*", func(h string) bool { return strings.Contains(h, "/levels/") })
+		return pgFirst(d, lang, "ecole-ingenieurs/awards/*/*", func(h string) bool { return strings.Contains(h, "/levels/") })
 	}},
-	{"award-simple", func(d *Demo, lang string) (string, bool) { return fileFirst(d, lang, "universite/awards/*/*", nil) }},
-	{"passport", func(d *Demo, lang string) (string, bool) { return exists(d, lang, "passport/etudiante-fictive-1008/") }},
-	{"verify", func(d *Demo, lang string) (string, bool) { return exists(d, lang, "verify/") }},
+	{"award-simple", func(d *Demo, lang string) (string, bool) { return pgFirst(d, lang, "universite/awards/*/*", nil) }},
+	{"passport", func(d *Demo, lang string) (string, bool) { return pgExists(d, lang, "passport/etudiante-fictive-1008/") }},
+	{"verify", func(d *Demo, lang string) (string, bool) { return pgExists(d, lang, "verify/") }},
 }
 
-// settle waits until the page has loaded and its scripts had a moment to
+// pgSettle waits until the page has loaded and its scripts had a moment to
 // run (the search index is fetched after load).
-const settle = `new Promise(ok => { const done = () => setTimeout(() => ok(true), 150); document.readyState === "complete" ? done() : addEventListener("load", done); })`
+const pgSettle = `new Promise(ok => { const done = () => setTimeout(() => ok(true), 150); document.readyState === "complete" ? done() : addEventListener("load", done); })`
 
-func open(t *testing.T, ctx context.Context, u string) {
+func pgOpen(t *testing.T, ctx context.Context, u string) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
 		t.Fatalf("%s: %v", u, err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](settle, chromedp.EvalAwaitPromise)); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](pgSettle, chromedp.EvalAwaitPromise)); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func pgEval[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
 	return browsertest.Eval[T](t, ctx, expr)
 }
 
-// viewports are the screens every page type is checked on.
-var viewports = []struct {
+// pgViewports are the screens every page type is checked on.
+var pgViewports = []struct {
 	name string
 	act  chromedp.Action[chromedp.Void]
 }{
@@ -109,9 +109,9 @@ var viewports = []struct {
 	{"phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)},
 }
 
-// pageChecks are what every page must satisfy, on every screen, as a
+// pgChecks are what every page must satisfy, on every screen, as a
 // script returning a list of problems.
-const pageChecks = `(() => {
+const pgChecks = `(() => {
 	const out = [];
 	const canon = Array.from(document.querySelectorAll('link[rel~="canonical"]')).map(l => l.href);
 	if (canon.length !== 1) out.push(canon.length + " canonical links: " + canon.join(" "));
@@ -140,7 +140,7 @@ func TestEveryPageTypeInChromium(t *testing.T) {
 	rec := browsertest.Record(ctx)
 	out := browsertest.Artefacts(t)
 	seen := 0
-	for _, pt := range pageTypes {
+	for _, pt := range pgTypes {
 		for _, lang := range d.Site.Languages {
 			p, ok := pt.path(d, lang)
 			if !ok {
@@ -150,17 +150,17 @@ func TestEveryPageTypeInChromium(t *testing.T) {
 				continue
 			}
 			seen++
-			for _, vp := range viewports {
+			for _, vp := range pgViewports {
 				t.Run(pt.name+"-"+lang+"-"+vp.name, func(t *testing.T) {
 					if err := chromedp.Do(ctx, vp.act); err != nil {
 						t.Fatal(err)
 					}
-					open(t, ctx, d.URL(p))
-					shot(t, ctx, filepath.Join(out, pt.name+"-"+lang+"-"+vp.name+".png"))
-					if got := eval[string](t, ctx, `document.documentElement.lang`); got != lang {
+					pgOpen(t, ctx, d.URL(p))
+					pgShot(t, ctx, filepath.Join(out, pt.name+"-"+lang+"-"+vp.name+".png"))
+					if got := pgEval[string](t, ctx, `document.documentElement.lang`); got != lang {
 						t.Errorf("%s: <html lang=%q>, want %q", p, got, lang)
 					}
-					for _, problem := range eval[[]string](t, ctx, pageChecks) {
+					for _, problem := range pgEval[[]string](t, ctx, pgChecks) {
 						t.Errorf("%s: %s", p, problem)
 					}
 					vs, err := browsertest.Axe(ctx, axe)
@@ -179,12 +179,12 @@ func TestEveryPageTypeInChromium(t *testing.T) {
 			}
 		}
 	}
-	if seen < 2*(len(pageTypes)-1) {
+	if seen < 2*(len(pgTypes)-1) {
 		t.Errorf("%d pages checked", seen)
 	}
 }
 
-func shot(t *testing.T, ctx context.Context, file string) {
+func pgShot(t *testing.T, ctx context.Context, file string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
 	if err != nil {
@@ -206,9 +206,9 @@ func TestForeignTextMarkedInChromium(t *testing.T) {
 	for _, lang := range d.Site.Languages[1:] {
 		for _, b := range []struct{ space, slug string }{{"universite", "secourisme"}, {"universite", "certification-langues"}} {
 			badge := d.Badge(b.space, b.slug)
-			open(t, ctx, d.URL(d.Layout.BadgePage(badge, lang)))
+			pgOpen(t, ctx, d.URL(d.Layout.BadgePage(badge, lang)))
 			for _, tag := range badge.Tags {
-				got := eval[string](t, ctx, fmt.Sprintf(`(() => { const li = Array.from(document.querySelectorAll(".tags li")).find(li => li.textContent === %q); return li ? li.closest("[lang]").lang : "missing"; })()`, tag))
+				got := pgEval[string](t, ctx, fmt.Sprintf(`(() => { const li = Array.from(document.querySelectorAll(".tags li")).find(li => li.textContent === %q); return li ? li.closest("[lang]").lang : "missing"; })()`, tag))
 				if got != def {
 					t.Errorf("%s page of %s: tag %q is in lang %q, want %q", lang, b.slug, tag, got, def)
 				}
@@ -217,29 +217,29 @@ func TestForeignTextMarkedInChromium(t *testing.T) {
 				if a.Competency != nil {
 					continue
 				}
-				got := eval[string](t, ctx, fmt.Sprintf(`(() => { const a = Array.from(document.querySelectorAll("a[rel=external]")).find(a => a.textContent === %q); return a ? a.closest("[lang]").lang : "missing"; })()`, a.TargetName))
+				got := pgEval[string](t, ctx, fmt.Sprintf(`(() => { const a = Array.from(document.querySelectorAll("a[rel=external]")).find(a => a.textContent === %q); return a ? a.closest("[lang]").lang : "missing"; })()`, a.TargetName))
 				if got != def {
 					t.Errorf("%s page of %s: alignment %q is in lang %q, want %q", lang, b.slug, a.TargetName, got, def)
 				}
 			}
 			// The page's own texts are in its language.
-			if got := eval[string](t, ctx, `document.querySelector("h1").closest("[lang]").lang`); got != lang {
+			if got := pgEval[string](t, ctx, `document.querySelector("h1").closest("[lang]").lang`); got != lang {
 				t.Errorf("%s page of %s: the translated title is in lang %q", lang, b.slug, got)
 			}
 		}
 	}
 	// In the default language nothing is marked as foreign but the
 	// language switch.
-	open(t, ctx, d.URL(d.Layout.BadgePage(d.Badge("universite", "secourisme"), def)))
-	if n := eval[int](t, ctx, `document.querySelectorAll("main [lang]").length`); n != 0 {
+	pgOpen(t, ctx, d.URL(d.Layout.BadgePage(d.Badge("universite", "secourisme"), def)))
+	if n := pgEval[int](t, ctx, `document.querySelectorAll("main [lang]").length`); n != 0 {
 		t.Errorf("%d elements of the %s badge page are marked with another language", n, def)
 	}
 }
 
-// TestSearchInChromium: each language's search matches its own texts only
+// TestSearchPerLanguageInChromium: each language's search matches its own texts only
 // (the English index has no French tags), a search reloaded with ?q= (as
 // Enter does) is applied on load.
-func TestSearchInChromium(t *testing.T) {
+func TestSearchPerLanguageInChromium(t *testing.T) {
 	d := Shared(t)
 	ctx := browsertest.Context(t, browsertest.Chromium(t), 2*time.Minute)
 	rec := browsertest.Record(ctx)
@@ -251,11 +251,11 @@ func TestSearchInChromium(t *testing.T) {
 	}
 	shown := func() string {
 		t.Helper()
-		return eval[string](t, ctx, `Array.from(document.querySelectorAll(".badge-list li")).filter(li => !li.hidden && li.offsetParent !== null).map(li => li.dataset.url).join(" ")`)
+		return pgEval[string](t, ctx, `Array.from(document.querySelectorAll(".badge-list li")).filter(li => !li.hidden && li.offsetParent !== null).map(li => li.dataset.url).join(" ")`)
 	}
 	search := func(q string) string {
 		t.Helper()
-		eval[bool](t, ctx, `(() => { const q = document.getElementById("q"); q.value = `+fmt.Sprintf("%q", q)+`; q.dispatchEvent(new Event("input")); return true; })()`)
+		pgEval[bool](t, ctx, `(() => { const q = document.getElementById("q"); q.value = `+fmt.Sprintf("%q", q)+`; q.dispatchEvent(new Event("input")); return true; })()`)
 		return shown()
 	}
 	secours := "/" + strings.TrimPrefix(d.Layout.BadgePage(d.Badge("universite", "secourisme"), "en"), "/")
@@ -267,7 +267,7 @@ func TestSearchInChromium(t *testing.T) {
 		{"en", "premiers secours", ""}, // French tags of the badge
 		{"en", "citoyenneté", ""},
 	} {
-		open(t, ctx, d.URL(d.Layout.Home(c.lang)))
+		pgOpen(t, ctx, d.URL(d.Layout.Home(c.lang)))
 		waitIndex()
 		want := ""
 		if c.want != "" {
@@ -278,7 +278,7 @@ func TestSearchInChromium(t *testing.T) {
 		}
 	}
 	// Enter submits the form: the page reloads with ?q=, and the search is applied.
-	open(t, ctx, d.URL(d.Layout.Home("en")))
+	pgOpen(t, ctx, d.URL(d.Layout.Home("en")))
 	waitIndex()
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#q"), "first aid\r")); err != nil {
 		t.Fatal(err)
@@ -288,18 +288,18 @@ func TestSearchInChromium(t *testing.T) {
 			break
 		}
 		if i == 100 {
-			t.Fatalf("Enter did not reload with ?q=: %s", eval[string](t, ctx, `location.href`))
+			t.Fatalf("Enter did not reload with ?q=: %s", pgEval[string](t, ctx, `location.href`))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	waitIndex()
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](settle, chromedp.EvalAwaitPromise)); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](pgSettle, chromedp.EvalAwaitPromise)); err != nil {
 		t.Fatal(err)
 	}
-	if got, q := shown(), eval[string](t, ctx, `document.getElementById("q").value`); got != secours || q != "first aid" {
-		t.Errorf("after Enter (%s): the field holds %q and the list shows %q, want %q", eval[string](t, ctx, `location.href`), q, got, secours)
+	if got, q := shown(), pgEval[string](t, ctx, `document.getElementById("q").value`); got != secours || q != "first aid" {
+		t.Errorf("after Enter (%s): the field holds %q and the list shows %q, want %q", pgEval[string](t, ctx, `location.href`), q, got, secours)
 	}
-	if status := eval[string](t, ctx, `document.getElementById("search-status").textContent`); status == "" {
+	if status := pgEval[string](t, ctx, `document.getElementById("search-status").textContent`); status == "" {
 		t.Error("after Enter: no search status")
 	}
 	if errs, dialogs := rec.Take(); len(errs)+len(dialogs) > 0 {
@@ -307,7 +307,7 @@ func TestSearchInChromium(t *testing.T) {
 	}
 }
 
-var levelRE = regexp.MustCompile(`data-level="(\d+)"[^>]*fill-opacity="([^"]*)"`)
+var pgLevelRE = regexp.MustCompile(`data-level="(\d+)"[^>]*fill-opacity="([^"]*)"`)
 
 // TestContentBugsInChromium covers content that read wrong: a free
 // progression said levels are earned in order, competencies listed by slug
@@ -327,14 +327,14 @@ func TestContentBugsInChromium(t *testing.T) {
 			{"certification-langues", "fr", "indépendamment", "dans l'ordre"},
 			{"certification-langues", "en", "on its own", "in order"},
 		} {
-			open(t, ctx, d.URL(d.Layout.BadgePage(d.Badge("universite", c.slug), c.lang)))
-			text := eval[string](t, ctx, `document.querySelector("main").innerText`)
+			pgOpen(t, ctx, d.URL(d.Layout.BadgePage(d.Badge("universite", c.slug), c.lang)))
+			text := pgEval[string](t, ctx, `document.querySelector("main").innerText`)
 			if !strings.Contains(text, c.want) || strings.Contains(text, c.not) {
-				t.Errorf("%s %s: the free progression reads %q", c.lang, c.slug, eval[string](t, ctx, `(document.querySelector(".progression") || {}).textContent`))
+				t.Errorf("%s %s: the free progression reads %q", c.lang, c.slug, pgEval[string](t, ctx, `(document.querySelector(".progression") || {}).textContent`))
 			}
 		}
-		open(t, ctx, d.URL(d.Layout.BadgePage(d.Badge("ecole-ingenieurs", "innovation"), "en")))
-		if text := eval[string](t, ctx, `document.querySelector("main").innerText`); !strings.Contains(text, "in order") {
+		pgOpen(t, ctx, d.URL(d.Layout.BadgePage(d.Badge("ecole-ingenieurs", "innovation"), "en")))
+		if text := pgEval[string](t, ctx, `document.querySelector("main").innerText`); !strings.Contains(text, "in order") {
 			t.Error("an ordered badge no longer says its levels are earned in order")
 		}
 	})
@@ -350,9 +350,9 @@ func TestContentBugsInChromium(t *testing.T) {
 		}
 		for _, lang := range d.Site.Languages {
 			for _, page := range []string{d.Layout.SpacePage(d.Space("ecole-ingenieurs"), lang), d.Layout.Home(lang)} {
-				open(t, ctx, d.URL(page))
+				pgOpen(t, ctx, d.URL(page))
 				var got []string
-				for _, href := range eval[[]string](t, ctx, `Array.from(document.querySelectorAll("main a")).map(a => a.getAttribute("href"))`) {
+				for _, href := range pgEval[[]string](t, ctx, `Array.from(document.querySelectorAll("main a")).map(a => a.getAttribute("href"))`) {
 					if c, ok := codes[href]; ok && (len(got) == 0 || got[len(got)-1] != c) {
 						got = append(got, c)
 					}
@@ -365,19 +365,19 @@ func TestContentBugsInChromium(t *testing.T) {
 	})
 
 	t.Run("framework-toc", func(t *testing.T) {
-		if err := chromedp.Do(ctx, viewports[1].act); err != nil {
+		if err := chromedp.Do(ctx, pgViewports[1].act); err != nil {
 			t.Fatal(err)
 		}
-		defer chromedp.Do(ctx, viewports[0].act)
+		defer chromedp.Do(ctx, pgViewports[0].act)
 		for _, lang := range d.Site.Languages {
-			open(t, ctx, d.URL(d.Layout.Home(lang)+"frameworks/ecole-ingenieurs/"))
-			toc := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("nav.toc a")).map(a => a.getAttribute("href"))`)
-			ids := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("section.competency")).map(s => "#" + s.id)`)
+			pgOpen(t, ctx, d.URL(d.Layout.Home(lang)+"frameworks/ecole-ingenieurs/"))
+			toc := pgEval[[]string](t, ctx, `Array.from(document.querySelectorAll("nav.toc a")).map(a => a.getAttribute("href"))`)
+			ids := pgEval[[]string](t, ctx, `Array.from(document.querySelectorAll("section.competency")).map(s => "#" + s.id)`)
 			if len(ids) < 5 || strings.Join(toc, " ") != strings.Join(ids, " ") {
 				t.Errorf("%s framework page: table of contents %v, competencies %v", lang, toc, ids)
 			}
 			// On a phone nothing of a grid is clipped.
-			if clipped := eval[int](t, ctx, `Array.from(document.querySelectorAll(".grid-wrap")).filter(w => w.scrollWidth > w.clientWidth + 1).length`); clipped != 0 {
+			if clipped := pgEval[int](t, ctx, `Array.from(document.querySelectorAll(".grid-wrap")).filter(w => w.scrollWidth > w.clientWidth + 1).length`); clipped != 0 {
 				t.Errorf("%s framework page: %d grids clipped on a phone", lang, clipped)
 			}
 		}
@@ -385,17 +385,17 @@ func TestContentBugsInChromium(t *testing.T) {
 
 	t.Run("level-image", func(t *testing.T) {
 		for _, lang := range d.Site.Languages {
-			p, ok := fileFirst(d, lang, "ecole-ingenieurs/awards/*/*", func(h string) bool { return strings.Contains(h, "/levels/novice.svg") })
+			p, ok := pgFirst(d, lang, "ecole-ingenieurs/awards/*/*", func(h string) bool { return strings.Contains(h, "/levels/novice.svg") })
 			if !ok {
 				t.Fatal("no award page shows a Novice level image")
 			}
-			open(t, ctx, d.URL(p))
+			pgOpen(t, ctx, d.URL(p))
 			svg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector("article.award img").src).then(r => r.text())`, chromedp.EvalAwaitPromise))
 			if err != nil {
 				t.Fatal(err)
 			}
 			full, marks := 0, 0
-			for _, m := range levelRE.FindAllStringSubmatch(svg, -1) {
+			for _, m := range pgLevelRE.FindAllStringSubmatch(svg, -1) {
 				marks++
 				if m[2] == "1" {
 					full++
@@ -409,11 +409,11 @@ func TestContentBugsInChromium(t *testing.T) {
 
 	t.Run("award-colours", func(t *testing.T) {
 		sp := d.Space("ecole-ingenieurs")
-		open(t, ctx, d.URL(d.Layout.SpacePage(sp, "fr")))
-		want := eval[string](t, ctx, `getComputedStyle(document.documentElement).getPropertyValue("--brand-accent")`)
-		p, _ := fileFirst(d, "fr", "ecole-ingenieurs/awards/*/*", nil)
-		open(t, ctx, d.URL(p))
-		got := eval[string](t, ctx, `getComputedStyle(document.documentElement).getPropertyValue("--brand-accent") + " " + document.body.className`)
+		pgOpen(t, ctx, d.URL(d.Layout.SpacePage(sp, "fr")))
+		want := pgEval[string](t, ctx, `getComputedStyle(document.documentElement).getPropertyValue("--brand-accent")`)
+		p, _ := pgFirst(d, "fr", "ecole-ingenieurs/awards/*/*", nil)
+		pgOpen(t, ctx, d.URL(p))
+		got := pgEval[string](t, ctx, `getComputedStyle(document.documentElement).getPropertyValue("--brand-accent") + " " + document.body.className`)
 		if want == "" || got != want+" branded" {
 			t.Errorf("award page colours %q, want the space's %q", got, want)
 		}
@@ -422,17 +422,17 @@ func TestContentBugsInChromium(t *testing.T) {
 	t.Run("passport", func(t *testing.T) {
 		for _, lang := range d.Site.Languages {
 			own := d.URL(d.Layout.Home(lang) + "passport/etudiante-fictive-1008/")
-			other := d.URL(d.Layout.Home(otherLang(d, lang)) + "passport/etudiante-fictive-1008/")
-			open(t, ctx, own)
-			if got := eval[string](t, ctx, `document.querySelector(".passport-head .url").textContent`); got != own {
+			other := d.URL(d.Layout.Home(pgOtherLang(d, lang)) + "passport/etudiante-fictive-1008/")
+			pgOpen(t, ctx, own)
+			if got := pgEval[string](t, ctx, `document.querySelector(".passport-head .url").textContent`); got != own {
 				t.Errorf("%s passport prints %q, want its own address %q", lang, got, own)
 			}
-			qr := eval[string](t, ctx, `document.querySelector(".qr-code svg path").getAttribute("d")`)
-			if want, wrong := qrPath(t, own), qrPath(t, other); qr != want || qr == wrong {
+			qr := pgEval[string](t, ctx, `document.querySelector(".qr-code svg path").getAttribute("d")`)
+			if want, wrong := pgQRPath(t, own), pgQRPath(t, other); qr != want || qr == wrong {
 				t.Errorf("%s passport: the QR code does not encode %s", lang, own)
 			}
 			// Printed: no button or link to click.
-			text := printedText(t, ctx)
+			text := pgPrintedText(t, ctx)
 			for _, w := range []string{"Vérifier", "Verify"} {
 				if strings.Contains(text, w) {
 					t.Errorf("%s passport printed shows %q:\n%s", lang, w, text)
@@ -440,15 +440,15 @@ func TestContentBugsInChromium(t *testing.T) {
 			}
 		}
 		// A phone opens the passport on the holder's badges, not on a QR code.
-		if err := chromedp.Do(ctx, viewports[1].act); err != nil {
+		if err := chromedp.Do(ctx, pgViewports[1].act); err != nil {
 			t.Fatal(err)
 		}
-		defer chromedp.Do(ctx, viewports[0].act)
-		open(t, ctx, d.URL("passport/etudiante-fictive-1008/"))
-		if top := eval[float64](t, ctx, `document.querySelector(".passport-badge").getBoundingClientRect().top`); top > 844 {
+		defer chromedp.Do(ctx, pgViewports[0].act)
+		pgOpen(t, ctx, d.URL("passport/etudiante-fictive-1008/"))
+		if top := pgEval[float64](t, ctx, `document.querySelector(".passport-badge").getBoundingClientRect().top`); top > 844 {
 			t.Errorf("on a phone the first badge starts %v px down, below the screen", top)
 		}
-		if shown := eval[bool](t, ctx, `(() => { const q = document.querySelector(".qr-code"); return !!q && q.getBoundingClientRect().height > 0; })()`); shown {
+		if shown := pgEval[bool](t, ctx, `(() => { const q = document.querySelector(".qr-code"); return !!q && q.getBoundingClientRect().height > 0; })()`); shown {
 			t.Error("on a phone the passport shows its QR code")
 		}
 	})
@@ -457,7 +457,7 @@ func TestContentBugsInChromium(t *testing.T) {
 	}
 }
 
-func otherLang(d *Demo, lang string) string {
+func pgOtherLang(d *Demo, lang string) string {
 	for _, l := range d.Site.Languages {
 		if l != lang {
 			return l
@@ -468,7 +468,7 @@ func otherLang(d *Demo, lang string) string {
 
 // qrPath is the path of dark modules the pages draw for a QR code of text
 // (see render's qrSVG), to compare with a page's.
-func qrPath(t *testing.T, text string) string {
+func pgQRPath(t *testing.T, text string) string {
 	t.Helper()
 	q, err := qrcode.New(text, qrcode.Medium)
 	if err != nil {
@@ -492,11 +492,11 @@ func qrPath(t *testing.T, text string) string {
 }
 
 // printedText is the text of the open page as printed.
-func printedText(t *testing.T, ctx context.Context) string {
+func pgPrintedText(t *testing.T, ctx context.Context) string {
 	t.Helper()
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
 		t.Fatal(err)
 	}
 	defer chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
-	return eval[string](t, ctx, `document.body.innerText`)
+	return pgEval[string](t, ctx, `document.body.innerText`)
 }
