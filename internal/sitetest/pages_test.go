@@ -77,7 +77,9 @@ var pgTypes = []pgType{
 		return pgFirst(d, lang, "ecole-ingenieurs/awards/*/*", func(h string) bool { return strings.Contains(h, "/levels/") })
 	}},
 	{"award-simple", func(d *Demo, lang string) (string, bool) { return pgFirst(d, lang, "universite/awards/*/*", nil) }},
-	{"passport", func(d *Demo, lang string) (string, bool) { return pgExists(d, lang, "passport/etudiante-fictive-1008/") }},
+	{"passport", func(d *Demo, lang string) (string, bool) {
+		return pgExists(d, lang, "passport/etudiante-fictive-1008/")
+	}},
 	{"verify", func(d *Demo, lang string) (string, bool) { return pgExists(d, lang, "verify/") }},
 }
 
