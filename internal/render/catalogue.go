@@ -41,15 +41,21 @@ type searchEntry struct {
 
 // searchIndex lists every badge class of every space in the view's
 // language, in the order of the home page. Values are plain text: the page
-// script inserts none of them as HTML.
+// script inserts none of them as HTML. Only texts in the view's language
+// are indexed: tags (never translated) and texts that fall back to the
+// default language are left out of the other languages' indexes, so that
+// an English search does not match French words.
 func (v *langView) searchIndex() ([]byte, error) {
 	entries := []searchEntry{}
 	for _, sp := range v.site.Spaces {
-		for _, b := range sp.Badges {
+		for _, b := range inFrameworkOrder(sp.Badges) {
 			c := v.badgeCard(b)
 			e := searchEntry{Name: c.Name, Description: c.Description, URL: c.URL, Image: c.Image, Space: sp.Slug, SpaceName: v.spaceName(sp), Tags: c.Tags, Levels: []string{}}
-			if e.Tags == nil {
+			if c.TagsLang != "" || e.Tags == nil {
 				e.Tags = []string{}
+			}
+			if c.DescLang != "" {
+				e.Description = ""
 			}
 			for _, lv := range c.Levels {
 				e.Levels = append(e.Levels, lv.Name)

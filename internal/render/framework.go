@@ -20,6 +20,7 @@ type ladderStep struct {
 
 type competencyView struct {
 	ID, Code, Name, Description, JSON string
+	TextLang                          string // language of the grid's texts when not the page's
 	Dimensions                        []string
 	Rows                              []gridRow
 	Badges                            []link
@@ -34,6 +35,7 @@ type templateView struct {
 	Name, Description, Image, JSON string
 	Criteria                       template.HTML
 	Tags                           []string
+	TagsLang                       string // language of the tags when not the page's
 	Users                          []templateUser
 }
 
@@ -47,6 +49,7 @@ type ladderView struct {
 	Framework, FrameworkURL, Code, Competency, CompetencyURL string
 	Steps                                                    []ladderStep
 	Ordered                                                  bool
+	TextLang                                                 string // language of the grid's texts when not the page's
 	// Dimensions and Rows are the competency's grid: one row per level,
 	// the level's descriptor in each dimension.
 	Dimensions []string
@@ -99,6 +102,7 @@ func (v *langView) framework(f *model.Framework) *pageData {
 		for _, dim := range c.Dimensions {
 			cv.Dimensions = append(cv.Dimensions, v.frameworkText(dim.Name, "", dim.Translations).Name)
 		}
+		cv.TextLang = v.gridLang(c)
 		for i, lv := range f.Levels {
 			row := gridRow{Level: fv.Levels[i].Name}
 			for _, dim := range c.Dimensions {
@@ -122,7 +126,7 @@ func (v *langView) template(t *model.Template) (*pageData, error) {
 	if err != nil {
 		return nil, err
 	}
-	tv := &templateView{Name: tt.Name, Description: tt.Description, Image: v.href(l.TemplateImage(t)), JSON: l.URL(l.TemplateAchievement(t)), Criteria: crit, Tags: t.Tags}
+	tv := &templateView{Name: tt.Name, Description: tt.Description, Image: v.href(l.TemplateImage(t)), JSON: l.URL(l.TemplateAchievement(t)), Criteria: crit, Tags: t.Tags, TagsLang: v.contentLang(false)}
 	for _, b := range t.Users {
 		tv.Users = append(tv.Users, templateUser{
 			Space: v.spaceName(b.Space), SpaceURL: v.href(l.SpacePage(b.Space, v.lang)),
@@ -160,6 +164,7 @@ func (v *langView) ladder(b *model.Badge) *ladderView {
 	for _, dim := range c.Dimensions {
 		lv.Dimensions = append(lv.Dimensions, v.frameworkText(dim.Name, "", dim.Translations).Name)
 	}
+	lv.TextLang = v.gridLang(c)
 	if len(c.Dimensions) > 0 {
 		for i, fl := range f.Levels {
 			row := gridRow{Level: lv.Steps[i].Name}
@@ -223,7 +228,7 @@ func (v *langView) alignments(b *model.Badge) []model.Alignment {
 	for _, a := range b.Alignments {
 		if c := a.Competency; c != nil {
 			f := c.Framework
-			a = model.Alignment{TargetName: v.frameworkText(c.Name, "", c.Translations).Name, TargetURL: v.href(v.r.layout.FrameworkPage(f, v.lang)) + "#" + c.ID,
+			a = model.Alignment{Competency: c, TargetName: v.frameworkText(c.Name, "", c.Translations).Name, TargetURL: v.href(v.r.layout.FrameworkPage(f, v.lang)) + "#" + c.ID,
 				TargetDescription: a.TargetDescription, TargetFramework: v.frameworkText(f.Name, "", f.Translations).Name, TargetCode: c.Code}
 		}
 		out = append(out, a)

@@ -159,22 +159,15 @@ func (r *Renderer) AwardPage(space, id, lang string) string {
 	return r.layout.Home(lang) + space + "/awards/" + shard + id + "/"
 }
 
-func (r *Renderer) prefLang(site *model.Site, lang string) string {
-	if lang == "" {
-		return site.Languages[0]
-	}
-	return lang
-}
-
 // PassportPages returns the data of a passport's pages in every language
 // and their action key; nothing is rendered yet.
 func (r *Renderer) PassportPages(set *PassportSet, p *passport.Passport, digest string) (*Pages, error) {
 	site := set.Site
-	pref := r.prefLang(site, p.Lang)
-	pageURL := r.layout.URL(r.PassportPage(p.Slug, pref))
 	out := &Pages{}
 	for _, lang := range site.Languages {
 		v := r.view(site, lang)
+		// Each language's page prints and encodes its own address.
+		pageURL := r.layout.URL(r.PassportPage(p.Slug, lang))
 		d := v.base(p.DisplayName, func(l string) string { return r.PassportPage(p.Slug, l) })
 		// The QR code is drawn at rendering time: it only depends on the URL.
 		pv := &passportView{DisplayName: p.DisplayName, Email: p.Email, URL: pageURL}
@@ -225,6 +218,7 @@ func (r *Renderer) AwardPages(set *PassportSet, pub *Public, digest string) (*Pa
 		}
 		d := v.base(av.Name, func(l string) string { return r.AwardPage(sp.Slug, a.ID, l) })
 		d.Crumbs = []link{{Label: v.siteTitle(), URL: d.HomeURL}, {Label: v.spaceName(sp), URL: v.href(r.layout.SpacePage(sp, lang))}, {Label: av.BadgeName, URL: av.BadgeURL}}
+		d.Brand = brand(sp.Theme) // the space's colours, as on its other pages
 		page := &PublicPage{pageData: d, Dir: r.AwardPage(sp.Slug, a.ID, lang), Layout: "award", Award: av,
 			Meta: metaView{NoIndex: !indexable, Canonical: r.layout.URL(r.AwardPage(sp.Slug, a.ID, lang)), OGType: "website", Description: av.Description, Image: r.layout.URL(r.layout.BadgeImage(a.Badge))}}
 		out.Data = append(out.Data, page)
@@ -274,14 +268,8 @@ func (r *Renderer) exec(name, lang string, data any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	strs := r.strings[lang]
+	t.Funcs(r.stringFuncs(lang))
 	t.Funcs(template.FuncMap{
-		"t": func(k string) string {
-			if s, ok := strs[k]; ok {
-				return s
-			}
-			return r.strings["fr"][k]
-		},
 		// Passport and award pages use the site's static files (a space's
 		// overrides style its catalogue pages).
 		"asset": func(name string) string { return r.root + r.assetPath("", name) },
@@ -301,7 +289,7 @@ func (r *Renderer) awardView(v *langView, set *PassportSet, pub *Public, lang st
 	t := v.text(model.Text{Name: b.Name, Description: b.Description, Criteria: b.Criteria}, b.Translations)
 	av := &awardView{
 		ID: a.ID, BadgeName: t.Name, Name: t.Name, Description: t.Description,
-		Image: v.href(l.BadgeImage(b)), BadgeURL: v.href(l.BadgePage(b, lang)),
+		Image: v.href(r.awardImage(a)), BadgeURL: v.href(l.BadgePage(b, lang)),
 		PageURL: v.href(r.AwardPage(sp.Slug, a.ID, lang)), IssuerName: v.spaceName(sp), IssuerURL: v.href(l.SpacePage(sp, lang)),
 		Date: v.date(a.Date), DateISO: a.Date.Format(time.DateOnly),
 		Status: Status(a, set.AsOf), CredentialURL: l.URL(l.Credential(a)), JWTURL: l.URL(l.CredentialJWT(a)), AssertionURL: l.URL(l.Assertion(a)),

@@ -16,6 +16,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/markdown"
@@ -42,6 +43,8 @@ type Renderer struct {
 	spaceFS     map[string]fs.FS
 	spacePages  map[string]map[string]*template.Template // space → layout name → template
 	spaceAssets map[string]map[string]bool               // space → static file names it overrides
+
+	levelImages sync.Map // *model.Badge → bool: its SVG image has level marks (see levelSVG)
 }
 
 // Option adjusts a Renderer.
@@ -59,6 +62,7 @@ func SpaceOverrides(m map[string]fs.FS) Option {
 // page's language and space.
 var templateFuncs = template.FuncMap{
 	"t":     func(string) string { return "" },
+	"tn":    func(string, int) string { return "" },
 	"asset": func(string) string { return "" },
 }
 
@@ -252,14 +256,8 @@ func (r *Renderer) page(out publish.Files, name, dir string, d *pageData) error 
 	if err != nil {
 		return err
 	}
-	strs := r.strings[d.Lang]
+	t.Funcs(r.stringFuncs(d.Lang))
 	t.Funcs(template.FuncMap{
-		"t": func(k string) string {
-			if s, ok := strs[k]; ok {
-				return s
-			}
-			return r.strings["fr"][k]
-		},
 		"asset": func(name string) string { return r.root + r.assetPath(d.SpaceSlug, name) },
 	})
 	var b bytes.Buffer
@@ -317,6 +315,9 @@ func (r *Renderer) assets(site *model.Site, out publish.Files) error {
 		}
 		for _, b := range sp.Badges {
 			if err := copyFile(out, r.layout.BadgeImage(b), b.Image); err != nil {
+				return err
+			}
+			if err := r.levelImageFiles(b, out); err != nil {
 				return err
 			}
 		}

@@ -67,6 +67,9 @@ type badgeCard struct {
 	Name, Description, URL, Image string
 	Tags                          []string
 	Levels                        []levelView
+	// NameLang, DescLang and TagsLang are the language of the name,
+	// description and tags when it is not the page's (for lang="…").
+	NameLang, DescLang, TagsLang string
 }
 
 type levelView struct {
@@ -87,6 +90,12 @@ type badgeView struct {
 	Snippet                                         string      // Moodle snippet (HTML source, shown as text)
 	OEmbed                                          string      // absolute
 	Ladder                                          *ladderView // the badge competency, when it has one
+	// Progression is "ordered" (each level requires the previous one) or
+	// "free" (levels are awarded in any order); empty without levels.
+	Progression string
+	// NameLang, DescLang, CritLang, TagsLang and AlignLang are the language
+	// of those texts when it is not the page's (for lang="…").
+	NameLang, DescLang, CritLang, TagsLang, AlignLang string
 }
 
 // langView renders one language.
@@ -138,7 +147,7 @@ func (v *langView) home() *pageData {
 	d.SearchURL = v.href(v.r.layout.Home(v.lang) + SearchIndex)
 	for _, sp := range v.site.Spaces {
 		c := spaceCard{Slug: sp.Slug, Name: v.text(model.Text{Name: sp.Name}, sp.Translations).Name, URL: v.href(v.r.layout.SpacePage(sp, v.lang)), BadgeCount: len(sp.Badges)}
-		for _, b := range sp.Badges {
+		for _, b := range inFrameworkOrder(sp.Badges) {
 			c.Badges = append(c.Badges, v.badgeCard(b))
 		}
 		if sp.Logo != nil {
@@ -175,7 +184,7 @@ func (v *langView) space(sp *model.Space) (*pageData, error) {
 		sv.ParentName, sv.ParentURL = v.spaceName(p), v.href(l.SpacePage(p, v.lang))
 	}
 	d.Space = sv
-	for _, b := range sp.Badges {
+	for _, b := range inFrameworkOrder(sp.Badges) {
 		d.Badges = append(d.Badges, v.badgeCard(b))
 	}
 	return d, nil
@@ -185,7 +194,9 @@ func (v *langView) space(sp *model.Space) (*pageData, error) {
 func (v *langView) badgeCard(b *model.Badge) badgeCard {
 	l := v.r.layout
 	bt := v.text(model.Text{Name: b.Name, Description: b.Description}, b.Translations)
-	c := badgeCard{Name: bt.Name, Description: bt.Description, URL: v.href(l.BadgePage(b, v.lang)), Image: v.href(l.BadgeImage(b)), Tags: b.Tags}
+	c := badgeCard{Name: bt.Name, Description: bt.Description, URL: v.href(l.BadgePage(b, v.lang)), Image: v.href(l.BadgeImage(b)), Tags: b.Tags,
+		NameLang: v.contentLang(v.translated(b.Translations, "name")), DescLang: v.contentLang(v.translated(b.Translations, "description")),
+		TagsLang: v.contentLang(false)}
 	for i, lv := range b.Levels {
 		c.Levels = append(c.Levels, levelView{ID: lv.ID, Rung: i + 1, Name: v.text(model.Text{Name: lv.Name}, lv.Translations).Name})
 	}
@@ -211,6 +222,13 @@ func (v *langView) badge(b *model.Badge) (*pageData, error) {
 		Snippet: v.snippet(b, t.Name),
 	}
 	bv.Ladder = v.ladder(b)
+	if len(b.Levels) > 0 {
+		bv.Progression = b.Progression
+	}
+	bv.NameLang = v.contentLang(v.translated(b.Translations, "name"))
+	bv.DescLang = v.contentLang(v.translated(b.Translations, "description"))
+	bv.CritLang = v.contentLang(v.translated(b.Translations, "criteria"))
+	bv.TagsLang, bv.AlignLang = v.contentLang(false), v.contentLang(false)
 	bv.Alignments = v.alignments(b)
 	if t := b.Shared; t != nil {
 		bv.Template = t.Slug

@@ -23,6 +23,10 @@
         });
         form.hidden = false;
         input.addEventListener("input", apply);
+        // Enter submits the form: the page reloads with ?q=…, read back here
+        // (a shared link to a search works the same way).
+        var q = window.URLSearchParams ? new URLSearchParams(window.location.search).get("q") : null;
+        if (q && !input.value) { input.value = q; }
         if (input.value) { apply(); }
       })
       .catch(function () { /* no index: the plain lists stay */ });
