@@ -42,6 +42,8 @@ type Renderer struct {
 	spaceFS     map[string]fs.FS
 	spacePages  map[string]map[string]*template.Template // space → layout name → template
 	spaceAssets map[string]map[string]bool               // space → static file names it overrides
+
+	cards cards // social preview cards of the pages rendered (social.go)
 }
 
 // Option adjusts a Renderer.
@@ -182,7 +184,9 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 			return fmt.Errorf("theme has no strings for language %q (i18n/%s.yaml)", lang, lang)
 		}
 		v := r.view(site, lang)
-		if err := r.page(out, "home", r.layout.Home(lang), v.home()); err != nil {
+		home := v.home()
+		v.homeSocial(home)
+		if err := r.page(out, "home", r.layout.Home(lang), home); err != nil {
 			return err
 		}
 		idx, err := v.searchIndex()
@@ -195,6 +199,7 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 			if err != nil {
 				return err
 			}
+			v.spaceSocial(d, sp)
 			if err := r.page(out, "space", r.layout.SpacePage(sp, lang), d); err != nil {
 				return err
 			}
@@ -203,6 +208,7 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 				if err != nil {
 					return err
 				}
+				v.badgeSocial(d, b)
 				if err := r.page(out, "badge", r.layout.BadgePage(b, lang), d); err != nil {
 					return err
 				}
