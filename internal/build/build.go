@@ -267,7 +267,7 @@ func Run(o Options) (Result, error) {
 		return res, err
 	}
 	phase("dashboards")
-	cards, err := newPreviews(r) // previews.go
+	cards, err := newPreviews(r, docs) // previews.go
 	if err != nil {
 		return res, err
 	}

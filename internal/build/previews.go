@@ -25,12 +25,16 @@ type previews struct {
 	groups map[string]publish.Group
 }
 
-// newPreviews reads the images of the cards the renderer asked for and
+// newPreviews reads the images of the cards the renderer asked for, next
+// to the pages published in docs (not beside private dashboards), and
 // makes their groups.
-func newPreviews(r *render.Renderer) (*previews, error) {
+func newPreviews(r *render.Renderer, docs publish.Files) (*previews, error) {
 	p := &previews{cards: map[string]preview.Card{}, groups: map[string]publish.Group{}}
 	images := map[string][]byte{} // by source path: a badge's image serves two languages
 	for _, c := range r.Cards() {
+		if docs[strings.TrimSuffix(c.Path, render.PreviewFile)+"index.html"] == nil {
+			continue
+		}
 		pc := preview.Card{Title: c.Title, Subtitle: c.Subtitle, Footer: c.Footer, Brand: c.Brand}
 		for _, im := range c.Images {
 			if im == nil {
