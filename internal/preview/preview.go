@@ -36,7 +36,7 @@ const (
 
 // Version changes whenever the drawing changes, so that action keys made
 // with Key render every card again.
-const Version = "blason-preview 2"
+const Version = "blason-preview 3"
 
 // Card is what a preview shows.
 type Card struct {
@@ -171,7 +171,7 @@ func (c Card) PNG() ([]byte, error) {
 		drawScaled(out, r.m, image.Rect(int(r.x), int(r.y), int(r.x+r.size), int(r.y+r.size)))
 	}
 	var b bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.DefaultCompression}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	if err := enc.Encode(&b, out); err != nil {
 		return nil, err
 	}

@@ -198,6 +198,10 @@ func inherit(n *node, st style) style {
 			}
 		}
 	}
+	defer func() {
+		st.strokeWidth = math.Max(0, math.Min(maxCoord/10, st.strokeWidth))
+		st.fontSize = math.Max(0, math.Min(maxCoord/10, st.fontSize))
+	}()
 	num("fill-opacity", &st.fillOpacity)
 	num("stroke-opacity", &st.strokeOpacity)
 	num("stroke-width", &st.strokeWidth)
@@ -361,6 +365,11 @@ func (d *drawer) path(p *canvas.Path, m canvas.Matrix, st style) {
 	if !s.HasFill() && !s.HasStroke() {
 		return
 	}
+	b := p.FastBounds()
+	w := st.strokeWidth
+	if !inBounds(canvas.Rect{X0: b.X0 - w, Y0: b.Y0 - w, X1: b.X1 + w, Y1: b.Y1 + w}, m) {
+		return // a shape far larger than the card: left out rather than rasterised for minutes
+	}
 	d.c.RenderPath(p, s, m)
 }
 
@@ -391,9 +400,15 @@ func (d *drawer) text(n *node, m canvas.Matrix, st style) {
 	case "end":
 		align = canvas.Right
 	}
+	if st.fontSize <= 0 {
+		return
+	}
 	face := d.fonts.face(st.fontSize, paint.Color, st.fontBold)
 	t := canvas.NewTextLine(face, s, align)
 	x, y := length(first(n.attrs["x"]), 0), length(first(n.attrs["y"]), 0)
+	if w, h := t.Size(); !inBounds(canvas.Rect{X0: x - w, Y0: y - h, X1: x + w, Y1: y + h}, m) {
+		return
+	}
 	d.c.RenderText(t, m.Translate(x, y).ReflectY())
 }
 
@@ -406,6 +421,11 @@ func first(s string) string {
 	return f[0]
 }
 
+// maxCoord bounds every number read from an image: a badge is drawn in a
+// few hundred pixels, and the rasteriser would take forever over a shape
+// millions of pixels wide.
+const maxCoord = 1e5
+
 // length reads a number with an optional px unit.
 func length(s string, def float64) float64 {
 	s = strings.TrimSuffix(strings.TrimSpace(s), "px")
@@ -413,7 +433,19 @@ func length(s string, def float64) float64 {
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return def
 	}
-	return f
+	return math.Max(-maxCoord, math.Min(maxCoord, f))
+}
+
+// inBounds reports whether the rectangle b, drawn with the transform m,
+// stays within maxCoord pixels of the card.
+func inBounds(b canvas.Rect, m canvas.Matrix) bool {
+	for _, p := range []canvas.Point{{X: b.X0, Y: b.Y0}, {X: b.X1, Y: b.Y0}, {X: b.X0, Y: b.Y1}, {X: b.X1, Y: b.Y1}} {
+		q := m.Dot(p)
+		if math.IsNaN(q.X) || math.IsNaN(q.Y) || math.Abs(q.X) > maxCoord || math.Abs(q.Y) > maxCoord {
+			return false
+		}
+	}
+	return true
 }
 
 // numbers reads a list of numbers separated by spaces or commas.
@@ -424,7 +456,7 @@ func numbers(s string) []float64 {
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil
 		}
-		out = append(out, v)
+		out = append(out, math.Max(-maxCoord, math.Min(maxCoord, v)))
 	}
 	return out
 }
