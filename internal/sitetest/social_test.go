@@ -273,14 +273,23 @@ func TestCertificatePrintsOnOnePage(t *testing.T) {
 	for _, lang := range d.Site.Languages {
 		p := awardPage(t, d, lang)
 		self := d.URL(p)
-		browsertest.Navigate(t, ctx, self)
-		vs, err := browsertest.Axe(ctx, axe)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, v := range vs {
-			if v.Impact == "serious" || v.Impact == "critical" {
-				t.Errorf("%s: axe %s (%s): %s\n\t%s", p, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+		// On a phone, then on a desktop screen: no serious accessibility
+		// problem, nothing wider than the screen.
+		for _, w := range []int64{390, 1280} {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 844, chromedp.EmulateScale(2)), chromedp.Navigate(self)); err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			vs, err := browsertest.Axe(ctx, axe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				if v.Impact == "serious" || v.Impact == "critical" {
+					t.Errorf("%s at %d px: axe %s (%s): %s\n\t%s", p, w, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+				}
+			}
+			if wide := browsertest.Eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth + 1`); wide {
+				t.Errorf("%s: wider than a %d px screen", p, w)
 			}
 		}
 		if shown := browsertest.Eval[string](t, ctx, `[...document.querySelectorAll("button[data-print], button[data-copy=share-url]")].filter(b => !b.hidden).length + ""`); shown != "2" {
