@@ -30,9 +30,9 @@ func TestPreviewCards(t *testing.T) {
 	t.Parallel()
 	src, dest := builtDemo(t)
 	before := previewFiles(t, dest)
-	// Home, 4 spaces, 16 badges, a framework, a template, 6 dashboards; two languages.
-	if len(before) != 2*(1+4+16+1+1+6) {
-		t.Errorf("%d preview cards, want %d", len(before), 2*(1+4+16+1+1+6))
+	// Home, 4 spaces, 16 badges, a framework, a template; two languages.
+	if len(before) != 2*(1+4+16+1+1) {
+		t.Errorf("%d preview cards, want %d", len(before), 2*(1+4+16+1+1))
 	}
 	for p, b := range before {
 		img, err := png.Decode(bytes.NewReader(b))

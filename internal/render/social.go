@@ -228,15 +228,17 @@ func (v *langView) templateSocial(d *pageData, t *model.Template) {
 	v.social(d, tt.Description, Card{Title: tt.Name, Subtitle: v.str("sharedTemplate"), Images: []*model.Asset{t.Image}}, false)
 }
 
+// dashboardSocial describes a dashboard page; it shows the card of its
+// space's page (the home page's nationally): a dashboard's folder holds
+// only its page and open data, every figure of which is checked for small
+// counts.
 func (v *langView) dashboardSocial(d *pageData, sp *model.Space) {
-	c := Card{Title: d.Title, Subtitle: v.str("socialDashboard")}
+	l := v.r.layout
+	image, alt := l.URL(l.Home(v.lang)+PreviewFile), v.siteTitle()
 	if sp != nil {
-		c.Brand = sp.Theme.Primary
-		if sp.Logo != nil {
-			c.Images = []*model.Asset{sp.Logo}
-		}
+		image, alt = l.URL(l.SpacePage(sp, v.lang)+PreviewFile), v.spaceName(sp)
 	}
-	v.social(d, v.str("socialDashboard")+" — "+d.Title+".", c, false)
+	d.Social = v.socialView(d, v.str("socialDashboard")+" — "+d.Title+".", image, alt)
 }
 
 // badgeCardURL is the absolute URL of the card of b's page in the view's
