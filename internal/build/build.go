@@ -270,6 +270,10 @@ func Run(o Options) (Result, error) {
 		return res, err
 	}
 	phase("dashboards")
+	cards, err := newPreviews(r, docs) // previews.go
+	if err != nil {
+		return res, err
+	}
 
 	// The awards: only those whose action key changed, or whose files are gone.
 	groups, err := is.Keys(site, rings, ledgers)
@@ -294,12 +298,18 @@ func Run(o Options) (Result, error) {
 	target := publish.Target{
 		Dir: o.Destination, Manifest: manifestPath(o.Source, o.Destination),
 		PathsOf: func(id string, g publish.Group) []string {
+			if p, ok := previewPaths(id); ok {
+				return p
+			}
 			if p, ok := extraPaths(l, id, g); ok {
 				return p
 			}
 			return is.AwardPaths(g.Space, id, g.Flags)
 		},
 		DirsOf: func(id string, g publish.Group) []string {
+			if d, ok := previewDirs(id); ok {
+				return d
+			}
 			if p, ok := extraPaths(l, id, g); ok {
 				return dirsOf(p)
 			}
@@ -329,6 +339,9 @@ func Run(o Options) (Result, error) {
 		}
 	}
 	for id, g := range pub.groups {
+		next.Groups[id] = g
+	}
+	for id, g := range cards.groups {
 		next.Groups[id] = g
 	}
 	dirty := staleGroups(target, prev, next, o.Force)
@@ -382,8 +395,12 @@ func Run(o Options) (Result, error) {
 	if err := pub.produce(dirty, sess); err != nil {
 		return res, err
 	}
+	if err := cards.produce(dirty, sess); err != nil {
+		return res, err
+	}
 	phase("issue and write")
 	res.Stats, err = sess.Finish()
+	res.Stats.Files += len(cards.groups) // the preview cards are files of the site too
 	if err == nil {
 		err = writeClaimIndex(o, site, l)
 	}

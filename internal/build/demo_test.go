@@ -218,6 +218,9 @@ func TestBuildsAreByteIdentical(t *testing.T) {
 	if a["passport/etudiante-fictive-1008/index.html"] == nil {
 		t.Fatal("the demo build holds no passport page: reproducibility of passports is not checked")
 	}
+	if a["preview.png"] == nil || a["en/universite/badges/tutorat/preview.png"] == nil {
+		t.Fatal("the demo build holds no preview card: reproducibility of PNG previews is not checked")
+	}
 	for p, x := range a {
 		if !bytes.Equal(x, b[p]) {
 			t.Errorf("%s differs between two builds", p)

@@ -318,6 +318,17 @@ theme:
 			want:  []string{`content/ecole/_space.md:5: unknown key "theme.background"`},
 		},
 		{
+			name:  "space LinkedIn organization id that is not a number",
+			files: map[string]string{"content/ecole/_space.md": "---\nname: É\nurl: https://e.example/\nemail: badges@ecole.example\nlinkedin:\n  organizationId: \"ecole-de-test\"\n---\n"},
+			want:  []string{`content/ecole/_space.md:6: linkedin.organizationId "ecole-de-test" is not a LinkedIn organization id`},
+			hints: []string{"linkedin.com/company/<number>/admin"},
+		},
+		{
+			name:  "space LinkedIn with an unknown key",
+			files: map[string]string{"content/ecole/_space.md": "---\nname: É\nurl: https://e.example/\nemail: badges@ecole.example\nlinkedin: {organisationId: 1337}\n---\n"},
+			want:  []string{`content/ecole/_space.md:5: unknown key "linkedin.organisationId"`, `content/ecole/_space.md:5: linkedin.organizationId "" is not a LinkedIn organization id`},
+		},
+		{
 			name:  "space email with a display name",
 			files: map[string]string{"content/ecole/_space.md": "---\nname: É\nurl: https://e.example/\nemail: Badges <badges@ecole.example>\n---\n"},
 			want:  []string{`content/ecole/_space.md:4: email "Badges <badges@ecole.example>" is not a valid e-mail address`},

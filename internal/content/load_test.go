@@ -403,6 +403,15 @@ func TestLoadValidVariants(t *testing.T) {
 		check func(t *testing.T, sp *model.Space)
 	}{
 		{
+			name:  "LinkedIn organization id, a YAML number",
+			files: map[string]string{"content/ecole/_space.md": "---\nname: École\nurl: https://e.example/\nemail: badges@ecole.example\nlinkedin: {organizationId: 1337}\n---\n"},
+			check: func(t *testing.T, sp *model.Space) {
+				if id := sp.LinkedInOrganizationID; id != "1337" {
+					t.Errorf("LinkedIn organization id = %q, want 1337", id)
+				}
+			},
+		},
+		{
 			name:  "ECTS credits, with a French decimal comma",
 			files: map[string]string{"content/ecole/badges/tutorat.md": badgeWith("credits: 1,5\n")},
 			check: func(t *testing.T, sp *model.Space) {

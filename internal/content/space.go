@@ -38,7 +38,18 @@ type spaceFM struct {
 	// NotifyRevocations: does `blason notify` tell recipients of a
 	// revocation (default: notify.revocations in blason.yaml).
 	NotifyRevocations *bool `yaml:"notifyRevocations"`
+	// LinkedIn: the institution's LinkedIn page, for the "add to profile"
+	// links of award pages.
+	LinkedIn *linkedInFM `yaml:"linkedin"`
 }
+
+type linkedInFM struct {
+	OrganizationID string `yaml:"organizationId"`
+}
+
+// linkedInIDRE is a LinkedIn organisation id: the number in the address of
+// the organisation's admin page.
+var linkedInIDRE = regexp.MustCompile(`^[1-9][0-9]{0,18}$`)
 
 type spaceThemeFM struct {
 	Primary string `yaml:"primary"`
@@ -76,6 +87,13 @@ func (l *loader) space(dir, slug string) *model.Space {
 	for _, kc := range [][2]string{{"primary", fm.Theme.Primary}, {"accent", fm.Theme.Accent}} {
 		if key, c := kc[0], kc[1]; c != "" && !colourRE.MatchString(c) {
 			addAt(l.diags, p, "write a hex colour such as \"#000091\" or \"#009\" (quoted: # starts a YAML comment)", []string{"theme", key}, "theme.%s %q is not a #rgb or #rrggbb colour", key, c)
+		}
+	}
+	if fm.LinkedIn != nil {
+		if id := fm.LinkedIn.OrganizationID; linkedInIDRE.MatchString(id) {
+			sp.LinkedInOrganizationID = id
+		} else {
+			addAt(l.diags, p, "write the number in the address of the institution's LinkedIn admin page (linkedin.com/company/<number>/admin), e.g. organizationId: 1337", []string{"linkedin", "organizationId"}, "linkedin.organizationId %q is not a LinkedIn organization id", id)
 		}
 	}
 	if fm.Name == "" {

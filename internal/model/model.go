@@ -153,6 +153,10 @@ type Space struct {
 	// revocation; nil when the space does not say (the configuration
 	// decides).
 	NotifyRevocations *bool
+	// LinkedInOrganizationID is the institution's LinkedIn organization id
+	// (linkedin.organizationId in _space.md), or "": it links the
+	// certifications added to LinkedIn profiles to the institution's page.
+	LinkedInOrganizationID string
 }
 
 // SpaceTheme holds a space's theme parameters: its institution's colours,

@@ -59,6 +59,7 @@ func (r *Renderer) DashboardFiles(site *model.Site, ds []*dashboard.Dashboard, o
 			if d.Space != nil {
 				pd.SpaceSlug, pd.Brand = d.Space.Slug, brand(d.Space.Theme)
 			}
+			v.dashboardSocial(pd, d.Space)
 			dv := v.dashboardView(d, ds)
 			b, err := r.exec("dashboard", lang, &dashboardPage{pageData: pd, Dashboard: dv})
 			if err != nil {

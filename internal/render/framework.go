@@ -181,7 +181,9 @@ func (v *langView) ladder(b *model.Badge) *ladderView {
 // language.
 func (r *Renderer) frameworkPages(v *langView, out publish.Files) error {
 	for _, f := range v.site.Frameworks {
-		if err := r.page(out, "framework", r.layout.FrameworkPage(f, v.lang), v.framework(f)); err != nil {
+		d := v.framework(f)
+		v.frameworkSocial(d, f)
+		if err := r.page(out, "framework", r.layout.FrameworkPage(f, v.lang), d); err != nil {
 			return err
 		}
 	}
@@ -190,6 +192,7 @@ func (r *Renderer) frameworkPages(v *langView, out publish.Files) error {
 		if err != nil {
 			return err
 		}
+		v.templateSocial(d, t)
 		if err := r.page(out, "template", r.layout.TemplatePage(t, v.lang), d); err != nil {
 			return err
 		}

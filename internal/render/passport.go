@@ -83,19 +83,10 @@ type Pages struct {
 // PublicPage is the data of one passport or award page in one language.
 type PublicPage struct {
 	*pageData
-	Dir      string // output folder of the page
-	Layout   string // "passport" or "award"
-	Meta     metaView
+	Dir      string        // output folder of the page
+	Layout   string        // "passport" or "award"
 	Passport *passportView `json:",omitempty"`
 	Award    *awardView    `json:",omitempty"`
-}
-
-type metaView struct {
-	NoIndex     bool
-	Canonical   string
-	OGType      string
-	Description string
-	Image       string // absolute URL
 }
 
 type passportView struct {
@@ -118,6 +109,10 @@ type awardView struct {
 	Criteria                                    template.HTML
 	Owners                                      []link
 	Log                                         *logLine // tlog.go
+	// The printed certificate (award pages): the page's absolute URL,
+	// which verifies the award, and its QR code, drawn at rendering time.
+	CertificateURL string
+	QR             template.HTML `json:"-"`
 }
 
 // ThemeDigest is a hash of the theme files passport and award pages are
@@ -182,16 +177,21 @@ func (r *Renderer) PassportPages(set *PassportSet, p *passport.Passport, digest 
 			}
 			pv.Awards = append(pv.Awards, av)
 		}
-		page := &PublicPage{pageData: d, Dir: r.PassportPage(p.Slug, lang), Layout: "passport", Passport: pv,
-			Meta: metaView{NoIndex: !p.Indexable, Canonical: pageURL, OGType: "profile"}}
+		page := &PublicPage{pageData: d, Dir: r.PassportPage(p.Slug, lang), Layout: "passport", Passport: pv}
 		var names []string
 		for _, a := range pv.Awards {
 			names = append(names, a.Name)
 		}
-		page.Meta.Description = strings.Join(names, " · ")
-		if len(pv.Awards) > 0 {
-			page.Meta.Image = r.layout.URL(strings.TrimPrefix(pv.Awards[0].Image, r.root))
+		// The card of the first badge shown, or the home page's.
+		image, alt := r.layout.URL(r.layout.Home(lang)+PreviewFile), v.siteTitle()
+		for _, ref := range p.Awards {
+			if pub := set.Awards[ref.Award]; pub != nil {
+				image, alt = v.badgeCardURL(pub.Award.Badge), v.badgeCardAlt(pub.Award.Badge)
+				break
+			}
 		}
+		d.Social = v.socialView(d, strings.Join(names, " · "), image, alt)
+		d.Social.Canonical, d.Social.NoIndex, d.Social.Type = pageURL, !p.Indexable, "profile"
 		out.Data = append(out.Data, page)
 	}
 	var err error
@@ -219,8 +219,12 @@ func (r *Renderer) AwardPages(set *PassportSet, pub *Public, digest string) (*Pa
 		d := v.base(av.Name, func(l string) string { return r.AwardPage(sp.Slug, a.ID, l) })
 		d.Crumbs = []link{{Label: v.siteTitle(), URL: d.HomeURL}, {Label: v.spaceName(sp), URL: v.href(r.layout.SpacePage(sp, lang))}, {Label: av.BadgeName, URL: av.BadgeURL}}
 		d.Brand = brand(sp.Theme) // the space's colours, as on its other pages
-		page := &PublicPage{pageData: d, Dir: r.AwardPage(sp.Slug, a.ID, lang), Layout: "award", Award: av,
-			Meta: metaView{NoIndex: !indexable, Canonical: r.layout.URL(r.AwardPage(sp.Slug, a.ID, lang)), OGType: "website", Description: av.Description, Image: r.layout.URL(r.layout.BadgeImage(a.Badge))}}
+		av.CertificateURL = d.URL
+		page := &PublicPage{pageData: d, Dir: r.AwardPage(sp.Slug, a.ID, lang), Layout: "award", Award: av}
+		d.Social = v.socialView(d, av.Description, v.badgeCardURL(a.Badge), v.badgeCardAlt(a.Badge))
+		d.Social.NoIndex = !indexable
+		d.Social.Share = shareLinks(d.URL, pageTitle(d))
+		d.Social.Share.Print = true
 		out.Data = append(out.Data, page)
 	}
 	var err error
@@ -248,6 +252,13 @@ func (r *Renderer) Render(p *Pages, out publish.Files) error {
 				return err
 			}
 			d.Passport.QR = qr
+		}
+		if d.Award != nil && d.Award.QR == "" && d.Award.CertificateURL != "" {
+			qr, err := qrSVG(d.Award.CertificateURL)
+			if err != nil {
+				return err
+			}
+			d.Award.QR = qr
 		}
 		b, err := r.exec(d.Layout, d.Lang, d)
 		if err != nil {
@@ -326,18 +337,24 @@ func (r *Renderer) awardView(v *langView, set *PassportSet, pub *Public, lang st
 	for _, o := range pub.Owners {
 		av.Owners = append(av.Owners, link{Label: o.DisplayName, URL: v.href(r.PassportPage(o.Slug, lang))})
 	}
-	av.LinkedIn = linkedInURL(av.Name, av.IssuerName, a, l.URL(r.AwardPage(sp.Slug, a.ID, lang)))
+	av.LinkedIn = linkedInURL(av.Name, av.IssuerName, sp.LinkedInOrganizationID, a, l.URL(r.AwardPage(sp.Slug, a.ID, lang)))
 	return av, nil
 }
 
 // linkedInURL is LinkedIn's "add to profile" link for a certification:
 // the badge, issuer, dates, the award page and the award id — never an
-// e-mail address or a personal identifier.
-func linkedInURL(name, org string, a *model.Award, certURL string) string {
+// e-mail address or a personal identifier. The issuer is named by its
+// LinkedIn organization id when its space gives one (orgID), which links
+// the certification to the institution's LinkedIn page, else by name.
+func linkedInURL(name, org, orgID string, a *model.Award, certURL string) string {
 	q := url.Values{}
 	q.Set("startTask", "CERTIFICATION_NAME")
 	q.Set("name", name)
-	q.Set("organizationName", org)
+	if orgID != "" {
+		q.Set("organizationId", orgID)
+	} else {
+		q.Set("organizationName", org)
+	}
 	q.Set("issueYear", strconv.Itoa(a.Date.Year()))
 	q.Set("issueMonth", strconv.Itoa(int(a.Date.Month())))
 	if !a.Expires.IsZero() {

@@ -127,20 +127,28 @@ func TestPublicPagesRenderHostileTextInert(t *testing.T) {
 
 func TestLinkedInURL(t *testing.T) {
 	a := &model.Award{ID: "abcdefghijklmnopqrstuvwxyz", Date: day("2024-06-03"), Expires: day("2027-01-31"), Recipient: model.Identity{Email: "camille@example.org", Name: "Camille"}}
-	u, err := url.Parse(linkedInURL("Tutorat — Niveau 2", "Université & Co", a, "https://b.example/universite/awards/ab/abcdefghijklmnopqrstuvwxyz/"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := url.Values{
-		"startTask": {"CERTIFICATION_NAME"}, "name": {"Tutorat — Niveau 2"}, "organizationName": {"Université & Co"},
-		"issueYear": {"2024"}, "issueMonth": {"6"}, "expirationYear": {"2027"}, "expirationMonth": {"1"},
-		"certUrl": {"https://b.example/universite/awards/ab/abcdefghijklmnopqrstuvwxyz/"}, "certId": {"abcdefghijklmnopqrstuvwxyz"},
-	}
-	if u.Host != "www.linkedin.com" || u.Path != "/profile/add" || u.Query().Encode() != want.Encode() {
-		t.Fatalf("got %s\nwant query %s", u, want.Encode())
-	}
-	if strings.Contains(u.String(), "camille") || strings.Contains(u.String(), "%40") {
-		t.Fatal("the link carries the recipient")
+	for _, tc := range []struct {
+		orgID  string
+		issuer [2]string // the query parameter naming the issuer, and its value
+	}{
+		{"", [2]string{"organizationName", "Université & Co"}},
+		{"1337", [2]string{"organizationId", "1337"}},
+	} {
+		u, err := url.Parse(linkedInURL("Tutorat — Niveau 2", "Université & Co", tc.orgID, a, "https://b.example/universite/awards/ab/abcdefghijklmnopqrstuvwxyz/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := url.Values{
+			"startTask": {"CERTIFICATION_NAME"}, "name": {"Tutorat — Niveau 2"}, tc.issuer[0]: {tc.issuer[1]},
+			"issueYear": {"2024"}, "issueMonth": {"6"}, "expirationYear": {"2027"}, "expirationMonth": {"1"},
+			"certUrl": {"https://b.example/universite/awards/ab/abcdefghijklmnopqrstuvwxyz/"}, "certId": {"abcdefghijklmnopqrstuvwxyz"},
+		}
+		if u.Host != "www.linkedin.com" || u.Path != "/profile/add" || u.Query().Encode() != want.Encode() {
+			t.Fatalf("got %s\nwant query %s", u, want.Encode())
+		}
+		if strings.Contains(u.String(), "camille") || strings.Contains(u.String(), "%40") {
+			t.Fatal("the link carries the recipient")
+		}
 	}
 }
 

@@ -45,6 +45,7 @@ type Renderer struct {
 	spaceAssets map[string]map[string]bool               // space → static file names it overrides
 
 	levelImages sync.Map // *model.Badge → bool: its SVG image has level marks (see levelSVG)
+	cards       cards    // social preview cards of the pages rendered (social.go)
 }
 
 // Option adjusts a Renderer.
@@ -186,7 +187,9 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 			return fmt.Errorf("theme has no strings for language %q (i18n/%s.yaml)", lang, lang)
 		}
 		v := r.view(site, lang)
-		if err := r.page(out, "home", r.layout.Home(lang), v.home()); err != nil {
+		home := v.home()
+		v.homeSocial(home)
+		if err := r.page(out, "home", r.layout.Home(lang), home); err != nil {
 			return err
 		}
 		idx, err := v.searchIndex()
@@ -199,6 +202,7 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 			if err != nil {
 				return err
 			}
+			v.spaceSocial(d, sp)
 			if err := r.page(out, "space", r.layout.SpacePage(sp, lang), d); err != nil {
 				return err
 			}
@@ -207,6 +211,7 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 				if err != nil {
 					return err
 				}
+				v.badgeSocial(d, b)
 				if err := r.page(out, "badge", r.layout.BadgePage(b, lang), d); err != nil {
 					return err
 				}

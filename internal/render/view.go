@@ -25,6 +25,7 @@ type pageData struct {
 	OEmbed     string // oEmbed document of a badge page (absolute)
 	Crumbs     []link // ancestors of this page, home first
 	Brand      *brandView
+	Social     *socialView // canonical, description, Open Graph, share links (social.go)
 
 	Spaces    []spaceCard // home
 	SearchURL string      // home: the search index of this language (path)

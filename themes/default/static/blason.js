@@ -73,6 +73,11 @@
     var form = document.querySelector("form.search[data-index]");
     if (form && window.fetch) { search(form); }
     Array.prototype.forEach.call(document.querySelectorAll("button.copy[data-copy]"), copy);
+    // The print button of award pages (printed as a certificate).
+    Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () { window.print(); });
+    });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
