@@ -114,6 +114,7 @@ type awardView struct {
 	EvidenceURL, EvidenceNarrative              string
 	Criteria                                    template.HTML
 	Owners                                      []link
+	EU                                          *euFactsView // EU micro-credential facts (eufacts.go)
 }
 
 // ThemeDigest is a hash of the theme files passport and award pages are
@@ -182,6 +183,9 @@ func (r *Renderer) PassportPages(set *PassportSet, p *passport.Passport, digest 
 			av, err := r.awardView(v, set, pub, lang)
 			if err != nil {
 				return nil, err
+			}
+			if av.EU != nil {
+				av.EU.Compact = true // eufacts.go
 			}
 			pv.Awards = append(pv.Awards, av)
 		}
@@ -330,6 +334,7 @@ func (r *Renderer) awardView(v *langView, set *PassportSet, pub *Public, lang st
 		return nil, err
 	}
 	av.Criteria = crit
+	av.EU = v.euFacts(b)
 	for _, o := range pub.Owners {
 		av.Owners = append(av.Owners, link{Label: o.DisplayName, URL: v.href(r.PassportPage(o.Slug, lang))})
 	}

@@ -42,6 +42,11 @@ type Renderer struct {
 	spaceFS     map[string]fs.FS
 	spacePages  map[string]map[string]*template.Template // space → layout name → template
 	spaceAssets map[string]map[string]bool               // space → static file names it overrides
+
+	// Number of holders on badge pages (eufacts.go).
+	holdersK    int
+	holders     map[*model.Badge]int
+	holdersDone map[*model.Space]bool
 }
 
 // Option adjusts a Renderer.

@@ -83,10 +83,11 @@ type badgeView struct {
 	Criteria                                        template.HTML
 	Levels                                          []levelView
 	Alignments                                      []model.Alignment
-	PageURL                                         string      // absolute
-	Snippet                                         string      // Moodle snippet (HTML source, shown as text)
-	OEmbed                                          string      // absolute
-	Ladder                                          *ladderView // the badge competency, when it has one
+	PageURL                                         string       // absolute
+	Snippet                                         string       // Moodle snippet (HTML source, shown as text)
+	OEmbed                                          string       // absolute
+	Ladder                                          *ladderView  // the badge competency, when it has one
+	EU                                              *euFactsView // EU micro-credential facts, how to earn it, holders (eufacts.go)
 }
 
 // langView renders one language.
@@ -211,6 +212,9 @@ func (v *langView) badge(b *model.Badge) (*pageData, error) {
 		Snippet: v.snippet(b, t.Name),
 	}
 	bv.Ladder = v.ladder(b)
+	if bv.EU, err = v.badgeFacts(b); err != nil {
+		return nil, err
+	}
 	bv.Alignments = v.alignments(b)
 	if t := b.Shared; t != nil {
 		bv.Template = t.Slug
