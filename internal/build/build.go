@@ -256,7 +256,7 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, refusal(err)
 	}
-	r, err := render.New(l, theme, render.SpaceOverrides(overrides))
+	r, err := render.New(l, theme, render.SpaceOverrides(overrides), holdersOption(o)) // microcred.go
 	if err != nil {
 		return res, refusal(err)
 	}

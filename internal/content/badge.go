@@ -44,6 +44,15 @@ type badgeFM struct {
 	Expires         string            `yaml:"expires"`
 	Credits         string            `yaml:"credits"` // ECTS credits, e.g. 3 or 1,5
 	Translations    map[string]textFM `yaml:"translations"`
+	// EU micro-credential facts (microcred.go)
+	Workload         int     `yaml:"workload"`
+	EQF              int     `yaml:"eqf"`
+	Assessment       string  `yaml:"assessment"`
+	Mode             string  `yaml:"mode"`
+	QualityAssurance string  `yaml:"qualityAssurance"`
+	Prerequisites    string  `yaml:"prerequisites"`
+	ESCO             *escoFM `yaml:"esco"`
+	Earn             string  `yaml:"earn"`
 }
 
 // achievementTypes is the Open Badges 3.0 AchievementType vocabulary.
@@ -145,6 +154,7 @@ func (l *loader) resolve(rb *rawBadge, chain []string) {
 	b.Tags, b.AchievementType, b.Template, b.Expires = fm.Tags, fm.AchievementType, fm.Template, fm.Expires
 	b.Progression = fm.Progression
 	b.Credits, _ = parseCredits(fm.Credits)
+	b.Micro = l.micro(p, fm, local) // microcred.go
 	if t := l.raw[fm.Template]; t != nil && !strings.Contains(fm.Template, "/") {
 		b.Shared = &model.Template{Slug: fm.Template} // resolved to the loaded template afterwards
 	}
@@ -340,6 +350,7 @@ func inherit(fm *badgeFM, t badgeFM) {
 	set(&fm.Credits, t.Credits)
 	set(&fm.Competency, t.Competency)
 	set(&fm.Progression, t.Progression)
+	inheritMicro(fm, t)
 	if fm.Tags == nil {
 		fm.Tags = t.Tags
 	}

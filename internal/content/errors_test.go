@@ -70,7 +70,7 @@ type errCase struct {
 
 func errCases() []errCase {
 	aliceID := ids.AwardID(testSecret, "ecole", "tutorat", "email:alice@example.org", "", "2025-01-10")
-	return []errCase{
+	return append([]errCase{
 		// Templates.
 		{
 			name:  "lang column neither fr nor en",
@@ -691,7 +691,7 @@ aaaaaaaaaaaaaaaaaaaaaaaaaa,2025-02-02,encore
 			want:        []string{`content/reseau/revocations.csv:3: no award of space reseau has id ` + aliceID},
 			afterSecret: true,
 		},
-	}
+	}, microErrCases()...) // microcred_test.go
 }
 
 func TestLoadErrors(t *testing.T) {

@@ -56,6 +56,8 @@ var fieldLimits = map[string]int{
 	"url":      MaxURL, "targetUrl": MaxURL,
 	"email": MaxEmail,
 	"tags":  MaxTag, "targetCode": MaxTag,
+	// EU micro-credential facts (microcred.go)
+	"earn": MaxDescription, "qualityAssurance": MaxDescription, "prerequisites": MaxDescription, "uri": MaxURL,
 }
 
 // columnLimits gives the character limit of a CSV column; any other

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"hash"
 	"runtime"
 	"strconv"
@@ -90,6 +91,9 @@ func (is *Issuer) Keys(site *model.Site, rings Keyrings, ledgers Ledgers) (map[s
 				w.str("competency", c.Framework.Slug, c.Framework.Name, c.ID, c.Code, c.Name, c.Description)
 			}
 			w.str("template", b.Template)
+			if b.Credits > 0 || !b.Micro.Empty() { // what the credentials say of the EU micro-credential facts
+				w.str("micro", strconv.FormatFloat(b.Credits, 'g', -1, 64), fmt.Sprintf("%+v", b.Micro))
+			}
 			if t := b.Shared; t != nil {
 				w.str("shared", t.Slug, t.Name, t.Description, t.Criteria)
 			}

@@ -201,6 +201,7 @@ type Badge struct {
 	Progression     string      // "ordered" (default for badges with levels) or "free"
 	Expires         string      // ISO 8601 duration or empty
 	Credits         float64     // ECTS credits the badge gives, or 0
+	Micro           Micro       // EU micro-credential facts (microcred.go)
 	Translations    map[string]Text
 	Source          string // file, relative to the source folder
 }

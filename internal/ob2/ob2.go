@@ -161,6 +161,7 @@ func (is Issuer) BadgeClass(b *model.Badge, lv *model.Level) BadgeClass {
 			c.Criteria.Narrative = lv.Criteria
 		}
 	}
+	c.Criteria.Narrative = model.WithNarrative(c.Criteria.Narrative, b.Micro.Narrative(b.Credits, true)) // microcred.go
 	for _, a := range b.Alignments {
 		if cp := a.Competency; cp != nil {
 			c.Alignment = append(c.Alignment, Alignment{TargetName: cp.Code + " — " + cp.Name, TargetURL: l.URL(l.CompetencyItem(cp)),
@@ -179,6 +180,7 @@ func (is Issuer) BadgeClass(b *model.Badge, lv *model.Level) BadgeClass {
 				TargetDescription: lv.Description, TargetFramework: cp.Framework.Name, TargetCode: cp.Code + "." + lv.ID})
 		}
 	}
+	c.Alignment = append(c.Alignment, microAlignments(b.Micro)...)
 	if t := b.Shared; t != nil {
 		c.Alignment = append(c.Alignment, Alignment{TargetName: t.Name, TargetURL: l.URL(l.TemplatePage(t, "")),
 			TargetDescription: TemplateAlignmentDescription, TargetFramework: TemplateFramework, TargetCode: t.Slug})

@@ -194,7 +194,7 @@ func (is Issuer) Achievement(b *model.Badge) Achievement {
 	a := Achievement{
 		ID: id, Type: []string{"Achievement"}, AchievementType: b.AchievementType,
 		Name: b.Name, Description: b.Description,
-		Criteria:         Criteria{ID: l.URL(l.BadgePage(b, "")), Narrative: b.Criteria},
+		Criteria:         Criteria{ID: l.URL(l.BadgePage(b, "")), Narrative: model.WithNarrative(b.Criteria, b.Micro.Narrative(b.Credits, false))},
 		Image:            &Image{ID: l.URL(l.BadgeImage(b)), Type: "Image", Caption: b.Name},
 		Tag:              b.Tags,
 		InLanguage:       "fr",
@@ -213,6 +213,7 @@ func (is Issuer) Achievement(b *model.Badge) Achievement {
 	if c := b.Competency; c != nil {
 		a.Alignment = append(a.Alignment, is.CompetencyAlignment(c, nil))
 	}
+	a.Alignment = append(a.Alignment, microAlignments(b.Micro)...) // microcred.go
 	if len(b.Levels) > 0 {
 		rd := ResultDescription{ID: id + "#levels", Type: []string{"ResultDescription"}, Name: "Niveau", ResultType: "RubricCriterionLevel"}
 		if c := b.Competency; c != nil {

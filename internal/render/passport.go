@@ -113,6 +113,7 @@ type awardView struct {
 	// which verifies the award, and its QR code, drawn at rendering time.
 	CertificateURL string
 	QR             template.HTML `json:"-"`
+	EU             *euFactsView  // EU micro-credential facts (eufacts.go)
 }
 
 // ThemeDigest is a hash of the theme files passport and award pages are
@@ -174,6 +175,9 @@ func (r *Renderer) PassportPages(set *PassportSet, p *passport.Passport, digest 
 			av, err := r.awardView(v, set, pub, lang)
 			if err != nil {
 				return nil, err
+			}
+			if av.EU != nil {
+				av.EU.Compact = true // eufacts.go
 			}
 			pv.Awards = append(pv.Awards, av)
 		}
@@ -334,6 +338,7 @@ func (r *Renderer) awardView(v *langView, set *PassportSet, pub *Public, lang st
 		return nil, err
 	}
 	av.Criteria = crit
+	av.EU = v.euFacts(b)
 	for _, o := range pub.Owners {
 		av.Owners = append(av.Owners, link{Label: o.DisplayName, URL: v.href(r.PassportPage(o.Slug, lang))})
 	}

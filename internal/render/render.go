@@ -46,6 +46,10 @@ type Renderer struct {
 
 	levelImages sync.Map // *model.Badge → bool: its SVG image has level marks (see levelSVG)
 	cards       cards    // social preview cards of the pages rendered (social.go)
+	// Number of holders on badge pages (eufacts.go).
+	holdersK    int
+	holders     map[*model.Badge]int
+	holdersDone map[*model.Space]bool
 }
 
 // Option adjusts a Renderer.

@@ -97,6 +97,7 @@ type badgeView struct {
 	// NameLang, DescLang, CritLang, TagsLang and AlignLang are the language
 	// of those texts when it is not the page's (for lang="…").
 	NameLang, DescLang, CritLang, TagsLang, AlignLang string
+	EU                                                *euFactsView // EU micro-credential facts, how to earn it, holders (eufacts.go)
 }
 
 // langView renders one language.
@@ -230,6 +231,9 @@ func (v *langView) badge(b *model.Badge) (*pageData, error) {
 	bv.DescLang = v.contentLang(v.translated(b.Translations, "description"))
 	bv.CritLang = v.contentLang(v.translated(b.Translations, "criteria"))
 	bv.TagsLang, bv.AlignLang = v.contentLang(false), v.contentLang(false)
+	if bv.EU, err = v.badgeFacts(b); err != nil {
+		return nil, err
+	}
 	bv.Alignments = v.alignments(b)
 	if t := b.Shared; t != nil {
 		bv.Template = t.Slug
