@@ -201,4 +201,5 @@ func TestBrowserClaimFlow(t *testing.T) {
 	if !found {
 		t.Fatalf("the passport chosen in the browser is not in the store: %+v", all)
 	}
+	browserRichPassport(t, ctx, w, rec, step, audit)
 }

@@ -196,6 +196,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /me/passport", s.limited(s.authed(s.csrf(s.savePassport))))
 	mux.HandleFunc("POST /me/passport/badges", s.limited(s.authed(s.csrf(s.toggleBadge))))
 	mux.HandleFunc("POST /me/passport/delete", s.limited(s.authed(s.csrf(s.deletePassport))))
+	mux.HandleFunc("POST /me/passport/layout", s.limited(s.authed(s.csrf(s.savePassportLayout))))
 	mux.HandleFunc("POST /logout", s.authed(s.csrf(s.logout)))
 	mux.HandleFunc("GET /privacy", s.privacy)
 	mux.HandleFunc("GET /erased", s.erased)

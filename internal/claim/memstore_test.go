@@ -93,7 +93,7 @@ func (m *memStore) SavePassport(_ context.Context, subject string, p passport.Pa
 			return ErrSlugTaken
 		}
 	}
-	p.Awards = m.passports[subject].Awards // settings only: the awards stay
+	p.Awards, p.GroupOf = m.passports[subject].Awards, m.passports[subject].GroupOf // settings only: the awards stay
 	m.passports[subject] = p
 	return nil
 }
@@ -106,6 +106,26 @@ func (m *memStore) SetPassportAwards(_ context.Context, subject string, awards [
 		return ErrNotFound
 	}
 	p.Awards = slices.Clone(awards)
+	m.passports[subject] = p
+	return nil
+}
+
+func (m *memStore) SetPassportLayout(_ context.Context, subject string, awards []passport.AwardRef, groups map[passport.AwardRef]string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.passports[subject]
+	if !ok {
+		return ErrNotFound
+	}
+	p.Awards, p.GroupOf = slices.Clone(awards), nil
+	for a, g := range groups {
+		if g != "" {
+			if p.GroupOf == nil {
+				p.GroupOf = map[passport.AwardRef]string{}
+			}
+			p.GroupOf[a] = g
+		}
+	}
 	m.passports[subject] = p
 	return nil
 }
@@ -149,7 +169,7 @@ func (m *memStore) Data(_ context.Context, subject string) (store.SubjectData, e
 	}
 	if p, ok := m.passports[subject]; ok {
 		d.Passport = &store.PassportRecord{PassportSettings: store.PassportSettings{Slug: p.Slug, DisplayName: p.DisplayName,
-			Indexable: p.Indexable, Email: p.Email, Lang: p.Lang}, Awards: slices.Clone(p.Awards)}
+			Indexable: p.Indexable, Email: p.Email, Lang: p.Lang, Headline: p.Headline, Links: p.Links}, Awards: slices.Clone(p.Awards)}
 		d.Slugs = []string{p.Slug}
 	}
 	return d, nil

@@ -235,6 +235,18 @@ func (s *Server) archive(w http.ResponseWriter, r *http.Request, sess Session) {
 		for _, a := range p.Awards {
 			ap.Awards = append(ap.Awards, a.Space+"/"+a.Award)
 		}
+		ap.Headline = p.Headline
+		for _, l := range p.Links {
+			ap.Links = append(ap.Links, archiveLink{Label: l.Label, URL: l.URL})
+		}
+		for i, g := range p.Groups {
+			if g != "" && i < len(p.Awards) {
+				if ap.Groups == nil {
+					ap.Groups = map[string]string{}
+				}
+				ap.Groups[p.Awards[i].Space+"/"+p.Awards[i].Award] = g
+			}
+		}
 		doc.Passport = ap
 	}
 	for _, e := range held.Events {
@@ -308,15 +320,24 @@ type archiveClaim struct {
 }
 
 type archivePassport struct {
-	Address     string    `json:"address"`
-	Slug        string    `json:"slug"`
-	DisplayName string    `json:"displayName"`
-	Indexable   bool      `json:"indexable"`
-	Email       string    `json:"email,omitempty"`
-	Lang        string    `json:"lang,omitempty"`
-	Awards      []string  `json:"awards"`
-	Created     time.Time `json:"created"`
-	Updated     time.Time `json:"updated"`
+	Address     string   `json:"address"`
+	Slug        string   `json:"slug"`
+	DisplayName string   `json:"displayName"`
+	Indexable   bool     `json:"indexable"`
+	Email       string   `json:"email,omitempty"`
+	Lang        string   `json:"lang,omitempty"`
+	Awards      []string `json:"awards"`
+	Headline    string   `json:"headline,omitempty"`
+	// Links and Groups (award → group name) are what the student added.
+	Links   []archiveLink     `json:"links,omitempty"`
+	Groups  map[string]string `json:"groups,omitempty"`
+	Created time.Time         `json:"created"`
+	Updated time.Time         `json:"updated"`
+}
+
+type archiveLink struct {
+	Label string `json:"label"`
+	URL   string `json:"url"`
 }
 
 type archiveEvent struct {

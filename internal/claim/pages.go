@@ -34,7 +34,7 @@ func newPages() (*pages, error) {
 	for lang := range messages {
 		p.sets[lang] = map[string]*template.Template{}
 		for _, name := range []string{"home", "me", "error", "mydata", "erase", "erased", "privacy", "wallet"} {
-			t, err := template.New(name).Option("missingkey=error").ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
+			t, err := template.New(name).Option("missingkey=error").ParseFS(templateFS, "templates/base.html", "templates/"+name+".html", "templates/passportrich.html")
 			if err != nil {
 				return nil, err
 			}
@@ -78,6 +78,7 @@ type pageData struct {
 	Spaces   []spaceView
 	Passport *passport.Passport
 	Form     passport.Passport
+	Rich     *richForm // headline, links and layout of the passport
 	CSRF     string
 	// my data, privacy
 	Data     *dataView
@@ -260,6 +261,13 @@ func pick(m map[string]string, lang string) string {
 // me lists the student's awards by space, with downloads and the passport
 // controls.
 func (s *Server) me(w http.ResponseWriter, r *http.Request, sess Session) {
+	s.render(w, r, http.StatusOK, "me", s.meData(r, sess, nil))
+}
+
+// meData is the data of the "my badges" page; form, when not nil, holds
+// what the student typed in the passport form and its errors, shown
+// instead of the stored settings.
+func (s *Server) meData(r *http.Request, sess Session, form *richForm) pageData {
 	l := lang(r)
 	d := pageData{CSRF: csrfToken(sess), Notice: r.URL.Query().Get("notice")}
 	if !slices.Contains([]string{"", "saved", "slugTaken", "badSlug", "badName", "deleted", "needPassport"}, d.Notice) {
@@ -277,6 +285,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, sess Session) {
 	}
 	var cur *spaceView
 	var curSpace string
+	titles := map[string]string{} // "space/award" → card title
 	for _, e := range s.awards(sess) {
 		if cur == nil || e.Space != curSpace {
 			d.Spaces = append(d.Spaces, spaceView{Name: pick(e.SpaceName, l)})
@@ -304,8 +313,13 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, sess Session) {
 			av.Toggle, av.ToggleLabel = "remove:"+e.Space+":"+e.Award, m["removeFromPassport"]
 		}
 		cur.Awards = append(cur.Awards, av)
+		titles[e.Space+"/"+e.Award] = av.Title
 	}
-	s.render(w, r, http.StatusOK, "me", d)
+	d.Rich = s.richData(d.Passport, titles, l, form)
+	if form != nil {
+		d.Form.Slug, d.Form.DisplayName, d.Form.Indexable = form.Slug, form.DisplayName, form.Indexable
+	}
+	return d
 }
 
 // siteFile reads a file of the published site (p: its slash path from
@@ -409,6 +423,12 @@ func (s *Server) savePassport(w http.ResponseWriter, r *http.Request, sess Sessi
 		s.back(w, r, "badName")
 		return
 	}
+	form := readRichForm(r.PostForm, lang(r))
+	if len(form.ErrorList) > 0 {
+		form.Slug, form.DisplayName, form.Indexable = slug, name, r.PostForm.Get("indexable") == "1"
+		s.render(w, r, http.StatusUnprocessableEntity, "me", s.meData(r, sess, form))
+		return
+	}
 	p, err := s.cfg.Store.Passport(r.Context(), sess.Subject)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		s.internal(w, r, "passport", err)
@@ -419,6 +439,7 @@ func (s *Server) savePassport(w http.ResponseWriter, r *http.Request, sess Sessi
 		return
 	}
 	p.Slug, p.DisplayName, p.Indexable = slug, name, r.PostForm.Get("indexable") == "1"
+	p.Headline, p.Links = form.Headline, form.Links
 	p.Lang = lang(r)
 	if err := s.cfg.Store.SavePassport(r.Context(), sess.Subject, p, s.cfg.Now()); err != nil {
 		if errors.Is(err, ErrSlugTaken) {

@@ -45,12 +45,16 @@ type Store interface {
 	// Passport returns the subject's passport, ErrNotFound when none.
 	Passport(ctx context.Context, subject string) (passport.Passport, error)
 	// SavePassport creates the subject's passport or changes its settings
-	// (slug, name, indexing, e-mail, language), keeping its awards;
+	// (slug, name, indexing, e-mail, language, headline, links), keeping
+	// its awards;
 	// ErrSlugTaken when the slug is another subject's.
 	SavePassport(ctx context.Context, subject string, p passport.Passport, at time.Time) error
 	// SetPassportAwards sets the awards the passport shows, in order;
 	// ErrNotFound without a passport.
 	SetPassportAwards(ctx context.Context, subject string, awards []passport.AwardRef, at time.Time) error
+	// SetPassportLayout sets the order of the passport's awards and the
+	// group of each (see store.Store).
+	SetPassportLayout(ctx context.Context, subject string, awards []passport.AwardRef, groups map[passport.AwardRef]string, at time.Time) error
 	DeletePassport(ctx context.Context, subject string, at time.Time) error
 	Audit(ctx context.Context, subject, kind, detail string, at time.Time) error
 	// RecordWalletClaim records that the student took an award's VC-JWT
@@ -124,7 +128,11 @@ func (a storeAdapter) Passport(ctx context.Context, subject string) (passport.Pa
 
 func (a storeAdapter) SavePassport(ctx context.Context, subject string, p passport.Passport, at time.Time) error {
 	return a.st.SetPassport(ctx, subject, store.PassportSettings{Slug: p.Slug, DisplayName: p.DisplayName,
-		Indexable: p.Indexable, Email: p.Email, Lang: p.Lang}, at)
+		Indexable: p.Indexable, Email: p.Email, Lang: p.Lang, Headline: p.Headline, Links: p.Links}, at)
+}
+
+func (a storeAdapter) SetPassportLayout(ctx context.Context, subject string, awards []passport.AwardRef, groups map[passport.AwardRef]string, at time.Time) error {
+	return a.st.SetPassportLayout(ctx, subject, awards, groups, at)
 }
 
 func (a storeAdapter) SetPassportAwards(ctx context.Context, subject string, awards []passport.AwardRef, at time.Time) error {

@@ -26,6 +26,13 @@ type Passport struct {
 	Lang string
 	// Awards are the awards the student chose to show, in the order chosen.
 	Awards []AwardRef
+	// Headline is one line the student wrote about themselves, or empty.
+	Headline string
+	// Links are links the student chose to show, in order.
+	Links []Link
+	// GroupOf names the group of each award the student put in one; the
+	// others are shown after the groups.
+	GroupOf map[AwardRef]string
 	// Source names where the declaration came from ("content/_passports/x.yaml:3"
 	// or "store"), for error messages.
 	Source string

@@ -54,6 +54,13 @@ type file struct {
 	Lang        string      `yaml:"lang"`
 	Recipients  []string    `yaml:"recipients"`
 	Awards      []awardLine `yaml:"awards"`
+	Headline    string      `yaml:"headline"`
+	Links       []linkLine  `yaml:"links"`
+}
+
+type linkLine struct {
+	Label string `yaml:"label"`
+	URL   string `yaml:"url"`
 }
 
 type awardLine struct {
@@ -62,6 +69,7 @@ type awardLine struct {
 	Badge string `yaml:"badge"`
 	Level string `yaml:"level"`
 	Date  string `yaml:"date"`
+	Group string `yaml:"group"`
 }
 
 // Load reads every declaration under root/content/_passports, sorted by
@@ -260,7 +268,9 @@ func (r *resolver) declaration(rel, slug string, src []byte, diags *diag.List) (
 	if len(f.Awards) == 0 {
 		diags.Add(rel, doc.Line("awards"), "list the awards to show: `awards: [{space: universite, award: <id>}]` (ids from `blason awards`)", "no award listed")
 	}
+	rich(&p, f, doc, rel, diags)
 	seen := map[passport.AwardRef]int{}
+	groups := map[string]bool{}
 	for i, al := range f.Awards {
 		line := func(key string) int { return doc.ItemKeyLine("awards", i, key) }
 		a := r.award(rel, line, al, f.Recipients, diags)
@@ -274,6 +284,20 @@ func (r *resolver) declaration(rel, slug string, src []byte, diags *diag.List) (
 		}
 		seen[ref] = i
 		p.Awards = append(p.Awards, ref)
+		if g := strings.TrimSpace(al.Group); g != "" {
+			if !groupName(g, rel, line("group"), diags) {
+				continue
+			}
+			if !groups[g] && len(groups) == passport.MaxGroups {
+				diags.Add(rel, line("group"), "put several awards in one group: a passport shows a few groups", "more than %d groups", passport.MaxGroups)
+				continue
+			}
+			groups[g] = true
+			if p.GroupOf == nil {
+				p.GroupOf = map[passport.AwardRef]string{}
+			}
+			p.GroupOf[ref] = g
+		}
 	}
 	if diags.Len() > before {
 		return passport.Passport{}, false

@@ -93,6 +93,7 @@ type passportView struct {
 	DisplayName, Email, URL string
 	QR                      template.HTML
 	Awards                  []*awardView
+	Rich                    *richView // headline, links, groups, skills
 }
 
 type awardView struct {
@@ -114,6 +115,10 @@ type awardView struct {
 	CertificateURL string
 	QR             template.HTML `json:"-"`
 	EU             *euFactsView  // EU micro-credential facts (eufacts.go)
+	// LevelPos and LevelCount place the award's level on its ladder
+	// ("3 / 5"); 0 without levels.
+	LevelPos, LevelCount int
+	LevelDots            []bool // one per level, true up to the award's
 }
 
 // ThemeDigest is a hash of the theme files passport and award pages are
@@ -167,6 +172,7 @@ func (r *Renderer) PassportPages(set *PassportSet, p *passport.Passport, digest 
 		d := v.base(p.DisplayName, func(l string) string { return r.PassportPage(p.Slug, l) })
 		// The QR code is drawn at rendering time: it only depends on the URL.
 		pv := &passportView{DisplayName: p.DisplayName, Email: p.Email, URL: pageURL}
+		views := map[string]*awardView{}
 		for _, ref := range p.Awards {
 			pub := set.Awards[ref.Award]
 			if pub == nil {
@@ -180,7 +186,9 @@ func (r *Renderer) PassportPages(set *PassportSet, p *passport.Passport, digest 
 				av.EU.Compact = true // eufacts.go
 			}
 			pv.Awards = append(pv.Awards, av)
+			views[ref.Award] = av
 		}
+		pv.Rich = r.rich(v, set, p, views)
 		page := &PublicPage{pageData: d, Dir: r.PassportPage(p.Slug, lang), Layout: "passport", Passport: pv}
 		var names []string
 		for _, a := range pv.Awards {
@@ -321,6 +329,10 @@ func (r *Renderer) awardView(v *langView, set *PassportSet, pub *Public, lang st
 	if a.Level != nil {
 		lt := v.text(model.Text{Name: a.Level.Name, Criteria: a.Level.Criteria}, a.Level.Translations)
 		av.LevelName = lt.Name
+		av.LevelPos, av.LevelCount = levelProgress(a)
+		for i := range av.LevelCount {
+			av.LevelDots = append(av.LevelDots, i < av.LevelPos)
+		}
 		av.Name = t.Name + " — " + lt.Name
 		if lt.Criteria != "" {
 			t.Criteria = lt.Criteria

@@ -65,6 +65,35 @@ func checkSettings(p PassportSettings) error {
 	if p.Lang != "" && !validLang(p.Lang) {
 		return invalid("passport lang %q: use a two- or three-letter language code such as fr or en", p.Lang)
 	}
+	if passport.CheckHeadline(p.Headline) != passport.OK {
+		return invalid("headline: one line of at most %d characters of plain text", passport.MaxHeadline)
+	}
+	for _, l := range p.Links {
+		if label, address := passport.CheckLink(l); label != passport.OK || address != passport.OK {
+			return invalid("link: a label of at most %d characters and an https:// address of at most %d bytes", passport.MaxLinkLabel, passport.MaxLinkURL)
+		}
+	}
+	if passport.CheckLinks(p.Links) != passport.OK {
+		return invalid("links: at most %d, each address once", passport.MaxLinks)
+	}
+	return nil
+}
+
+// checkGroups checks the group names of a passport layout.
+func checkGroups(groups map[passport.AwardRef]string) error {
+	names := map[string]bool{}
+	for _, g := range groups {
+		if g == "" {
+			continue
+		}
+		if passport.CheckGroupName(g) != passport.OK {
+			return invalid("group name: one line of at most %d characters of plain text", passport.MaxGroupName)
+		}
+		names[g] = true
+	}
+	if len(names) > passport.MaxGroups {
+		return invalid("%d groups, more than %d", len(names), passport.MaxGroups)
+	}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -260,11 +261,16 @@ func (s *sqlStore) SetPassport(ctx context.Context, subject string, p PassportSe
 		if owner != subject {
 			return fmt.Errorf("%w: %q; choose another", ErrSlugTaken, p.Slug)
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO passports (subject, slug, display_name, indexable, email, lang, created_us, updated_us)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		links, err := encodeLinks(p.Links)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO passports (subject, slug, display_name, indexable, email, lang, headline, links, created_us, updated_us)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (subject) DO UPDATE SET slug = excluded.slug, display_name = excluded.display_name,
-	indexable = excluded.indexable, email = excluded.email, lang = excluded.lang, updated_us = excluded.updated_us`),
-			subject, p.Slug, p.DisplayName, p.Indexable, p.Email, p.Lang, us(at), us(at))
+	indexable = excluded.indexable, email = excluded.email, lang = excluded.lang,
+	headline = excluded.headline, links = excluded.links, updated_us = excluded.updated_us`),
+			subject, p.Slug, p.DisplayName, p.Indexable, p.Email, p.Lang, p.Headline, links, us(at), us(at))
 		if err != nil {
 			if s.d.slugTaken(err) {
 				return fmt.Errorf("%w: %q; choose another", ErrSlugTaken, p.Slug)
@@ -352,17 +358,118 @@ func (s *sqlStore) SetPassportAwards(ctx context.Context, subject string, awards
 		if err := s.lockPassport(ctx, tx, subject); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM passport_awards WHERE subject = ?`), subject); err != nil {
+		// An award kept on the passport keeps its group.
+		groups, err := s.groups(ctx, tx, subject)
+		if err != nil {
+			return err
+		}
+		return s.writeAwards(ctx, tx, subject, awards, groups, at)
+	})
+}
+
+// groups reads the group of each award on the subject's passport.
+func (s *sqlStore) groups(ctx context.Context, tx *sql.Tx, subject string) (map[passport.AwardRef]string, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT space, award, group_name FROM passport_awards WHERE subject = ?`), subject)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	defer rows.Close()
+	out := map[passport.AwardRef]string{}
+	for rows.Next() {
+		var a passport.AwardRef
+		var g string
+		if err := rows.Scan(&a.Space, &a.Award, &g); err != nil {
+			return nil, s.wrap(err)
+		}
+		out[a] = g
+	}
+	return out, s.wrap(rows.Err())
+}
+
+// writeAwards replaces the passport's award rows, in order, with their
+// groups.
+func (s *sqlStore) writeAwards(ctx context.Context, tx *sql.Tx, subject string, awards []passport.AwardRef, groups map[passport.AwardRef]string, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM passport_awards WHERE subject = ?`), subject); err != nil {
+		return s.wrap(err)
+	}
+	for i, a := range awards {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO passport_awards (subject, space, award, position, group_name) VALUES (?, ?, ?, ?, ?)`),
+			subject, a.Space, a.Award, i+1, groups[a]); err != nil {
 			return s.wrap(err)
 		}
-		for i, a := range awards {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO passport_awards (subject, space, award, position) VALUES (?, ?, ?, ?)`),
-				subject, a.Space, a.Award, i+1); err != nil {
-				return s.wrap(err)
+	}
+	return s.touch(ctx, tx, subject, at)
+}
+
+func (s *sqlStore) SetPassportLayout(ctx context.Context, subject string, awards []passport.AwardRef, groups map[passport.AwardRef]string, at time.Time) error {
+	if err := checkGroups(groups); err != nil {
+		return err
+	}
+	want := make(map[passport.AwardRef]bool, len(awards))
+	for _, a := range awards {
+		if want[a] {
+			return invalid("award %s/%s listed twice", a.Space, a.Award)
+		}
+		want[a] = true
+	}
+	for a, g := range groups {
+		if g != "" && !want[a] {
+			return invalid("group of award %s/%s, which is not listed", a.Space, a.Award)
+		}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockPassport(ctx, tx, subject); err != nil {
+			return err
+		}
+		have, err := s.groups(ctx, tx, subject)
+		if err != nil {
+			return err
+		}
+		if len(have) != len(want) {
+			return invalid("the layout lists %d awards, the passport holds %d", len(want), len(have))
+		}
+		for a := range want {
+			if _, ok := have[a]; !ok {
+				return invalid("award %s/%s is not on the passport", a.Space, a.Award)
 			}
 		}
-		return s.touch(ctx, tx, subject, at)
+		return s.writeAwards(ctx, tx, subject, awards, groups, at)
 	})
+}
+
+// encodeLinks is the links column: a JSON array, ” for none.
+func encodeLinks(ls []passport.Link) (string, error) {
+	if len(ls) == 0 {
+		return "", nil
+	}
+	type link struct {
+		Label string `json:"label"`
+		URL   string `json:"url"`
+	}
+	out := make([]link, len(ls))
+	for i, l := range ls {
+		out[i] = link{l.Label, l.URL}
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
+}
+
+func decodeLinks(s string) ([]passport.Link, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var in []struct {
+		Label string `json:"label"`
+		URL   string `json:"url"`
+	}
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, fmt.Errorf("store: passport links: %w", err)
+	}
+	out := make([]passport.Link, len(in))
+	for i, l := range in {
+		out[i] = passport.Link{Label: l.Label, URL: l.URL}
+	}
+	return out, nil
 }
 
 func (s *sqlStore) DeletePassport(ctx context.Context, subject string, at time.Time) error {
@@ -380,7 +487,7 @@ func (s *sqlStore) DeletePassport(ctx context.Context, subject string, at time.T
 	})
 }
 
-const passportSelect = `SELECT p.subject, p.slug, p.display_name, p.indexable, p.email, p.lang, a.space, a.award
+const passportSelect = `SELECT p.subject, p.slug, p.display_name, p.indexable, p.email, p.lang, p.headline, p.links, a.space, a.award, a.group_name
 FROM passports p LEFT JOIN passport_awards a ON a.subject = p.subject`
 
 func (s *sqlStore) Passport(ctx context.Context, subject string) (passport.Passport, error) {
@@ -419,18 +526,31 @@ func (s *sqlStore) passports(ctx context.Context, query string, args ...any) ([]
 			subject      string
 			p            passport.Passport
 			space, award sql.NullString
+			group        sql.NullString
+			links        string
 		)
-		if err := rows.Scan(&subject, &p.Slug, &p.DisplayName, &p.Indexable, &p.Email, &p.Lang, &space, &award); err != nil {
+		if err := rows.Scan(&subject, &p.Slug, &p.DisplayName, &p.Indexable, &p.Email, &p.Lang, &p.Headline, &links, &space, &award, &group); err != nil {
 			return nil, s.wrap(err)
 		}
 		if len(out) == 0 || subject != last {
 			p.Source = "store"
+			var err error
+			if p.Links, err = decodeLinks(links); err != nil {
+				return nil, err
+			}
 			out = append(out, p)
 			last = subject
 		}
 		if space.Valid {
 			cur := &out[len(out)-1]
-			cur.Awards = append(cur.Awards, passport.AwardRef{Space: space.String, Award: award.String})
+			ref := passport.AwardRef{Space: space.String, Award: award.String}
+			cur.Awards = append(cur.Awards, ref)
+			if group.String != "" {
+				if cur.GroupOf == nil {
+					cur.GroupOf = map[passport.AwardRef]string{}
+				}
+				cur.GroupOf[ref] = group.String
+			}
 		}
 	}
 	return out, s.wrap(rows.Err())

@@ -115,6 +115,13 @@ type Store interface {
 	// SetPassportAwards replaces the passport's awards with awards, in
 	// that order (reordering); duplicates give ErrInvalid.
 	SetPassportAwards(ctx context.Context, subject string, awards []passport.AwardRef, at time.Time) error
+	// SetPassportLayout sets the order of the passport's awards and the
+	// group each is in (groups names them; an award not in groups is in
+	// none), in one transaction. awards must be the passport's awards,
+	// each once; a malformed group name, more than passport.MaxGroups
+	// groups or another list of awards gives ErrInvalid; ErrNotFound
+	// without a passport.
+	SetPassportLayout(ctx context.Context, subject string, awards []passport.AwardRef, groups map[passport.AwardRef]string, at time.Time) error
 	// DeletePassport removes the subject's passport and its awards. Its
 	// slug stays the subject's (a slug belongs for good to the first
 	// subject that used it, so old links never show someone else).
@@ -202,6 +209,10 @@ type PassportSettings struct {
 	Indexable   bool   // let search engines index the page
 	Email       string // published address, or empty
 	Lang        string // "fr", "en" or empty (site default)
+	// Headline is one line the student wrote (passport.CheckHeadline), or
+	// empty; Links are links they chose to show (passport.CheckLink).
+	Headline string
+	Links    []passport.Link
 }
 
 // Event is an audit event.

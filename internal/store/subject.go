@@ -34,6 +34,7 @@ type SessionInfo struct {
 type PassportRecord struct {
 	PassportSettings
 	Awards  []passport.AwardRef
+	Groups  []string // the group of each award ("" for none)
 	Created time.Time
 	Updated time.Time
 }
@@ -111,26 +112,32 @@ func (s *sqlStore) SubjectData(ctx context.Context, subject string) (SubjectData
 		}
 		var p PassportRecord
 		var created, updated int64
-		err = tx.QueryRowContext(ctx, s.q(`SELECT slug, display_name, indexable, email, lang, created_us, updated_us FROM passports WHERE subject = ?`), subject).
-			Scan(&p.Slug, &p.DisplayName, &p.Indexable, &p.Email, &p.Lang, &created, &updated)
+		var links string
+		err = tx.QueryRowContext(ctx, s.q(`SELECT slug, display_name, indexable, email, lang, headline, links, created_us, updated_us FROM passports WHERE subject = ?`), subject).
+			Scan(&p.Slug, &p.DisplayName, &p.Indexable, &p.Email, &p.Lang, &p.Headline, &links, &created, &updated)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return s.wrap(err)
 		default:
 			p.Created, p.Updated = fromUS(created), fromUS(updated)
+			if p.Links, err = decodeLinks(links); err != nil {
+				return err
+			}
 			p.Awards = []passport.AwardRef{}
-			rows, err = tx.QueryContext(ctx, s.q(`SELECT space, award FROM passport_awards WHERE subject = ? ORDER BY position`), subject)
+			rows, err = tx.QueryContext(ctx, s.q(`SELECT space, award, group_name FROM passport_awards WHERE subject = ? ORDER BY position`), subject)
 			if err != nil {
 				return s.wrap(err)
 			}
 			for rows.Next() {
 				var a passport.AwardRef
-				if err := rows.Scan(&a.Space, &a.Award); err != nil {
+				var g string
+				if err := rows.Scan(&a.Space, &a.Award, &g); err != nil {
 					rows.Close()
 					return s.wrap(err)
 				}
 				p.Awards = append(p.Awards, a)
+				p.Groups = append(p.Groups, g)
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
