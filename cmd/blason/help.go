@@ -40,6 +40,7 @@ func commands() []command {
 			"Verify badges (Open Badges 2.0 hosted or signed, Open Badges 3.0 Data Integrity or VC-JWT): signatures, issuer keys, expiry and status. With --site, URLs under BASE_URL are read from DIR and nothing is fetched from the network."},
 		{"log", "blason log show [-s SOURCE] | log monitor URL|DIR [--state FILE] [--key VKEY] [--mirror DIR] | log recover --from DIR|URL [-s SOURCE]",
 			"The site's transparency log of issuances, status changes and keys (docs/transparency.md): show prints its size and root; monitor checks a published log (every tile against the signed checkpoint, consistency with the checkpoint seen before, back-dated re-issues) and can mirror it; recover rebuilds a lost .blason/tlog/ from the published tiles."},
+		logWitnessCommand,
 		{"keys list", "blason keys list [-s SOURCE] [--space SPACE]",
 			"List the signing keys of every space (or of one)."},
 		{"keys new", "blason keys new [-s SOURCE] --space SPACE [--alg Ed25519|ES256|RS256]",
@@ -100,7 +101,7 @@ func commandNames() (top, keys []string) {
 	seen := map[string]bool{}
 	for _, c := range commands() {
 		name, sub, isSub := strings.Cut(c.name, " ")
-		if isSub {
+		if isSub && name == "keys" {
 			keys = append(keys, sub)
 		}
 		if !seen[name] {

@@ -17,13 +17,14 @@ import (
 	"github.com/francebadge/blason/internal/tlog"
 )
 
-const logUsage = "blason log show|monitor|recover [flags]"
+const logUsage = "blason log show|monitor|recover|witness [flags]"
 
 // logCommands are the log's subcommands.
 var logCommands = map[string]func(args []string, stdout, stderr io.Writer) error{
 	"show":    cmdLogShow,
 	"monitor": cmdLogMonitor,
 	"recover": cmdLogRecover,
+	"witness": cmdLogWitness, // logwitness.go
 }
 
 func cmdLog(args []string, stdout, stderr io.Writer) error {
