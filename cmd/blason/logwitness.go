@@ -25,7 +25,7 @@ func cmdLogWitness(args []string, stdout, stderr io.Writer) error {
 	fs.source(source, "source folder (holding blason.yaml; the cosigned checkpoint is kept in its .blason/tlog/)")
 	site := fs.String("site", "", "the published site folder holding log/ (default: SOURCE/site); with --check, also a log's folder or the URL of a site or of its log")
 	fs.value("site", "DIR")
-	policyFile := fs.String("policy", "", "the witness policy: log, witness and quorum lines (docs/transparency-witness.md)")
+	policyFile := fs.String("policy", "", "the witness policy: log, witness and quorum lines (docs/transparency.md)")
 	fs.value("policy", "FILE")
 	check := fs.Bool("check", false, "only verify the published checkpoint's signature and cosignatures against the policy; write nothing")
 	if err := parse(fs, args); err != nil {
