@@ -49,6 +49,13 @@ const (
 // is the level's concept in the Europass EQF vocabulary.
 var eqfURL = regexp.MustCompile(`^https?://data\.europa\.eu/snb/eqf/([1-8])$`)
 
+// escoSkillURL is how an alignment names an ESCO skill; its learning
+// outcome links it as relatedESCOSkill.
+var escoSkillURL = regexp.MustCompile(`^http://data\.europa\.eu/esco/skill/[0-9a-f-]{36}$`)
+
+// escoSkills is the ESCO skills concept scheme.
+const escoSkills = "http://data.europa.eu/esco/concept-scheme/skills"
+
 // languages maps the site languages Blason knows to the EU language table
 // (code and English label).
 var languages = map[string][2]string{
@@ -190,6 +197,10 @@ func FromOB3(cred []byte, opt Options) ([]byte, error) {
 		if al.TargetDescription != "" {
 			lo["additionalNote"] = obj{"id": urn("learning-outcome-note-" + strconv.Itoa(i)), "type": "Note",
 				"noteLiteral": text(al.TargetDescription)}
+		}
+		if escoSkillURL.MatchString(al.TargetURL) {
+			lo["relatedESCOSkill"] = []any{obj{"id": al.TargetURL, "type": "Concept", "inScheme": obj{"id": escoSkills, "type": "ConceptScheme"},
+				"prefLabel": text(al.TargetName)}}
 		}
 		outcomes = append(outcomes, lo)
 	}

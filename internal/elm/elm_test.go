@@ -90,6 +90,9 @@ func TestFromOB3Mapping(t *testing.T) {
 					Credit   struct{ Point string } `json:"creditPoint"`
 					Outcomes []struct {
 						Title map[string]string `json:"title"`
+						ESCO  []struct {
+							ID string `json:"id"`
+						} `json:"relatedESCOSkill"`
 					} `json:"learningOutcome"`
 				} `json:"specifiedBy"`
 			} `json:"hasClaim"`
@@ -117,13 +120,20 @@ func TestFromOB3Mapping(t *testing.T) {
 			t.Errorf("%s = %q, want %q", tc.what, tc.got, tc.want)
 		}
 	}
-	// The two framework alignments become learning outcomes; the EQF one does not.
-	var titles []string
+	// The two framework alignments and the ESCO skill become learning
+	// outcomes, the ESCO one linking its skill; the EQF one does not.
+	var titles, esco []string
 	for _, o := range s.Outcomes {
 		titles = append(titles, o.Title["en"])
+		for _, e := range o.ESCO {
+			esco = append(esco, o.Title["en"]+" → "+e.ID)
+		}
 	}
-	if strings.Join(titles, "|") != "C1|C1 — Innover" {
+	if strings.Join(titles, "|") != "C1|C1 — Innover|utiliser des services en ligne" {
 		t.Errorf("learning outcomes = %q", titles)
+	}
+	if strings.Join(esco, "|") != "utiliser des services en ligne → http://data.europa.eu/esco/skill/16a00c69-9c74-4c37-96d7-6301d285e5ce" {
+		t.Errorf("related ESCO skills = %q", esco)
 	}
 }
 
