@@ -7,14 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/francebadge/blason/internal/browsertest"
-	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/model"
 )
 
@@ -58,49 +56,6 @@ func TestCataloguePagesInChromium(t *testing.T) {
 	}
 }
 
-// checkedPage is one page type the browser tests open in every language.
-type checkedPage struct {
-	name string
-	// path is the page's path from the site root in lang (the home page of
-	// the default language is ""); false when the demo has no such page.
-	path func(d *demo, l layout.Layout, lang string) (string, bool)
-}
-
-// checkedPages lists the page types checked in Chromium in every language:
-// no console error, no serious or critical axe-core violation, no
-// horizontal scrolling on a phone. Extend it as page types are added.
-var checkedPages = []checkedPage{
-	{"home", func(d *demo, l layout.Layout, lang string) (string, bool) { return l.Home(lang), true }},
-	{"space", func(d *demo, l layout.Layout, lang string) (string, bool) {
-		return l.SpacePage(demoSpace(d, "ecole-ingenieurs"), lang), true // has theme colours and a logo
-	}},
-	{"space-plain", func(d *demo, l layout.Layout, lang string) (string, bool) {
-		return l.SpacePage(demoSpace(d, "association"), lang), true // no theme colours
-	}},
-	{"badge", func(d *demo, l layout.Layout, lang string) (string, bool) {
-		return l.BadgePage(demoBadge(d, "ecole-ingenieurs", "innovation"), lang), true // levels, alignments
-	}},
-	{"badge-simple", func(d *demo, l layout.Layout, lang string) (string, bool) {
-		return l.BadgePage(demoBadge(d, "universite", "secourisme"), lang), true
-	}},
-	{"passport", func(d *demo, l layout.Layout, lang string) (string, bool) {
-		return l.Home(lang) + "passport/etudiante-fictive-1008/", true // content/_passports
-	}},
-	{"credential", func(d *demo, l layout.Layout, lang string) (string, bool) {
-		// The award pages of the demo passports (one per award shown).
-		pages, _ := filepath.Glob(filepath.Join(d.dest, "*", "awards", "*", "*", "index.html"))
-		if len(pages) == 0 {
-			return "", false
-		}
-		sort.Strings(pages)
-		rel, _ := filepath.Rel(d.dest, filepath.Dir(pages[0]))
-		return l.Home(lang) + filepath.ToSlash(rel) + "/", true
-	}},
-	{"framework", func(d *demo, l layout.Layout, lang string) (string, bool) {
-		return l.Home(lang) + "frameworks/ecole-ingenieurs/", true
-	}},
-}
-
 func demoSpace(d *demo, slug string) *model.Space {
 	for _, sp := range d.site.Spaces {
 		if sp.Slug == slug {
@@ -122,69 +77,6 @@ func demoBadge(d *demo, space, slug string) *model.Badge {
 // settle waits until the page has loaded and its scripts had a moment to
 // run (the search index is fetched after load).
 const settle = `new Promise(ok => { const done = () => setTimeout(() => ok(true), 150); document.readyState === "complete" ? done() : addEventListener("load", done); })`
-
-// TestPagesAccessibleInChromium opens every page type of the demo in fr and
-// en: it saves desktop and phone screenshots as artefacts, and fails on a
-// console error, a serious or critical axe-core violation, a missing
-// language attribute or a page wider than a phone's screen.
-func TestPagesAccessibleInChromium(t *testing.T) {
-	exe := browsertest.Chromium(t)
-	axe := browsertest.AxeSource(t)
-	d := sharedDemo(t)
-	l := layout.Layout{Base: d.base, DefaultLang: d.site.Languages[0]}
-	// 16 pages, each loaded twice and checked by axe-core: the deadline leaves room for a busy
-	// machine (it took 242 s under a load of 30 on 2 cores).
-	ctx := browsertest.Context(t, exe, 8*time.Minute)
-	rec := browsertest.Record(ctx)
-	out := browsertest.Artefacts(t)
-
-	for _, lang := range d.site.Languages {
-		for _, pg := range checkedPages {
-			p, ok := pg.path(d, l, lang)
-			if !ok {
-				continue
-			}
-			t.Run(pg.name+"-"+lang, func(t *testing.T) {
-				if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(l.URL(p))); err != nil {
-					t.Fatalf("%s: %v", p, err)
-				}
-				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](settle, chromedp.EvalAwaitPromise)); err != nil {
-					t.Fatal(err)
-				}
-				shot(t, ctx, filepath.Join(out, pg.name+"-"+lang+".png"))
-				if got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`)); got != lang {
-					t.Errorf("%s: <html lang=%q>, want %q", p, got, lang)
-				}
-				vs, err := browsertest.Axe(ctx, axe)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, v := range vs {
-					if v.Impact == "serious" || v.Impact == "critical" {
-						t.Errorf("%s: axe %s (%s): %s\n\t%s", p, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
-					} else {
-						t.Logf("%s: axe %s (%s): %s", p, v.ID, v.Impact, v.Help)
-					}
-				}
-				// A phone: nothing wider than the screen.
-				if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
-					t.Fatal(err)
-				}
-				if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
-					t.Fatal(err)
-				}
-				wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
-				if err != nil || wide {
-					t.Errorf("%s: wider than a 390 px phone screen (%v)", p, err)
-				}
-				shot(t, ctx, filepath.Join(out, pg.name+"-"+lang+"-phone.png"))
-				if errs, dialogs := rec.Take(); len(errs)+len(dialogs) > 0 {
-					t.Errorf("%s: console errors %q, dialogs %q", p, errs, dialogs)
-				}
-			})
-		}
-	}
-}
 
 func shot(t *testing.T, ctx context.Context, file string) {
 	t.Helper()
