@@ -376,14 +376,14 @@ func TestVerifyPage(t *testing.T) {
 	}
 	result := func(page string) string {
 		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const r = document.getElementById("verify-result"); const s = r.dataset.status; return s && s !== "checking" ? s + " | " + r.textContent : null })()`, chromedp.WithPollingTimeout(30*time.Second)))
+		s, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const r = document.getElementById("verify-result"); const s = r.dataset.status; if (!s || s === "checking") return null; const sig = r.querySelector("li[data-step=signature]"); return s + " | " + (sig ? sig.className + " " + sig.textContent : "") + " | " + r.textContent })()`, chromedp.WithPollingTimeout(30*time.Second)))
 		if err != nil {
 			t.Fatalf("%s: waiting for the result: %v", page, err)
 		}
 		browsertest.Eval[bool](t, ctx, `(delete document.getElementById("verify-result").dataset.status, true)`)
 		return s
 	}
-	for _, c := range []struct{ page, signature string }{{"verify/", "Signature : vérifié"}, {"en/verify/", "Signature: checked"}} {
+	for _, c := range []struct{ page, signature string }{{"verify/", "step-ok Signature\u202f: vérifié"}, {"en/verify/", "step-ok Signature: checked"}} {
 		for _, w := range []int{1280, 390} {
 			vp := chromedp.EmulateViewport(1280, 900)
 			if w == 390 {
