@@ -226,7 +226,7 @@ func (l *loader) spaces() []*model.Space {
 			l.diags.Add(l.rel(filepath.Join(dir, e.Name())), 0, "use lower-case letters, digits and dashes", "space folder name %q is not a valid slug", e.Name())
 			continue
 		}
-		if e.Name() == "frameworks" || e.Name() == "templates" || e.Name() == "assets" || e.Name() == "log" {
+		if e.Name() == "frameworks" || e.Name() == "templates" || e.Name() == "assets" || e.Name() == "log" || e.Name() == "verify" {
 			l.diags.Add(l.rel(filepath.Join(dir, e.Name())), 0, "rename the space folder", "space name %q is reserved: the site publishes its %s/ folder", e.Name(), e.Name())
 			continue
 		}

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/francebadge/blason/internal/jsonld"
 	"github.com/francebadge/blason/internal/layout"
 	"github.com/francebadge/blason/internal/markdown"
 	"github.com/francebadge/blason/internal/model"
@@ -229,6 +230,9 @@ func (r *Renderer) Site(site *model.Site, out publish.Files) error {
 		if err := r.frameworkPages(v, out); err != nil {
 			return err
 		}
+		if err := r.verifyPages(v, out); err != nil {
+			return err
+		}
 	}
 	if err := r.assets(site, out); err != nil {
 		return err
@@ -310,6 +314,14 @@ func (r *Renderer) staticFiles(fsys fs.FS, prefix string, out publish.Files) err
 func (r *Renderer) assets(site *model.Site, out publish.Files) error {
 	if err := r.staticFiles(r.theme, "", out); err != nil {
 		return fmt.Errorf("theme static files: %w", err)
+	}
+	// The JSON-LD contexts, for the in-browser verifier (reverify.js).
+	ctxs, err := jsonld.Published()
+	if err != nil {
+		return err
+	}
+	for name, b := range ctxs {
+		out[r.layout.Asset("contexts/"+name)] = b
 	}
 	for _, sp := range site.Spaces {
 		if sfs := r.spaceFS[sp.Slug]; sfs != nil {
