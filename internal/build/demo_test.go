@@ -441,6 +441,14 @@ func TestRevocationAndSuspension(t *testing.T) {
 		"universite/status/suspension.json",
 		"_redirects", // 410 Gone for the two tombstones (Netlify)
 	}
+	// The badge pages give the number of holders (at least dashboards.k).
+	for _, b := range []*model.Badge{revoked.Badge, suspended.Badge} {
+		for _, lang := range []string{"", "en"} { // "": the default language, French
+			if p := paths.BadgePage(b, lang) + "index.html"; !slices.Contains(want, p) {
+				want = append(want, p)
+			}
+		}
+	}
 	slices.Sort(want)
 	if !slices.Equal(changed, want) {
 		t.Fatalf("changed files:\n%v\nwant:\n%v", changed, want)
