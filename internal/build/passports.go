@@ -9,10 +9,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
@@ -311,41 +309,7 @@ func extraPaths(l layout.Layout, id string, g publish.Group) ([]string, bool) {
 // pool of workers. Baked images are made from the award files already in
 // the output folder (issued by this build or an earlier one).
 func (p *public) produce(dirty map[string]bool, sess *publish.Session) error {
-	var ids []string
-	for id := range p.groups {
-		if dirty[id] {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	ch := make(chan string)
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range ch {
-				err := p.one(id, sess)
-				if err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for _, id := range ids {
-		ch <- id
-	}
-	close(ch)
-	wg.Wait()
-	return first
+	return onAllCores(dirtyIDs(p.groups, dirty), func(id string) error { return p.one(id, sess) })
 }
 
 func (p *public) one(id string, sess *publish.Session) error {

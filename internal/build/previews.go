@@ -3,10 +3,7 @@ package build
 import (
 	"fmt"
 	"path"
-	"runtime"
-	"sort"
 	"strings"
-	"sync"
 
 	"github.com/francebadge/blason/internal/preview"
 	"github.com/francebadge/blason/internal/publish"
@@ -76,42 +73,14 @@ func previewDirs(id string) ([]string, bool) {
 
 // produce draws the dirty cards, on every core, and writes them.
 func (p *previews) produce(dirty map[string]bool, sess *publish.Session) error {
-	var ids []string
-	for id := range p.cards {
-		if dirty[id] {
-			ids = append(ids, id)
+	return onAllCores(dirtyIDs(p.cards, dirty), func(id string) error {
+		b, err := p.cards[id].PNG()
+		if err == nil {
+			err = sess.Put(strings.TrimPrefix(id, previewGroup), b)
 		}
-	}
-	sort.Strings(ids)
-	ch := make(chan string)
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range ch {
-				b, err := p.cards[id].PNG()
-				if err == nil {
-					err = sess.Put(strings.TrimPrefix(id, previewGroup), b)
-				}
-				if err != nil {
-					mu.Lock()
-					if first == nil {
-						first = fmt.Errorf("preview %s: %w", strings.TrimPrefix(id, previewGroup), err)
-					}
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for _, id := range ids {
-		ch <- id
-	}
-	close(ch)
-	wg.Wait()
-	return first
+		if err != nil {
+			return fmt.Errorf("preview %s: %w", strings.TrimPrefix(id, previewGroup), err)
+		}
+		return nil
+	})
 }
