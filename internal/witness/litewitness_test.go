@@ -3,22 +3,11 @@ package witness
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
-	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
+	"github.com/francebadge/blason/internal/witness/witnesstest"
 	"strings"
 	"testing"
-	"time"
 
-	"filippo.io/torchwood"
-	"golang.org/x/crypto/ssh"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -27,162 +16,32 @@ import (
 // missing binary skips them, or fails them under CI=true (.ci/run installs
 // them).
 
-const litewitnessInstall = "go install filippo.io/torchwood/cmd/litewitness@v0.6.1 filippo.io/torchwood/cmd/witnessctl@v0.6.1"
-
 // realWitness is one running litewitness.
 type realWitness struct {
-	url, db, log string
-	v            Verifier
+	url string
+	v   Verifier
 }
 
-// startWitnesses starts an ssh-agent holding one key per name and one
-// litewitness per name, each knowing the logs' origins and keys.
+// startWitnesses starts one litewitness per name (witnesstest.Start), each
+// knowing the logs' origins and keys, and reads the key each announces.
 func startWitnesses(t *testing.T, names []string, logs ...*testLog) []*realWitness {
 	t.Helper()
-	var bins []string
-	for _, b := range []string{"litewitness", "witnessctl", "ssh-agent", "ssh-add"} {
-		p, err := exec.LookPath(b)
-		if err != nil {
-			msg := fmt.Sprintf("%s not found: %s (ssh-agent and ssh-add: apt-get install openssh-client) to test against a real witness", b, litewitnessInstall)
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-		bins = append(bins, p)
+	var known []witnesstest.Log
+	for _, l := range logs {
+		known = append(known, witnesstest.Log{Origin: l.origin, VKey: l.vkey})
 	}
-	litewitness, witnessctl, sshAgent, sshAdd := bins[0], bins[1], bins[2], bins[3]
-
-	// A short folder: a Unix socket path must fit in 108 bytes.
-	dir, err := os.MkdirTemp("", "wit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	sock := filepath.Join(dir, "agent.sock")
-	agent := exec.Command(sshAgent, "-D", "-a", sock)
-	start(t, agent, filepath.Join(dir, "agent.log"))
-	waitFor(t, func() error { _, err := os.Stat(sock); return err }, "ssh-agent socket")
-	env := append(os.Environ(), "SSH_AUTH_SOCK="+sock)
-
 	var out []*realWitness
-	for i, name := range names {
-		pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	for _, w := range witnesstest.Start(t, names, known...) {
+		v, err := NewVerifier(w.VKey)
 		if err != nil {
 			t.Fatal(err)
 		}
-		block, err := ssh.MarshalPrivateKey(priv, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		keyFile := filepath.Join(dir, fmt.Sprintf("key%d.pem", i))
-		if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		run(t, env, sshAdd, keyFile)
-		sshPub, err := ssh.NewPublicKey(pub)
-		if err != nil {
-			t.Fatal(err)
-		}
-
-		w := &realWitness{db: filepath.Join(dir, fmt.Sprintf("w%d.db", i)), log: filepath.Join(dir, fmt.Sprintf("w%d.log", i))}
-		for _, l := range logs {
-			run(t, env, witnessctl, "add-log", "-db", w.db, "-origin", l.origin)
-			run(t, env, witnessctl, "add-key", "-db", w.db, "-origin", l.origin, "-key", l.vkey)
-		}
-		addr := freeAddr(t)
-		cmd := exec.Command(litewitness, "-db", w.db, "-name", name, "-key", ssh.FingerprintSHA256(sshPub), "-ssh-agent", sock, "-listen", addr)
-		cmd.Env = env
-		start(t, cmd, w.log)
-		waitFor(t, func() error {
-			c, err := net.Dial("tcp", addr)
-			if err == nil {
-				c.Close()
-			}
-			return err
-		}, "litewitness on "+addr)
-		w.url = "http://" + addr
-
-		// The key litewitness announces is the one we compute from the
-		// private key, and NewVerifier reads it.
-		b, _ := os.ReadFile(w.log)
-		m := regexp.MustCompile(`vkey=(\S+)`).FindSubmatch(b)
-		if m == nil {
-			t.Fatalf("litewitness did not log its verifier key:\n%s", b)
-		}
-		s, err := torchwood.NewCosignatureSigner(name, priv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(m[1]) != s.Verifier().String() {
-			t.Fatalf("litewitness announces %s, torchwood computes %s", m[1], s.Verifier())
-		}
-		if w.v, err = NewVerifier(string(m[1])); err != nil {
-			t.Fatal(err)
-		}
-		w.v.URL = w.url
-		out = append(out, w)
+		v.URL = w.URL
+		out = append(out, &realWitness{url: w.URL, v: v})
 	}
 	return out
 }
 
-// start runs a process until the test ends, its output in logFile.
-func start(t *testing.T, cmd *exec.Cmd, logFile string) {
-	t.Helper()
-	f, err := os.Create(logFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = f, f
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		f.Close()
-	})
-}
-
-func run(t *testing.T, env []string, bin string, args ...string) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = env
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", filepath.Base(bin), strings.Join(args, " "), err, out)
-	}
-}
-
-func waitFor(t *testing.T, ready func() error, what string) {
-	t.Helper()
-	end := time.Now().Add(15 * time.Second)
-	for {
-		err := ready()
-		if err == nil {
-			return
-		}
-		if time.Now().After(end) {
-			t.Fatalf("%s not ready: %v", what, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// A log grows to 5, 8, 13 and 21 entries; three litewitnesses cosign its
-// checkpoints, refuse a wrong proof (422) and a fork, answer a stale size
-// with 409 (the client retries with a proof from the size they report),
-// and the policy accepts 2 of 3 cosignatures and refuses 1 of 3 and a
-// tampered one.
 func TestRealWitness(t *testing.T) {
 	l := newTestLog(t, "blason.example/log")
 	stranger := newTestLog(t, "stranger.example/log")
