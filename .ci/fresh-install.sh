@@ -106,8 +106,13 @@ if [ "$n" -lt 1000 ]; then echo "fresh-install: only $n files built" >&2; exit 1
 step "blason build in the empty root: $n files in $((SECONDS - t0)) s"
 
 cred="$(cd "$site" && find universite/credentials -name '*.json' -print -quit)"
-run verify --site /work/demo/site -b http://localhost:1313/ "/work/demo/site/$cred" >"$tmp/verify.log" 2>&1 ||
-	{ cat "$tmp/verify.log"; echo "fresh-install: verify failed" >&2; exit 1; }
+# Exit status 3 is a genuine credential that has expired (or been revoked or suspended): which
+# credential comes first depends on the folder's order and the demo's dates, both fine here.
+rc=0
+run verify --site /work/demo/site -b http://localhost:1313/ "/work/demo/site/$cred" >"$tmp/verify.log" 2>&1 || rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
+	cat "$tmp/verify.log"; echo "fresh-install: verify failed (exit status $rc)" >&2; exit 1
+fi
 step "blason verify: $(head -n 1 "$tmp/verify.log")"
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 18313)"
