@@ -162,6 +162,11 @@ func fixture(t *testing.T) string {
 	if fixtureErr != nil {
 		t.Fatal(fixtureErr)
 	}
+	if fixtureDir == "" {
+		// The test that prepared it stopped half-way (t.Fatal inside the
+		// Once): never copy from "" — `cp -a /.` would copy the whole disk.
+		t.Fatal("the notify fixture was not prepared (see the first failing test)")
+	}
 	dst := t.TempDir()
 	if out, err := exec.Command("cp", "-a", fixtureDir+"/.", dst).CombinedOutput(); err != nil {
 		t.Fatalf("cp: %v\n%s", err, out)
