@@ -89,7 +89,9 @@ func pageAudit(t *testing.T, ctx context.Context, rec *browsertest.Recorder, axe
 func TestBrowserClaimFlow(t *testing.T) {
 	exe := browsertest.Chromium(t)
 	w := setup(t)
-	ctx := browsertest.Context(t, exe, 2*time.Minute)
+	// The flow opens a dozen pages, each checked by axe-core at two widths in two languages:
+	// 129 s when CI ran it beside the other browser packages on 2 cores, hence the room.
+	ctx := browsertest.Context(t, exe, 5*time.Minute)
 	rec := browsertest.Record(ctx)
 	axe := browsertest.AxeSource(t)
 	out := browsertest.Artefacts(t)
