@@ -20,7 +20,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.PeerCount, "compare-count", 2000, "credentials the peer issuer signs with --compare")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.value("awards", "N")
+	fs.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile to this file as the full build issues its last award")
 	fs.value("cpuprofile", "FILE")
+	fs.value("memprofile", "FILE")
 	fs.value("compare-count", "N")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -66,16 +66,23 @@ func cmdLogShow(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer l.Close()
 	root := l.Root()
 	say(stdout, "origin:  %s", l.Origin)
 	say(stdout, "entries: %d", l.Size())
 	say(stdout, "root:    %s", base64.StdEncoding.EncodeToString(root[:]))
 	say(stdout, "key:     %s", l.VKey)
 	counts := map[string]int{}
-	for i := int64(0); i < l.Size(); i++ {
-		if e, err := tlog.ParseEntry(l.Entry(i)); err == nil {
-			counts[e.Event]++
+	err = l.Each(func(i int64, b []byte) error {
+		e, err := tlog.ParseEntry(b)
+		if err != nil {
+			return fmt.Errorf("entry %d: %w", i, err)
 		}
+		counts[e.Event]++
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	say(stdout, "events:  %d issued, %d revoked, %d suspended, %d lifted, %d keys added, %d keys retired",
 		counts[tlog.Issued], counts[tlog.Revoked], counts[tlog.Suspended], counts[tlog.Lifted], counts[tlog.KeyAdded], counts[tlog.KeyRetired])

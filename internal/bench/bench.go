@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
+	"sync"
 	"time"
 
 	"github.com/francebadge/blason/internal/build"
@@ -30,6 +32,10 @@ type Options struct {
 	// NoLog builds without the transparency log (its cost is the
 	// difference with a run without NoLog).
 	NoLog bool
+	// MemProfile, when set, is where a heap profile is written as the
+	// full build issues its last award (when its per-award state is
+	// largest).
+	MemProfile string
 }
 
 // Figures are the measurements of one run.
@@ -78,8 +84,21 @@ func Run(o Options, w io.Writer) (*Figures, error) {
 	fmt.Fprintf(w, "generated %d awards in %d lists in %s\n", o.Awards, len(lists), time.Since(start).Round(time.Millisecond))
 
 	opts := build.Options{Source: src, Destination: dest, NoLog: o.NoLog}
+	full := opts
+	var profErr error
+	if o.MemProfile != "" {
+		var once sync.Once
+		full.Progress = func(done, total int) {
+			if done == total && total > 0 {
+				once.Do(func() { profErr = heapProfile(o.MemProfile) })
+			}
+		}
+	}
 	start = time.Now()
-	res, err := measured(w, opts)
+	res, err := measured(w, full)
+	if err == nil {
+		err = profErr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +161,20 @@ func Run(o Options, w io.Writer) (*Figures, error) {
 		fmt.Fprintf(w, "kept in %s\n", dir)
 	}
 	return f, nil
+}
+
+// heapProfile writes the live heap, after a collection, to file name.
+func heapProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // measured runs one build and prints where its time went: its phases, the

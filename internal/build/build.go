@@ -286,9 +286,10 @@ func Run(o Options) (Result, error) {
 			return res, err
 		}
 	}
-	var logEntry map[string]int64
+	defer logp.close()
+	var logEntry func(*model.Award) (int64, bool)
 	if logp != nil {
-		logEntry = logp.Entry
+		logEntry = logp.EntryOf
 	}
 	pub, err := newPublic(site, l, r, ledgers, passports, groups, o.Destination, logEntry)
 	if err != nil {

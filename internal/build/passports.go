@@ -126,7 +126,7 @@ func asOf(ledgers issue.Ledgers) time.Time {
 	return at
 }
 
-func newPublic(site *model.Site, l layout.Layout, r *render.Renderer, ledgers issue.Ledgers, ps []passport.Passport, awardGroups map[string]publish.Group, dest string, logEntry map[string]int64) (*public, error) {
+func newPublic(site *model.Site, l layout.Layout, r *render.Renderer, ledgers issue.Ledgers, ps []passport.Passport, awardGroups map[string]publish.Group, dest string, logEntry func(*model.Award) (int64, bool)) (*public, error) {
 	pub := &public{r: r, l: l, dest: dest, pages: map[string]*render.Pages{}, bakes: map[string]*model.Award{}, groups: map[string]publish.Group{}}
 	set := &render.PassportSet{Site: site, AsOf: asOf(ledgers), Awards: map[string]*render.Public{}, BakedPath: l.Baked}
 	pub.set = set
@@ -141,8 +141,10 @@ func newPublic(site *model.Site, l layout.Layout, r *render.Renderer, ledgers is
 			pb := set.Awards[a.ID]
 			if pb == nil {
 				pb = &render.Public{Award: a}
-				if n, ok := logEntry[a.ID]; ok {
-					pb.LogEntry = n + 1
+				if logEntry != nil {
+					if n, ok := logEntry(a); ok {
+						pb.LogEntry = n + 1
+					}
 				}
 				if pos, ok := ledgers[a.Badge.Space.Slug].Pos[a.ID]; ok {
 					pb.SuspensionList = l.StatusList(a.Badge.Space, ob3.PurposeSuspension, pos.List)

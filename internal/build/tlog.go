@@ -2,12 +2,16 @@ package build
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/francebadge/blason/internal/config"
 	"github.com/francebadge/blason/internal/diag"
@@ -32,16 +36,34 @@ const logFolder = "log/"
 
 // logPlan is the entries a build appends to the transparency log, known
 // before any award is issued (so that award pages can name their entry);
-// the credentials' hashes are filled in as they are signed.
+// the credentials' hashes are filled in as they are signed. It holds, per
+// award issued, a pointer and a hash: the entries themselves are made and
+// written one by one when the build finishes.
 type logPlan struct {
-	log     *tlog.Log
-	from    int64 // size of the log as last published
-	entries []tlog.Entry
-	creds   map[string]int // credential path → index in entries of its issued event
-	awards  map[int]string // index in entries → credential path, for those to hash
-	actions map[string]string
-	sums    []string
-	Entry   map[string]int64 // award id → index of its first issued entry
+	log      *tlog.Log
+	from     int64 // size of the log as last published
+	segments []logSegment
+	spaces   map[string][]int // space slug → its segments of issued credentials
+	count    int64            // entries planned
+	layout   layout.Layout
+	rings    issue.Keyrings
+	groups   map[string]publish.Group
+}
+
+// logSegment is a run of planned entries: events (keys, statuses), or
+// credentials issued in one space, sorted by award id.
+type logSegment struct {
+	first  int64 // index in the log of its first entry
+	events []tlog.Entry
+	issued []loggedAward
+}
+
+// loggedAward is a credential to log: its award, and the SHA-256 of its
+// signed bytes once known.
+type loggedAward struct {
+	a      *model.Award
+	sum    [32]byte
+	hashed bool
 }
 
 // logEnabled says whether this build keeps the log.
@@ -95,7 +117,7 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 	if !published {
 		perr = fs.ErrNotExist
 	}
-	p := &logPlan{log: lg, creds: map[string]int{}, awards: map[int]string{}, actions: map[string]string{}, Entry: map[string]int64{}}
+	p := &logPlan{log: lg, spaces: map[string][]int{}, layout: l, rings: rings, groups: groups}
 	if perr == nil {
 		c, err := tlog.OpenCheckpoint(pub, lg.Verify)
 		if err != nil {
@@ -112,9 +134,15 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 	if prev == nil {
 		prev = publish.NewManifest()
 	}
-	add := func(e tlog.Entry) int {
-		p.entries = append(p.entries, e)
-		return len(p.entries) - 1
+	// One string per date, not per award.
+	dates := map[string]string{}
+	dateOf := func(a *model.Award) string {
+		d := ob3.DateTime(a.Date)
+		if s, ok := dates[d]; ok {
+			return s
+		}
+		dates[d] = d
+		return d
 	}
 	spaces := append([]*model.Space(nil), site.Spaces...)
 	sort.Slice(spaces, func(i, j int) bool { return spaces[i].Slug < spaces[j].Slug })
@@ -124,51 +152,51 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 		if ring == nil {
 			continue
 		}
+		var keyEvents []tlog.Entry
 		ks := append(ring.Keys[:0:0], ring.Keys...)
 		sort.Slice(ks, func(i, j int) bool { return ks[i].Kid < ks[j].Kid })
 		for _, k := range ks {
-			id := sp.Slug + "/" + k.Kid
-			if _, ok := lg.Keys[id]; !ok {
-				add(tlog.Entry{Event: tlog.KeyAdded, Space: sp.Slug, ID: k.Kid, ValidFrom: ob3.DateTime(k.ActiveFrom)})
+			logged := lg.KeyEvent(sp.Slug, k.Kid)
+			if logged == "" {
+				keyEvents = append(keyEvents, tlog.Entry{Event: tlog.KeyAdded, Space: sp.Slug, ID: k.Kid, ValidFrom: ob3.DateTime(k.ActiveFrom)})
 			}
-			if k.IsRetired() && lg.Keys[id] != tlog.KeyRetired {
-				add(tlog.Entry{Event: tlog.KeyRetired, Space: sp.Slug, ID: k.Kid, ValidFrom: ob3.DateTime(k.Retired)})
+			if k.IsRetired() && logged != tlog.KeyRetired {
+				keyEvents = append(keyEvents, tlog.Entry{Event: tlog.KeyRetired, Space: sp.Slug, ID: k.Kid, ValidFrom: ob3.DateTime(k.Retired)})
 			}
 		}
+		p.addEvents(keyEvents)
 		awards := append([]*model.Award(nil), sp.Awards...)
 		sort.Slice(awards, func(i, j int) bool { return awards[i].ID < awards[j].ID })
+		var issued []loggedAward
 		for _, a := range awards {
 			g := groups[a.ID]
-			c := lg.Creds[a.ID]
-			validFrom := ob3.DateTime(a.Date)
-			if c != nil {
-				p.Entry[a.ID] = c.First
-				ref, ok := lg.Actions[a.ID]
-				if !ok {
-					ref = prev.Groups[a.ID].Key
+			c, logged := lg.Cred(a.ID)
+			if logged {
+				same, known := c.Same(g.Key)
+				if !known {
+					// A state rebuilt from the published entries: the
+					// previous build's manifest says what was issued.
+					if same = prev.Groups[a.ID].Key == g.Key; same {
+						lg.SetAction(a.ID, g.Key)
+					}
 				}
-				if ref == g.Key {
+				if same {
 					continue
 				}
-				if validFrom < c.ValidFrom {
+				if validFrom := dateOf(a); validFrom < c.ValidFrom {
 					diags.Add(a.File, a.Line, "keep the date it was first published with, or issue a new award",
 						"award %s was logged on entry %d as valid from %s; re-issuing it valid from %s would back-date it", a.ID, c.First, c.ValidFrom, validFrom)
 					continue
 				}
 			}
-			key := ""
-			if k := rings[sp.Slug].Signing("EdDSA", a.Date); k != nil {
-				key = k.Kid
-			}
-			i := add(tlog.Entry{Event: tlog.Issued, Space: sp.Slug, ID: a.ID, Key: key, ValidFrom: validFrom})
-			if c == nil {
-				p.Entry[a.ID] = lg.Size() + int64(i)
-			}
-			path := l.Credential(a)
-			p.creds[path] = i
-			p.awards[i] = path
-			p.actions[a.ID] = g.Key
+			issued = append(issued, loggedAward{a: a})
 		}
+		if len(issued) > 0 {
+			p.spaces[sp.Slug] = append(p.spaces[sp.Slug], len(p.segments))
+			p.segments = append(p.segments, logSegment{first: lg.Size() + p.count, issued: issued})
+			p.count += int64(len(issued))
+		}
+		var statusEvents []tlog.Entry
 		for _, a := range awards {
 			want, date := "", ""
 			if rv, ok := sp.Revocations[a.ID]; ok {
@@ -177,21 +205,52 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 					want = tlog.Suspended
 				}
 			}
-			have := lg.Status[a.ID]
+			have := lg.Status(a.ID)
 			if want == have {
 				continue
 			}
 			if want == "" {
 				want, date = tlog.Lifted, ""
 			}
-			add(tlog.Entry{Event: want, Space: sp.Slug, ID: a.ID, ValidFrom: date})
+			statusEvents = append(statusEvents, tlog.Entry{Event: want, Space: sp.Slug, ID: a.ID, ValidFrom: date})
 		}
+		p.addEvents(statusEvents)
 	}
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	p.sums = make([]string, len(p.entries))
 	return p, nil
+}
+
+// addEvents plans key or status events.
+func (p *logPlan) addEvents(es []tlog.Entry) {
+	if len(es) > 0 {
+		p.segments = append(p.segments, logSegment{first: p.log.Size() + p.count, events: es})
+		p.count += int64(len(es))
+	}
+}
+
+// planned returns where award a is in the plan's issued credentials.
+func (p *logPlan) planned(a *model.Award) (*loggedAward, int64, bool) {
+	for _, s := range p.spaces[a.Badge.Space.Slug] {
+		seg := &p.segments[s]
+		j, ok := slices.BinarySearchFunc(seg.issued, a.ID, func(x loggedAward, id string) int { return strings.Compare(x.a.ID, id) })
+		if ok {
+			return &seg.issued[j], seg.first + int64(j), true
+		}
+	}
+	return nil, 0, false
+}
+
+// EntryOf returns the index of the entry that first logged award a.
+func (p *logPlan) EntryOf(a *model.Award) (int64, bool) {
+	if c, ok := p.log.Cred(a.ID); ok {
+		return c.First, true
+	}
+	if _, i, ok := p.planned(a); ok {
+		return i, true
+	}
+	return 0, false
 }
 
 // abandonLog moves the log's state aside, for a new start.
@@ -209,7 +268,7 @@ func abandonLog(source string) error {
 }
 
 // size is the log's size once this build's entries are appended.
-func (p *logPlan) size() int64 { return p.log.Size() + int64(len(p.entries)) }
+func (p *logPlan) size() int64 { return p.log.Size() + p.count }
 
 // paths lists the files the log publishes at its new size.
 func (p *logPlan) paths() []string {
@@ -226,39 +285,47 @@ type capture struct {
 	p *logPlan
 }
 
-func (c capture) Put(path string, data []byte) error {
-	if i, ok := c.p.creds[path]; ok {
-		c.p.sums[i] = tlog.Hash(data)
+func (c capture) PutAward(a *model.Award, path string, data []byte) error {
+	if path == c.p.layout.Credential(a) {
+		if la, _, ok := c.p.planned(a); ok {
+			la.sum, la.hashed = sha256.Sum256(data), true
+		}
 	}
 	return c.Output.Put(path, data)
 }
 
-// finish completes the entries (credentials not signed by this build are
-// read from the output folder), appends them, saves the state and puts the
+// finish makes the entries (credentials not signed by this build are read
+// from the output folder), appends them, saves the state and puts the
 // log's changed files.
 func (p *logPlan) finish(dest string, out issue.Output) error {
-	var raw [][]byte
-	for i, e := range p.entries {
-		if path, ok := p.awards[i]; ok {
-			if p.sums[i] == "" {
-				b, err := os.ReadFile(filepath.Join(dest, filepath.FromSlash(path)))
+	from := p.from
+	for _, seg := range p.segments {
+		for _, e := range seg.events {
+			if err := p.log.Add(e, ""); err != nil {
+				return err
+			}
+		}
+		for i := range seg.issued {
+			la := &seg.issued[i]
+			a := la.a
+			if !la.hashed {
+				b, err := os.ReadFile(filepath.Join(dest, filepath.FromSlash(p.layout.Credential(a))))
 				if err != nil {
 					return fmt.Errorf("transparency log: %w", err)
 				}
-				p.sums[i] = tlog.Hash(b)
+				la.sum = sha256.Sum256(b)
 			}
-			e.SHA256 = p.sums[i]
+			key := ""
+			if k := p.rings[a.Badge.Space.Slug].Signing("EdDSA", a.Date); k != nil {
+				key = k.Kid
+			}
+			e := tlog.Entry{Event: tlog.Issued, Space: a.Badge.Space.Slug, ID: a.ID, SHA256: hex.EncodeToString(la.sum[:]), Key: key, ValidFrom: ob3.DateTime(a.Date)}
+			if err := p.log.Add(e, p.groups[a.ID].Key); err != nil {
+				return err
+			}
 		}
-		raw = append(raw, e.Marshal())
 	}
-	from := p.from
-	if err := p.log.Append(raw...); err != nil {
-		return err
-	}
-	for id, k := range p.actions {
-		p.log.Actions[id] = k
-	}
-	if len(raw) > 0 || len(p.actions) > 0 {
+	if p.log.Unsaved() {
 		if err := p.log.Save(); err != nil {
 			return err
 		}
@@ -283,4 +350,11 @@ func (p *logPlan) finish(dest string, out issue.Output) error {
 		}
 	}
 	return nil
+}
+
+// close releases the log's files.
+func (p *logPlan) close() {
+	if p != nil {
+		p.log.Close()
+	}
 }

@@ -118,18 +118,18 @@ func TestLogRefusesBackdating(t *testing.T) {
 		t.Fatal(err)
 	}
 	var id string
-	for k := range l.Creds {
+	for k := range l.Creds() {
 		id = k
 	}
 	// As if the credential had been logged valid from a later date, and its
 	// inputs had changed since.
-	if err := l.Append(tlog.Entry{Event: tlog.Issued, Space: "ecole", ID: id, SHA256: tlog.Hash([]byte("x")), ValidFrom: "2025-12-31T00:00:00Z"}.Marshal()); err != nil {
+	if err := l.Add(tlog.Entry{Event: tlog.Issued, Space: "ecole", ID: id, SHA256: tlog.Hash([]byte("x")), ValidFrom: "2025-12-31T00:00:00Z"}, "changed"); err != nil {
 		t.Fatal(err)
 	}
-	l.Actions[id] = "changed"
 	if err := l.Save(); err != nil {
 		t.Fatal(err)
 	}
+	l.Close()
 	_, err = Run(Options{Source: src, Now: now})
 	if err == nil || !strings.Contains(err.Error(), "would back-date it") {
 		t.Fatalf("build: %v", err)

@@ -53,6 +53,13 @@ type Output interface {
 	Put(path string, data []byte) error
 }
 
+// AwardOutput is an Output that is told which award the files it is given
+// are of: Awards calls PutAward rather than Put for them.
+type AwardOutput interface {
+	Output
+	PutAward(a *model.Award, path string, data []byte) error
+}
+
 // Site issues every document of site into out: Documents, then every award.
 func (is *Issuer) Site(site *model.Site, rings Keyrings, ledgers Ledgers, out Output) error {
 	docs, err := is.Documents(site, rings, ledgers)
@@ -290,8 +297,14 @@ func (j *spaceJob) issue(a *model.Award, out Output) error {
 	if err != nil {
 		return err
 	}
+	ao, _ := out.(AwardOutput)
 	for p, b := range files {
-		if err := out.Put(p, b); err != nil {
+		if ao != nil {
+			err = ao.PutAward(a, p, b)
+		} else {
+			err = out.Put(p, b)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -120,8 +120,7 @@ func Fetch(ctx context.Context, r torchwood.TileReader, v note.Verifier, prev *t
 			return nil, fmt.Errorf("the checkpoint of %d entries is not the one seen before at that size: the log forked", c.N)
 		}
 	}
-	m := &Mirror{Checkpoint: c, Signed: signed, log: &Log{}}
-	m.log.reset()
+	m := &Mirror{Checkpoint: c, Signed: signed, log: memLog()}
 	// Every entry bundle, its entries hashed into a tree of our own.
 	for _, t := range Tiles(c.N) {
 		if t.L != -1 {
@@ -165,7 +164,7 @@ func Fetch(ctx context.Context, r torchwood.TileReader, v note.Verifier, prev *t
 			return nil, fmt.Errorf("hash tile %s does not match the tree of the checkpoint's entries: it was altered", Path(t))
 		}
 	}
-	m.Entries = m.log.entries
+	m.Entries = m.log.s.mem
 	if prev != nil {
 		if err := m.Extends(*prev); err != nil {
 			return nil, err
@@ -235,20 +234,27 @@ func Recover(ctx context.Context, r torchwood.TileReader, dir, keyPath string) (
 	if err != nil {
 		return nil, err
 	}
-	l := &Log{Dir: dir, Origin: s.Name(), signer: s, Verify: v, VKey: vkey}
-	l.reset()
-	if err := l.Append(m.Entries...); err != nil {
-		return nil, err
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	for _, f := range []string{entriesFile, hashesFile} {
+	for _, f := range []string{entriesFile, hashesFile, indexFile} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 	}
-	return l, l.Save()
+	l := &Log{Dir: dir, Origin: s.Name(), signer: s, Verify: v, VKey: vkey, idx: newIndex()}
+	if l.s, err = openStore(filepath.Join(dir, entriesFile), filepath.Join(dir, hashesFile), 0, 0, nil); err != nil {
+		return nil, err
+	}
+	if err := l.Append(m.Entries...); err != nil {
+		l.Close()
+		return nil, err
+	}
+	if err := l.Save(); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
 }
 
 // Audit lists the suspicious entries of a log: a credential re-issued

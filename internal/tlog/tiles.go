@@ -1,8 +1,6 @@
 package tlog
 
 import (
-	"fmt"
-
 	"filippo.io/torchwood"
 	sumtlog "golang.org/x/mod/sumdb/tlog"
 )
@@ -38,17 +36,7 @@ func (l *Log) TileData(t sumtlog.Tile) ([]byte, error) {
 	if t.L >= 0 {
 		return sumtlog.ReadTileData(t, l)
 	}
-	var b []byte
-	for i := t.N * torchwood.TileWidth; i < t.N*torchwood.TileWidth+int64(t.W); i++ {
-		if i >= l.Size() {
-			return nil, fmt.Errorf("no entry %d", i)
-		}
-		var err error
-		if b, err = torchwood.AppendTileEntry(b, l.entries[i]); err != nil {
-			return nil, err
-		}
-	}
-	return b, nil
+	return l.s.bundle(t.N, t.W)
 }
 
 // Changed returns the tiles of the log's present tree that differ from
@@ -64,4 +52,24 @@ func (l *Log) Changed(from int64) []sumtlog.Tile {
 		out = append(out, t)
 	}
 	return out
+}
+
+// Each calls fn with every entry of the log, in order.
+func (l *Log) Each(fn func(i int64, b []byte) error) error {
+	for k := int64(0); k*TileWidth < l.Size(); k++ {
+		b, err := l.s.bundle(k, int(min(l.Size()-k*TileWidth, TileWidth)))
+		if err != nil {
+			return err
+		}
+		for i := k * TileWidth; len(b) > 0; i++ {
+			var e []byte
+			if e, b, err = torchwood.ReadTileEntry(b); err != nil {
+				return err
+			}
+			if err := fn(i, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

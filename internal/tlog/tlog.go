@@ -12,16 +12,13 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"filippo.io/torchwood"
@@ -74,42 +71,33 @@ func Hash(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// Cred is what the log last said about a credential.
-type Cred struct {
-	First     int64 // index of its first issued entry
-	Last      int64 // index of its latest issued entry
-	SHA256    string
-	ValidFrom string
-	Key       string
-}
-
 // Files of the state folder.
 const (
-	entriesFile  = "entries"    // entry bundles' encoding: 2-byte length, bytes; append-only
+	entriesFile  = "entries"    // C2SP entry-bundle records (2-byte length, bytes); append-only
 	hashesFile   = "hashes"     // the tree's stored hashes, 32 bytes each; append-only
+	indexFile    = "index"      // the index at the checkpoint's size (index.go)
 	treeFile     = "checkpoint" // the last checkpoint this build signed
-	actionsFile  = "actions"    // award id and action key of its logged bytes, one pair a line
 	CosignedFile = "cosigned-checkpoint"
 )
 
 // KeyFile is the log's signing key, in keys/.
 const KeyFile = "transparency.keys"
 
-// Log is a loaded log.
+// TileWidth is the number of hashes or entries of a full tile.
+const TileWidth = torchwood.TileWidth
+
+// Log is a loaded log. Its entries and hashes stay on disk (store.go);
+// what builds need of them is in a compact index (index.go).
 type Log struct {
-	Dir     string // state folder
-	Origin  string
-	signer  note.Signer
-	Verify  note.Verifier
-	VKey    string
-	entries [][]byte
-	hashes  []sumtlog.Hash
-	// Index of the entries, replayed from the log.
-	Creds   map[string]*Cred
-	Status  map[string]string // award id → revoked or suspended
-	Keys    map[string]string // space/key id → key-added or key-retired
-	Actions map[string]string // award id → action key of its logged bytes (private)
-	saved   int64             // entries already on disk
+	Dir    string // state folder; "" for a log held in memory
+	Origin string
+	signer note.Signer
+	Verify note.Verifier
+	VKey   string
+	s      *store
+	idx    *index
+	saved  int64 // entries covered by the state folder's checkpoint
+	stale  bool  // the index file is not of the saved size
 }
 
 // ErrNoState and ErrNoKey are wrapped by the refusals of Open.
@@ -213,10 +201,14 @@ func Open(dir, keyPath, origin string, published bool, r io.Reader) (*Log, error
 	if err != nil {
 		return nil, err
 	}
-	l := &Log{Dir: dir, Origin: s.Name(), signer: s, Verify: v, VKey: vkey}
-	l.reset()
+	l := &Log{Dir: dir, Origin: s.Name(), signer: s, Verify: v, VKey: vkey, idx: newIndex()}
 	if !haveState {
-		return l, nil
+		l.stale = true
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		l.s, err = openStore(filepath.Join(dir, entriesFile), filepath.Join(dir, hashesFile), 0, 0, nil)
+		return l, err
 	}
 	if err := l.load(); err != nil {
 		return nil, err
@@ -224,14 +216,10 @@ func Open(dir, keyPath, origin string, published bool, r io.Reader) (*Log, error
 	return l, nil
 }
 
-func (l *Log) reset() {
-	l.entries, l.hashes = nil, nil
-	l.Creds, l.Status, l.Keys, l.Actions = map[string]*Cred{}, map[string]string{}, map[string]string{}, map[string]string{}
-}
-
-// load reads the state folder: the checkpoint it signed last, then as many
-// entries and hashes as that checkpoint covers (a build killed after
-// appending but before signing leaves a longer tail, dropped here).
+// load reads the state folder: the checkpoint it signed last, the index of
+// that size (or the entries replayed, when it is missing or of another
+// size), and checks the stored hashes against the checkpoint. A build
+// killed after appending but before signing leaves a longer tail, cut here.
 func (l *Log) load() error {
 	cp, err := os.ReadFile(filepath.Join(l.Dir, treeFile))
 	if err != nil {
@@ -241,162 +229,43 @@ func (l *Log) load() error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", filepath.Join(l.Dir, treeFile), err)
 	}
-	eb, err := os.ReadFile(filepath.Join(l.Dir, entriesFile))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+	idx, esize, tiles, err := readIndex(filepath.Join(l.Dir, indexFile), c.N)
+	if errors.Is(err, errStaleIndex) {
+		l.stale = true
+		idx, esize, tiles, err = replay(filepath.Join(l.Dir, entriesFile), c.N)
 	}
-	for int64(len(l.entries)) < c.N {
-		e, rest, err := torchwood.ReadTileEntry(eb)
-		if err != nil {
-			return fmt.Errorf("%s: %d entries for a checkpoint of %d; run %s", filepath.Join(l.Dir, entriesFile), len(l.entries), c.N, RecoverHint)
-		}
-		l.entries = append(l.entries, e)
-		eb = rest
-	}
-	hb, err := os.ReadFile(filepath.Join(l.Dir, hashesFile))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	need := sumtlog.StoredHashCount(c.N)
-	if int64(len(hb)) < need*sumtlog.HashSize {
-		return fmt.Errorf("%s: too short for a checkpoint of %d; run %s", filepath.Join(l.Dir, hashesFile), c.N, RecoverHint)
-	}
-	l.hashes = make([]sumtlog.Hash, need)
-	for i := range l.hashes {
-		copy(l.hashes[i][:], hb[i*sumtlog.HashSize:])
-	}
-	root, err := sumtlog.TreeHash(c.N, l)
 	if err != nil {
 		return err
+	}
+	l.idx = idx
+	if l.s, err = openStore(filepath.Join(l.Dir, entriesFile), filepath.Join(l.Dir, hashesFile), c.N, esize, tiles); err != nil {
+		return err
+	}
+	root, err := sumtlog.TreeHash(c.N, l.s)
+	if err != nil {
+		return fmt.Errorf("%s: %w; run %s", l.Dir, err, RecoverHint)
 	}
 	if root != c.Hash {
 		return fmt.Errorf("%s: the stored tree does not match its checkpoint; run %s", l.Dir, RecoverHint)
 	}
-	for i, e := range l.entries {
-		if err := l.index(int64(i), e); err != nil {
-			return err
-		}
-	}
 	l.saved = c.N
-	if err := l.readActions(); err != nil {
-		return err
-	}
 	return nil
 }
 
-func (l *Log) readActions() error {
-	b, err := os.ReadFile(filepath.Join(l.Dir, actionsFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if id, key, ok := strings.Cut(line, " "); ok {
-			l.Actions[id] = key
-		}
-	}
-	return nil
-}
+// memLog is a log held in memory, without index: a mirror's.
+func memLog() *Log { return &Log{s: &store{}} }
 
-// quickEntry reads an entry as Marshal writes it (one flat object of
-// strings without escapes) an order of magnitude faster than
-// encoding/json; ok is false for anything else.
-func quickEntry(b []byte) (e Entry, ok bool) {
-	b = bytes.TrimSuffix(b, []byte("\n"))
-	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' || bytes.IndexByte(b, '\\') >= 0 {
-		return e, false
-	}
-	b = b[1 : len(b)-1]
-	for len(b) > 0 {
-		if b[0] != '"' {
-			return e, false
-		}
-		k := bytes.IndexByte(b[1:], '"')
-		if k < 0 || len(b) < k+4 || b[k+2] != ':' || b[k+3] != '"' {
-			return e, false
-		}
-		key := b[1 : k+1]
-		b = b[k+4:]
-		v := bytes.IndexByte(b, '"')
-		if v < 0 {
-			return e, false
-		}
-		val := string(b[:v])
-		b = b[v+1:]
-		switch string(key) {
-		case "event":
-			e.Event = val
-		case "space":
-			e.Space = val
-		case "id":
-			e.ID = val
-		case "sha256":
-			e.SHA256 = val
-		case "key":
-			e.Key = val
-		case "validFrom":
-			e.ValidFrom = val
-		default:
-			return e, false
-		}
-		if len(b) > 0 {
-			if b[0] != ',' {
-				return e, false
-			}
-			b = b[1:]
-		}
-	}
-	return e, true
-}
-
-// index replays entry i into the index.
-func (l *Log) index(i int64, b []byte) error {
-	e, ok := quickEntry(b)
-	if !ok {
-		var err error
-		if e, err = ParseEntry(b); err != nil {
-			return fmt.Errorf("entry %d: %w", i, err)
-		}
-	}
-	switch e.Event {
-	case Issued:
-		c := l.Creds[e.ID]
-		if c == nil {
-			c = &Cred{First: i}
-			l.Creds[e.ID] = c
-		}
-		c.Last, c.SHA256, c.ValidFrom, c.Key = i, e.SHA256, e.ValidFrom, e.Key
-	case Revoked, Suspended:
-		l.Status[e.ID] = e.Event
-	case Lifted:
-		delete(l.Status, e.ID)
-	case KeyAdded, KeyRetired:
-		l.Keys[e.Space+"/"+e.ID] = e.Event
-	default:
-		return fmt.Errorf("entry %d: unknown event %q", i, e.Event)
-	}
-	return nil
-}
+// Close releases the state folder's files.
+func (l *Log) Close() { l.s.close() }
 
 // ReadHashes makes Log a tlog.HashReader.
-func (l *Log) ReadHashes(indexes []int64) ([]sumtlog.Hash, error) {
-	out := make([]sumtlog.Hash, len(indexes))
-	for i, x := range indexes {
-		if x < 0 || x >= int64(len(l.hashes)) {
-			return nil, fmt.Errorf("no stored hash %d", x)
-		}
-		out[i] = l.hashes[x]
-	}
-	return out, nil
-}
+func (l *Log) ReadHashes(indexes []int64) ([]sumtlog.Hash, error) { return l.s.ReadHashes(indexes) }
 
 // Size is the number of entries.
-func (l *Log) Size() int64 { return int64(len(l.entries)) }
+func (l *Log) Size() int64 { return l.s.n }
 
 // Entry returns entry i's bytes.
-func (l *Log) Entry(i int64) []byte { return l.entries[i] }
+func (l *Log) Entry(i int64) ([]byte, error) { return l.s.entry(i) }
 
 // Root is the tree's hash.
 func (l *Log) Root() sumtlog.Hash {
@@ -404,25 +273,50 @@ func (l *Log) Root() sumtlog.Hash {
 	return h
 }
 
-// Append adds entries at the end of the log.
+// Add appends an entry; action is the private action key of the inputs a
+// credential was issued from (for issued entries; "" otherwise).
+func (l *Log) Add(e Entry, action string) error {
+	n := l.Size()
+	if l.idx != nil {
+		if err := l.idx.add(n, &e, action); err != nil {
+			return err
+		}
+	}
+	return l.s.append(e.Marshal())
+}
+
+// Append adds entries as bytes (a log recovered from its published copy,
+// tests).
 func (l *Log) Append(es ...[]byte) error {
 	for _, b := range es {
-		if len(b) > 0xFFFF {
-			return fmt.Errorf("log entry too long: %d bytes", len(b))
+		if l.idx != nil {
+			e, err := ParseEntry(b)
+			if err != nil {
+				return fmt.Errorf("entry %d: %w", l.Size(), err)
+			}
+			if err := l.idx.add(l.Size(), &e, ""); err != nil {
+				return err
+			}
 		}
-		n := l.Size()
-		hs, err := sumtlog.StoredHashes(n, b, l)
-		if err != nil {
+		if err := l.s.append(b); err != nil {
 			return err
 		}
-		if err := l.index(n, b); err != nil {
-			return err
-		}
-		l.entries = append(l.entries, b)
-		l.hashes = append(l.hashes, hs...)
 	}
 	return nil
 }
+
+// SetAction records the action key a logged credential's inputs have now
+// (they changed without changing its logged bytes).
+func (l *Log) SetAction(id, action string) {
+	if c, ok := l.idx.creds[id]; ok && c.action != actionSum(action) {
+		c.action = actionSum(action)
+		l.idx.creds[id] = c
+		l.stale = true
+	}
+}
+
+// Unsaved says whether the state folder is behind the log.
+func (l *Log) Unsaved() bool { return l.Size() > l.saved || l.stale }
 
 // Checkpoint returns the log's checkpoint signed by its key.
 func (l *Log) Checkpoint() ([]byte, error) {
@@ -452,25 +346,16 @@ func (l *Log) Published() ([]byte, error) {
 	return own, nil
 }
 
-// Save writes the new entries and hashes, the action keys, then the
-// checkpoint (last: it is what load trusts).
+// Save writes the new entries and hashes, the index, then the checkpoint
+// (last: it is what load trusts).
 func (l *Log) Save() error {
 	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
 		return err
 	}
-	if err := l.appendTail(); err != nil {
+	if err := l.s.sync(); err != nil {
 		return err
 	}
-	ids := make([]string, 0, len(l.Actions))
-	for id := range l.Actions {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	var ab bytes.Buffer
-	for _, id := range ids {
-		fmt.Fprintf(&ab, "%s %s\n", id, l.Actions[id])
-	}
-	if err := writeFile(filepath.Join(l.Dir, actionsFile), ab.Bytes()); err != nil {
+	if err := l.idx.write(filepath.Join(l.Dir, indexFile), l.Size(), l.s.esize, l.s.tiles); err != nil {
 		return err
 	}
 	cp, err := l.Checkpoint()
@@ -480,50 +365,8 @@ func (l *Log) Save() error {
 	if err := writeFile(filepath.Join(l.Dir, treeFile), cp); err != nil {
 		return err
 	}
-	l.saved = l.Size()
+	l.saved, l.stale = l.Size(), false
 	return nil
-}
-
-// appendTail appends the entries and hashes not yet on disk, first
-// cutting the files to what the last checkpoint covers.
-func (l *Log) appendTail() error {
-	var eb, hb []byte
-	var eoff int64
-	for i := int64(0); i < l.saved; i++ {
-		eoff += 2 + int64(len(l.entries[i]))
-	}
-	for i := l.saved; i < l.Size(); i++ {
-		eb = binary.BigEndian.AppendUint16(eb, uint16(len(l.entries[i])))
-		eb = append(eb, l.entries[i]...)
-	}
-	hoff := sumtlog.StoredHashCount(l.saved)
-	for _, h := range l.hashes[hoff:] {
-		hb = append(hb, h[:]...)
-	}
-	if err := appendAt(filepath.Join(l.Dir, entriesFile), eoff, eb); err != nil {
-		return err
-	}
-	return appendAt(filepath.Join(l.Dir, hashesFile), hoff*sumtlog.HashSize, hb)
-}
-
-func appendAt(name string, off int64, b []byte) error {
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return err
-	}
-	if err := f.Truncate(off); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.WriteAt(b, off); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 func writeFile(name string, b []byte) error {
