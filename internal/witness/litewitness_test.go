@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/francebadge/blason/internal/witness/witnesstest"
 	"strings"
 	"testing"
+
+	"github.com/francebadge/blason/internal/logwitness/logtest"
+	"github.com/francebadge/blason/internal/witness/witnesstest"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -24,11 +26,11 @@ type realWitness struct {
 
 // startWitnesses starts one litewitness per name (witnesstest.Start), each
 // knowing the logs' origins and keys, and reads the key each announces.
-func startWitnesses(t *testing.T, names []string, logs ...*testLog) []*realWitness {
+func startWitnesses(t *testing.T, names []string, logs ...*logtest.Log) []*realWitness {
 	t.Helper()
 	var known []witnesstest.Log
 	for _, l := range logs {
-		known = append(known, witnesstest.Log{Origin: l.origin, VKey: l.vkey})
+		known = append(known, witnesstest.Log{Origin: l.Origin, VKey: l.VKey})
 	}
 	var out []*realWitness
 	for _, w := range witnesstest.Start(t, names, known...) {
@@ -43,18 +45,18 @@ func startWitnesses(t *testing.T, names []string, logs ...*testLog) []*realWitne
 }
 
 func TestRealWitness(t *testing.T) {
-	l := newTestLog(t, "blason.example/log")
-	stranger := newTestLog(t, "stranger.example/log")
+	l := logtest.New(t, "blason.example/log")
+	stranger := logtest.New(t, "stranger.example/log")
 	ws := startWitnesses(t, []string{"witness.example/a", "witness.example/b", "witness.example/c"}, l)
 	a, b, c := ws[0], ws[1], ws[2]
 	ctx := context.Background()
 	noRetry := &Client{}
-	client := &Client{Proof: l.proof}
+	client := &Client{Proof: l.Proof}
 	ask := func(cl *Client, w *realWitness, old, n int64, cp []byte) ([]byte, error) {
 		t.Helper()
 		var proof tlog.TreeProof
 		if old > 0 && old < n {
-			proof = l.mustProof(t, old, n)
+			proof = l.MustProof(t, old, n)
 		}
 		return cl.AddCheckpoint(ctx, w.url, old, proof, cp)
 	}
@@ -70,22 +72,22 @@ func TestRealWitness(t *testing.T) {
 		return lines
 	}
 
-	l.grow(t, 5)
-	cp5 := l.checkpoint(t, 5)
+	l.Grow(t, 5)
+	cp5 := l.SignedAt(t, 5)
 	for _, w := range ws {
 		mustCosign(noRetry, w, 0, 5, cp5)
 	}
-	l.grow(t, 8)
-	cp8 := l.checkpoint(t, 8)
+	l.Grow(t, 8)
+	cp8 := l.SignedAt(t, 8)
 	for _, w := range ws {
 		mustCosign(noRetry, w, 5, 8, cp8)
 	}
-	l.grow(t, 13)
-	cp13 := l.checkpoint(t, 13)
+	l.Grow(t, 13)
+	cp13 := l.SignedAt(t, 13)
 	la := mustCosign(noRetry, a, 8, 13, cp13)
 
 	// A wrong consistency proof (from 5, not 8) is refused with 422.
-	_, err := noRetry.AddCheckpoint(ctx, b.url, 8, l.mustProof(t, 5, 13), cp13)
+	_, err := noRetry.AddCheckpoint(ctx, b.url, 8, l.MustProof(t, 5, 13), cp13)
 	if !errors.Is(err, ErrBadProof) || !strings.Contains(err.Error(), "refused the consistency proof from size 8 to 13") {
 		t.Fatalf("wrong proof: %v, want a 422 refusal", err)
 	}
@@ -108,11 +110,11 @@ func TestRealWitness(t *testing.T) {
 	}
 
 	// A fork: the same origin and key, another history from entry 10 on.
-	fork := &testLog{origin: l.origin, signer: l.signer, vkey: l.vkey, prefix: "entry"}
-	fork.grow(t, 10)
-	fork.prefix = "forged"
-	fork.grow(t, 21)
-	_, err = (&Client{Proof: fork.proof}).AddCheckpoint(ctx, a.url, 0, nil, fork.checkpoint(t, 21))
+	fork := l.Clone()
+	fork.Grow(t, 10)
+	fork.Prefix = "forged"
+	fork.Grow(t, 21)
+	_, err = (&Client{Proof: fork.Proof}).AddCheckpoint(ctx, a.url, 0, nil, fork.SignedAt(t, 21))
 	if !errors.Is(err, ErrBadProof) {
 		t.Errorf("fork: %v, want a 422 refusal", err)
 	}
@@ -120,13 +122,13 @@ func TestRealWitness(t *testing.T) {
 	// A log the witness does not know, or a checkpoint signed by another
 	// key: litewitness v0.6.1 answers 403 to both (the spec now says 404
 	// for an unknown log).
-	stranger.grow(t, 3)
-	if _, err := noRetry.AddCheckpoint(ctx, a.url, 0, nil, stranger.checkpoint(t, 3)); !errors.Is(err, ErrForbidden) && !errors.Is(err, ErrUnknownLog) {
+	stranger.Grow(t, 3)
+	if _, err := noRetry.AddCheckpoint(ctx, a.url, 0, nil, stranger.SignedAt(t, 3)); !errors.Is(err, ErrForbidden) && !errors.Is(err, ErrUnknownLog) {
 		t.Errorf("unknown log: %v, want 403 or 404", err)
 	}
-	impostor := newTestLog(t, l.origin)
-	impostor.grow(t, 21)
-	if _, err := client.AddCheckpoint(ctx, a.url, 0, nil, impostor.checkpoint(t, 21)); !errors.Is(err, ErrForbidden) {
+	impostor := logtest.New(t, l.Origin)
+	impostor.Grow(t, 21)
+	if _, err := client.AddCheckpoint(ctx, a.url, 0, nil, impostor.SignedAt(t, 21)); !errors.Is(err, ErrForbidden) {
 		t.Errorf("another key: %v, want 403", err)
 	}
 	// Nothing was cosigned by these: a still knows size 13.
@@ -135,7 +137,7 @@ func TestRealWitness(t *testing.T) {
 	}
 
 	// The policy over the three witnesses.
-	p := Policy{Log: l.verifier(t), Witnesses: []Verifier{a.v, b.v, c.v}, Quorum: 2}
+	p := Policy{Log: l.Verifier(t), Witnesses: []Verifier{a.v, b.v, c.v}, Quorum: 2}
 	merge := func(lines ...[]byte) []byte {
 		m, err := Merge(cp13, lines...)
 		if err != nil {
@@ -158,8 +160,8 @@ func TestRealWitness(t *testing.T) {
 
 	// Cosign asks all three at size 21 from old size 0 (each answers 409
 	// and is asked again with a proof) and merges what verifies.
-	l.grow(t, 21)
-	cp21 := l.checkpoint(t, 21)
+	l.Grow(t, 21)
+	cp21 := l.SignedAt(t, 21)
 	merged, err := client.Cosign(ctx, p, cp21)
 	if err != nil {
 		t.Fatalf("Cosign: %v", err)
@@ -169,8 +171,8 @@ func TestRealWitness(t *testing.T) {
 		t.Errorf("Cosign gave %v (%v):\n%s", r, err, merged)
 	}
 	// Without proofs, the witnesses that know the log refuse (409): no quorum.
-	l.grow(t, 34)
-	merged, err = noRetry.Cosign(ctx, p, l.checkpoint(t, 34))
+	l.Grow(t, 34)
+	merged, err = noRetry.Cosign(ctx, p, l.SignedAt(t, 34))
 	if err == nil || !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "only 0 of the 2") {
 		t.Errorf("Cosign without proofs: %v", err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"filippo.io/torchwood"
 	"github.com/francebadge/blason/internal/i18n"
+	"github.com/francebadge/blason/internal/logwitness/logtest"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -81,9 +82,9 @@ func TestNewVerifierRefuses(t *testing.T) {
 }
 
 func TestMerge(t *testing.T) {
-	l := newTestLog(t, "log.example/merge")
-	l.grow(t, 4)
-	cp := l.checkpoint(t, 4)
+	l := logtest.New(t, "log.example/merge")
+	l.Grow(t, 4)
+	cp := l.SignedAt(t, 4)
 	a, b, c := newFakeWitness(t, "a.example"), newFakeWitness(t, "b.example"), newFakeWitness(t, "c.example")
 	la, lb, lc := a.cosign(t, cp), b.cosign(t, cp), c.cosign(t, cp)
 
@@ -145,11 +146,11 @@ func TestMerge(t *testing.T) {
 }
 
 func TestPolicyCheck(t *testing.T) {
-	l := newTestLog(t, "log.example/policy")
-	l.grow(t, 7)
-	cp := l.checkpoint(t, 7)
+	l := logtest.New(t, "log.example/policy")
+	l.Grow(t, 7)
+	cp := l.SignedAt(t, 7)
 	a, b, c := newFakeWitness(t, "a.example"), newFakeWitness(t, "b.example"), newFakeWitness(t, "c.example")
-	p := Policy{Log: l.verifier(t), Witnesses: []Verifier{a.v, b.v, c.v}, Quorum: 2}
+	p := Policy{Log: l.Verifier(t), Witnesses: []Verifier{a.v, b.v, c.v}, Quorum: 2}
 	merge := func(lines ...[]byte) []byte {
 		m, err := Merge(cp, lines...)
 		if err != nil {
@@ -160,8 +161,8 @@ func TestPolicyCheck(t *testing.T) {
 	two := merge(a.cosign(t, cp), c.cosign(t, cp))
 	stranger := newFakeWitness(t, "d.example")
 	tamperedB := tamper(b.cosign(t, cp))
-	otherLog := newTestLog(t, "log.example/policy")
-	otherLog.grow(t, 7)
+	otherLog := logtest.New(t, "log.example/policy")
+	otherLog.Grow(t, 7)
 
 	for _, tc := range []struct {
 		name     string
@@ -176,7 +177,7 @@ func TestPolicyCheck(t *testing.T) {
 		{"1 of 3 and a stranger", merge(b.cosign(t, cp), stranger.cosign(t, cp)), p, "only 1 of the 2", ""},
 		{"tampered cosignature", merge(a.cosign(t, cp), c.cosign(t, cp), tamperedB), p, "the cosignature of b.example does not verify", ""},
 		{"tampered checkpoint", bytes.Replace(two, []byte("\n7\n"), []byte("\n8\n"), 1), p, "the log's signature does not verify", ""},
-		{"another log key", otherLog.checkpoint(t, 7), p, "not signed by the log's key", ""},
+		{"another log key", otherLog.SignedAt(t, 7), p, "not signed by the log's key", ""},
 		{"no log key", two, Policy{Witnesses: p.Witnesses, Quorum: 2}, "names no log key", ""},
 		{"witness without key", two, Policy{Log: p.Log, Witnesses: []Verifier{{Name: "x.example"}}, Quorum: 1}, `witness "x.example" has no verifier key`, ""},
 		{"not a note", []byte("x\n"), p, "not a signed note", ""},
@@ -216,9 +217,9 @@ func tamper(line []byte) []byte {
 }
 
 func TestParsePolicy(t *testing.T) {
-	l := newTestLog(t, "log.example/p")
+	l := logtest.New(t, "log.example/p")
 	a, b := newFakeWitness(t, "a.example"), newFakeWitness(t, "b.example")
-	good := fmt.Sprintf("# witnesses of our log\nlog %s\n\nwitness %s https://a.example/witness/\nwitness %s\nquorum 2\n", l.vkey, a.v.VKey, b.v.VKey)
+	good := fmt.Sprintf("# witnesses of our log\nlog %s\n\nwitness %s https://a.example/witness/\nwitness %s\nquorum 2\n", l.VKey, a.v.VKey, b.v.VKey)
 	p, err := ParsePolicy("witnesses.txt", []byte(good))
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +244,7 @@ func TestParsePolicy(t *testing.T) {
 		{"bad url", "witness " + a.v.VKey + " ftp://x\nquorum 1\n", `w.txt:1: "ftp://x" is not the URL of a witness`},
 		{"witness words", "witness\nquorum 1\n", "w.txt:1: want: witness <vkey> [<URL>]"},
 		{"bad log key", "log nope\nwitness " + a.v.VKey + "\nquorum 1\n", "w.txt:1: the log key is not a signed-note verifier key"},
-		{"two logs", "log " + l.vkey + "\nlog " + l.vkey + "\nwitness " + a.v.VKey + "\nquorum 1\n", "w.txt:2: a second log line (the first is on line 1)"},
+		{"two logs", "log " + l.VKey + "\nlog " + l.VKey + "\nwitness " + a.v.VKey + "\nquorum 1\n", "w.txt:2: a second log line (the first is on line 1)"},
 		{"unknown", "witnesses 3\n", `w.txt:1: unknown line "witnesses"`},
 	} {
 		_, err := ParsePolicy("w.txt", []byte(tc.text))
@@ -284,9 +285,9 @@ func (s *specWitness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestAddCheckpointAnswers(t *testing.T) {
-	l := newTestLog(t, "log.example/spec")
-	l.grow(t, 10)
-	cp := l.checkpoint(t, 10)
+	l := logtest.New(t, "log.example/spec")
+	l.Grow(t, 10)
+	cp := l.SignedAt(t, 10)
 	wit := newFakeWitness(t, "w.example")
 	lines := string(wit.cosign(t, cp))
 	for _, tc := range []struct {
@@ -319,7 +320,7 @@ func TestAddCheckpointAnswers(t *testing.T) {
 			defer srv.Close()
 			c := &Client{HTTP: srv.Client()}
 			if tc.proofs {
-				c.Proof = l.proof
+				c.Proof = l.Proof
 			}
 			got, err := c.AddCheckpoint(context.Background(), srv.URL+"/w/", 0, nil, cp)
 			if tc.want == "" {
@@ -346,13 +347,13 @@ func TestAddCheckpointAnswers(t *testing.T) {
 	sw := &specWitness{status: []int{409, 200}, body: []string{"4\n", lines}}
 	srv := httptest.NewServer(sw)
 	defer srv.Close()
-	c := &Client{HTTP: srv.Client(), Proof: l.proof}
+	c := &Client{HTTP: srv.Client(), Proof: l.Proof}
 	if _, err := c.AddCheckpoint(context.Background(), srv.URL+"/w", 0, nil, cp); err != nil {
 		t.Fatal(err)
 	}
 	var want strings.Builder
 	want.WriteString("old 4\n")
-	for _, h := range l.mustProof(t, 4, 10) {
+	for _, h := range l.MustProof(t, 4, 10) {
 		want.WriteString(h.String() + "\n")
 	}
 	want.WriteString("\n")
@@ -378,13 +379,9 @@ func TestAddCheckpointAnswers(t *testing.T) {
 	}
 }
 
-func signedText(t *testing.T, l *testLog, text string) []byte {
+func signedText(t *testing.T, l *logtest.Log, text string) []byte {
 	t.Helper()
-	s, err := note.Sign(&note.Note{Text: text}, l.signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return l.Sign(t, text)
 }
 
 // The refusals a witness answers read in French too (their messages are
@@ -404,9 +401,9 @@ func TestStatusErrorsInFrench(t *testing.T) {
 // A witness that signs with a plain Ed25519 note key (type 0x01) counts
 // too, without a cosignature time.
 func TestPolicyEd25519Witness(t *testing.T) {
-	l := newTestLog(t, "log.example/ed")
-	l.grow(t, 3)
-	cp := l.checkpoint(t, 3)
+	l := logtest.New(t, "log.example/ed")
+	l.Grow(t, 3)
+	cp := l.SignedAt(t, 3)
 	skey, vkey, err := note.GenerateKey(rand.Reader, "ed.example")
 	if err != nil {
 		t.Fatal(err)
@@ -430,7 +427,7 @@ func TestPolicyEd25519Witness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := Policy{Log: l.verifier(t), Witnesses: []Verifier{ed, a.v}, Quorum: 2}
+	p := Policy{Log: l.Verifier(t), Witnesses: []Verifier{ed, a.v}, Quorum: 2}
 	r, err := p.Verify(m)
 	if err != nil || len(r.Cosigned) != 2 {
 		t.Fatalf("Verify = %+v, %v", r, err)

@@ -6,6 +6,7 @@
 package logtest
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"os"
@@ -82,16 +83,53 @@ func (l *Log) Grow(t testing.TB, n int64) {
 // Signed is the log's signed checkpoint at its size.
 func (l *Log) Signed(t testing.TB) []byte {
 	t.Helper()
-	h, err := tlog.TreeHash(l.Size(), l)
+	return l.SignedAt(t, l.Size())
+}
+
+// SignedAt is the log's signed checkpoint at size n (at most its size).
+func (l *Log) SignedAt(t testing.TB, n int64) []byte {
+	t.Helper()
+	h, err := tlog.TreeHash(n, l)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := torchwood.Checkpoint{Origin: l.Origin, Tree: tlog.Tree{N: l.Size(), Hash: h}}.String()
+	return l.Sign(t, torchwood.Checkpoint{Origin: l.Origin, Tree: tlog.Tree{N: n, Hash: h}}.String())
+}
+
+// Sign signs any text with the log's key.
+func (l *Log) Sign(t testing.TB, text string) []byte {
+	t.Helper()
 	b, err := note.Sign(&note.Note{Text: text}, l.signer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Proof is the consistency proof from size old to size n (the shape of
+// witness.Client's Proof).
+func (l *Log) Proof(_ context.Context, old, n int64) (tlog.TreeProof, error) {
+	return tlog.ProveTree(n, old, l)
+}
+
+// MustProof is Proof, failing the test on error.
+func (l *Log) MustProof(t testing.TB, old, n int64) tlog.TreeProof {
+	t.Helper()
+	p, err := tlog.ProveTree(n, old, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Verifier is the log's note verifier.
+func (l *Log) Verifier(t testing.TB) note.Verifier {
+	t.Helper()
+	v, err := note.NewVerifier(l.VKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // Publish writes the log under site/log/: its key, every tile of its
