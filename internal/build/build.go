@@ -388,10 +388,12 @@ func Run(o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	phase("issue and write")
 	if logp != nil {
 		if err := logp.finish(o.Destination, sess); err != nil {
 			return res, err
 		}
+		phase("transparency log")
 	}
 	if err := pub.produce(dirty, sess); err != nil {
 		return res, err
@@ -399,7 +401,7 @@ func Run(o Options) (Result, error) {
 	if err := cards.produce(dirty, sess); err != nil {
 		return res, err
 	}
-	phase("issue and write")
+	phase("pages and previews")
 	res.Stats, err = sess.Finish()
 	res.Stats.Files += len(cards.groups) // the preview cards are files of the site too
 	if err == nil {

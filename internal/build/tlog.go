@@ -1,11 +1,13 @@
 package build
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -36,18 +38,22 @@ const logFolder = "log/"
 
 // logPlan is the entries a build appends to the transparency log, known
 // before any award is issued (so that award pages can name their entry);
-// the credentials' hashes are filled in as they are signed. It holds, per
-// award issued, a pointer and a hash: the entries themselves are made and
-// written one by one when the build finishes.
+// the credentials' hashes are filled in as they are signed. It holds a
+// pointer per award issued; the hashes go to a scratch file of the log's
+// state folder (32 bytes per entry, at the entry's place), so that a build
+// of a million awards does not carry them on its heap; the entries are
+// made and written one by one when the build finishes.
 type logPlan struct {
 	log      *tlog.Log
 	from     int64 // size of the log as last published
+	base     int64 // size of the log before this build
 	segments []logSegment
 	spaces   map[string][]int // space slug → its segments of issued credentials
 	count    int64            // entries planned
 	layout   layout.Layout
 	rings    issue.Keyrings
 	groups   map[string]publish.Group
+	sums     *os.File // the credentials' SHA-256, by entry - base
 }
 
 // logSegment is a run of planned entries: events (keys, statuses), or
@@ -55,16 +61,11 @@ type logPlan struct {
 type logSegment struct {
 	first  int64 // index in the log of its first entry
 	events []tlog.Entry
-	issued []loggedAward
+	issued []*model.Award
 }
 
-// loggedAward is a credential to log: its award, and the SHA-256 of its
-// signed bytes once known.
-type loggedAward struct {
-	a      *model.Award
-	sum    [32]byte
-	hashed bool
-}
+// sumsFile is the plan's scratch file, in the log's state folder.
+const sumsFile = "pending-sums"
 
 // logEnabled says whether this build keeps the log.
 func logEnabled(o Options) bool {
@@ -117,7 +118,7 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 	if !published {
 		perr = fs.ErrNotExist
 	}
-	p := &logPlan{log: lg, spaces: map[string][]int{}, layout: l, rings: rings, groups: groups}
+	p := &logPlan{log: lg, base: lg.Size(), spaces: map[string][]int{}, layout: l, rings: rings, groups: groups}
 	if perr == nil {
 		c, err := tlog.OpenCheckpoint(pub, lg.Verify)
 		if err != nil {
@@ -167,7 +168,7 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 		p.addEvents(keyEvents)
 		awards := append([]*model.Award(nil), sp.Awards...)
 		sort.Slice(awards, func(i, j int) bool { return awards[i].ID < awards[j].ID })
-		var issued []loggedAward
+		var issued []*model.Award
 		for _, a := range awards {
 			g := groups[a.ID]
 			c, logged := lg.Cred(a.ID)
@@ -189,7 +190,7 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 					continue
 				}
 			}
-			issued = append(issued, loggedAward{a: a})
+			issued = append(issued, a)
 		}
 		if len(issued) > 0 {
 			p.spaces[sp.Slug] = append(p.spaces[sp.Slug], len(p.segments))
@@ -219,6 +220,16 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
+	if p.count > 0 {
+		f, err := os.Create(filepath.Join(LogDir(o.Source), sumsFile))
+		if err == nil {
+			err = f.Truncate(p.count * sha256.Size)
+		}
+		if err != nil {
+			return nil, err
+		}
+		p.sums = f
+	}
 	return p, nil
 }
 
@@ -230,16 +241,17 @@ func (p *logPlan) addEvents(es []tlog.Entry) {
 	}
 }
 
-// planned returns where award a is in the plan's issued credentials.
-func (p *logPlan) planned(a *model.Award) (*loggedAward, int64, bool) {
+// planned returns the index of the entry that logs award a's credential
+// in this build.
+func (p *logPlan) planned(a *model.Award) (int64, bool) {
 	for _, s := range p.spaces[a.Badge.Space.Slug] {
 		seg := &p.segments[s]
-		j, ok := slices.BinarySearchFunc(seg.issued, a.ID, func(x loggedAward, id string) int { return strings.Compare(x.a.ID, id) })
+		j, ok := slices.BinarySearchFunc(seg.issued, a.ID, func(x *model.Award, id string) int { return strings.Compare(x.ID, id) })
 		if ok {
-			return &seg.issued[j], seg.first + int64(j), true
+			return seg.first + int64(j), true
 		}
 	}
-	return nil, 0, false
+	return 0, false
 }
 
 // EntryOf returns the index of the entry that first logged award a.
@@ -247,7 +259,7 @@ func (p *logPlan) EntryOf(a *model.Award) (int64, bool) {
 	if c, ok := p.log.Cred(a.ID); ok {
 		return c.First, true
 	}
-	if _, i, ok := p.planned(a); ok {
+	if i, ok := p.planned(a); ok {
 		return i, true
 	}
 	return 0, false
@@ -286,9 +298,13 @@ type capture struct {
 }
 
 func (c capture) PutAward(a *model.Award, path string, data []byte) error {
-	if path == c.p.layout.Credential(a) {
-		if la, _, ok := c.p.planned(a); ok {
-			la.sum, la.hashed = sha256.Sum256(data), true
+	// The credential is <…>/<id>.json: compare the whole path only then.
+	if n := len(path) - len(".json"); n > len(a.ID) && path[n:] == ".json" && path[n-len(a.ID):n] == a.ID && path == c.p.layout.Credential(a) {
+		if i, ok := c.p.planned(a); ok {
+			sum := sha256.Sum256(data)
+			if _, err := c.p.sums.WriteAt(sum[:], (i-c.p.base)*sha256.Size); err != nil {
+				return fmt.Errorf("transparency log: %w", err)
+			}
 		}
 	}
 	return c.Output.Put(path, data)
@@ -299,27 +315,43 @@ func (c capture) PutAward(a *model.Award, path string, data []byte) error {
 // log's changed files.
 func (p *logPlan) finish(dest string, out issue.Output) error {
 	from := p.from
+	var issued int
 	for _, seg := range p.segments {
+		issued += len(seg.issued)
+	}
+	p.log.Expect(issued)
+	var sums *bufio.Reader
+	if p.sums != nil {
+		sums = bufio.NewReaderSize(io.NewSectionReader(p.sums, 0, p.count*sha256.Size), 1<<16)
+	}
+	var sum [sha256.Size]byte
+	for _, seg := range p.segments {
+		if len(seg.events) > 0 {
+			if _, err := sums.Discard(len(seg.events) * sha256.Size); err != nil {
+				return fmt.Errorf("transparency log: %w", err)
+			}
+		}
 		for _, e := range seg.events {
 			if err := p.log.Add(e, ""); err != nil {
 				return err
 			}
 		}
-		for i := range seg.issued {
-			la := &seg.issued[i]
-			a := la.a
-			if !la.hashed {
+		for _, a := range seg.issued {
+			if _, err := io.ReadFull(sums, sum[:]); err != nil {
+				return fmt.Errorf("transparency log: %w", err)
+			}
+			if sum == ([sha256.Size]byte{}) { // not signed by this build
 				b, err := os.ReadFile(filepath.Join(dest, filepath.FromSlash(p.layout.Credential(a))))
 				if err != nil {
 					return fmt.Errorf("transparency log: %w", err)
 				}
-				la.sum = sha256.Sum256(b)
+				sum = sha256.Sum256(b)
 			}
 			key := ""
 			if k := p.rings[a.Badge.Space.Slug].Signing("EdDSA", a.Date); k != nil {
 				key = k.Kid
 			}
-			e := tlog.Entry{Event: tlog.Issued, Space: a.Badge.Space.Slug, ID: a.ID, SHA256: hex.EncodeToString(la.sum[:]), Key: key, ValidFrom: ob3.DateTime(a.Date)}
+			e := tlog.Entry{Event: tlog.Issued, Space: a.Badge.Space.Slug, ID: a.ID, SHA256: hex.EncodeToString(sum[:]), Key: key, ValidFrom: ob3.DateTime(a.Date)}
 			if err := p.log.Add(e, p.groups[a.ID].Key); err != nil {
 				return err
 			}
@@ -340,21 +372,26 @@ func (p *logPlan) finish(dest string, out issue.Output) error {
 	if err := out.Put(logFolder+"key", []byte(p.log.VKey+"\n")); err != nil {
 		return err
 	}
+	var buf []byte
 	for _, t := range p.log.Changed(from) {
-		b, err := p.log.TileData(t)
-		if err != nil {
+		if buf, err = p.log.AppendTileData(buf[:0], t); err != nil {
 			return err
 		}
-		if err := out.Put(logFolder+tlog.Path(t), b); err != nil {
+		if err := out.Put(logFolder+tlog.Path(t), buf); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// close releases the log's files.
+// close releases the log's files and removes the plan's scratch file.
 func (p *logPlan) close() {
-	if p != nil {
-		p.log.Close()
+	if p == nil {
+		return
 	}
+	if p.sums != nil {
+		p.sums.Close()
+		os.Remove(p.sums.Name())
+	}
+	p.log.Close()
 }

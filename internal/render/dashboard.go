@@ -47,6 +47,7 @@ func (r *Renderer) DashboardFiles(site *model.Site, ds []*dashboard.Dashboard, o
 		out[prefix+dashboard.DataDir+d.ID()+".json"] = js
 	}
 	out[prefix+dashboard.DataDir+"schema.json"] = []byte(dashboard.SchemaJSON)
+	var pages []string
 	for _, lang := range site.Languages {
 		v := r.view(site, lang)
 		dir := r.DashboardPage
@@ -66,7 +67,12 @@ func (r *Renderer) DashboardFiles(site *model.Site, ds []*dashboard.Dashboard, o
 				return fmt.Errorf("rendering %s: %w", dir(d, lang), err)
 			}
 			out[dir(d, lang)+"index.html"] = b
+			pages = append(pages, dir(d, lang))
 		}
+	}
+	// Published with the site, they are in its sitemap.
+	if sm, ok := out["sitemap.xml"]; ok {
+		out["sitemap.xml"] = r.sitemapWith(sm, pages)
 	}
 	return nil
 }

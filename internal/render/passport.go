@@ -425,25 +425,43 @@ func qrSVG(text string) (template.HTML, error) {
 	return template.HTML(b.String()), nil // numbers only: nothing from the content
 }
 
-// SitemapPassports adds the pages of indexable passports to a sitemap made
-// by Site; the others are noindex and stay out of it.
+// SitemapPassports adds the pages of indexable passports, and of the
+// awards they show, to a sitemap made by Site; the others are noindex and
+// stay out of it.
 func (r *Renderer) SitemapPassports(sitemap []byte, site *model.Site, ps []passport.Passport) []byte {
-	var b bytes.Buffer
+	var pages []string
+	seen := map[string]bool{}
 	for _, p := range ps {
 		if !p.Indexable {
 			continue
 		}
 		for _, lang := range site.Languages {
-			b.WriteString("  <url><loc>")
-			template.HTMLEscape(&b, []byte(r.layout.URL(r.PassportPage(p.Slug, lang))))
-			b.WriteString("</loc></url>\n")
+			pages = append(pages, r.PassportPage(p.Slug, lang))
+			for _, a := range p.Awards {
+				if pg := r.AwardPage(a.Space, a.Award, lang); !seen[pg] {
+					seen[pg] = true
+					pages = append(pages, pg)
+				}
+			}
 		}
 	}
+	return r.sitemapWith(sitemap, pages)
+}
+
+// sitemapWith returns a sitemap made by Site with more pages listed
+// before its end.
+func (r *Renderer) sitemapWith(sitemap []byte, pages []string) []byte {
 	end := bytes.LastIndex(sitemap, []byte("</urlset>"))
-	if b.Len() == 0 || end < 0 {
+	if len(pages) == 0 || end < 0 {
 		return sitemap
 	}
-	out := append([]byte(nil), sitemap[:end]...)
-	out = append(out, b.Bytes()...)
-	return append(out, sitemap[end:]...)
+	var b bytes.Buffer
+	b.Write(sitemap[:end])
+	for _, p := range pages {
+		b.WriteString("  <url><loc>")
+		template.HTMLEscape(&b, []byte(r.layout.URL(p)))
+		b.WriteString("</loc></url>\n")
+	}
+	b.Write(sitemap[end:])
+	return b.Bytes()
 }

@@ -367,6 +367,7 @@ func (r *Renderer) sitemap(site *model.Site) []byte {
 			}
 		}
 		locs = append(locs, r.frameworkLocs(site, lang)...)
+		locs = append(locs, r.layout.Home(lang)+VerifyDir)
 	}
 	sort.Strings(locs)
 	var b bytes.Buffer

@@ -1,6 +1,8 @@
 package tlog
 
 import (
+	"bytes"
+	"slices"
 	"bufio"
 	"encoding/binary"
 	"fmt"
@@ -122,7 +124,7 @@ func (s *store) append(b []byte) error {
 	}
 	s.fresh = append(s.fresh, hs...)
 	if s.ef == nil {
-		s.mem = append(s.mem, b)
+		s.mem = append(s.mem, bytes.Clone(b))
 	} else {
 		var l [2]byte
 		binary.BigEndian.PutUint16(l[:], uint16(len(b)))
@@ -139,15 +141,15 @@ func (s *store) append(b []byte) error {
 	return nil
 }
 
-// bundle returns the entries k*TileWidth … k*TileWidth+w-1, as a C2SP
-// entry bundle.
-func (s *store) bundle(k int64, w int) ([]byte, error) {
+// bundle appends to dst the entries k*TileWidth … k*TileWidth+w-1, as a
+// C2SP entry bundle.
+func (s *store) bundle(dst []byte, k int64, w int) ([]byte, error) {
 	first := k * torchwood.TileWidth
 	if first+int64(w) > s.n {
 		return nil, fmt.Errorf("no entry %d", first+int64(w)-1)
 	}
 	if s.ef == nil {
-		var b []byte
+		b := dst
 		for _, e := range s.mem[first : first+int64(w)] {
 			var err error
 			if b, err = torchwood.AppendTileEntry(b, e); err != nil {
@@ -164,7 +166,9 @@ func (s *store) bundle(k int64, w int) ([]byte, error) {
 	if k+1 < int64(len(s.tiles)) {
 		end = s.tiles[k+1]
 	}
-	buf := make([]byte, end-s.tiles[k])
+	start := len(dst)
+	dst = slices.Grow(dst, int(end-s.tiles[k]))[:start+int(end-s.tiles[k])]
+	buf := dst[start:]
 	if _, err := s.ef.ReadAt(buf, s.tiles[k]); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.ef.Name(), err)
 	}
@@ -175,7 +179,7 @@ func (s *store) bundle(k int64, w int) ([]byte, error) {
 			return nil, fmt.Errorf("%s: %w", s.ef.Name(), err)
 		}
 	}
-	return buf[:len(buf)-len(rest)], nil
+	return dst[:len(dst)-len(rest)], nil
 }
 
 // entry returns entry i's bytes.
@@ -187,7 +191,7 @@ func (s *store) entry(i int64) ([]byte, error) {
 		return s.mem[i], nil
 	}
 	k := i / torchwood.TileWidth
-	b, err := s.bundle(k, int(min(s.n-k*torchwood.TileWidth, torchwood.TileWidth)))
+	b, err := s.bundle(nil, k, int(min(s.n-k*torchwood.TileWidth, torchwood.TileWidth)))
 	if err != nil {
 		return nil, err
 	}

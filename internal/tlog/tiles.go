@@ -36,7 +36,17 @@ func (l *Log) TileData(t sumtlog.Tile) ([]byte, error) {
 	if t.L >= 0 {
 		return sumtlog.ReadTileData(t, l)
 	}
-	return l.s.bundle(t.N, t.W)
+	return l.s.bundle(nil, t.N, t.W)
+}
+
+// AppendTileData appends one tile of the log to dst (a build reuses one
+// buffer for every tile it writes).
+func (l *Log) AppendTileData(dst []byte, t sumtlog.Tile) ([]byte, error) {
+	if t.L >= 0 {
+		b, err := sumtlog.ReadTileData(t, l)
+		return append(dst, b...), err
+	}
+	return l.s.bundle(dst, t.N, t.W)
 }
 
 // Changed returns the tiles of the log's present tree that differ from
@@ -57,7 +67,7 @@ func (l *Log) Changed(from int64) []sumtlog.Tile {
 // Each calls fn with every entry of the log, in order.
 func (l *Log) Each(fn func(i int64, b []byte) error) error {
 	for k := int64(0); k*TileWidth < l.Size(); k++ {
-		b, err := l.s.bundle(k, int(min(l.Size()-k*TileWidth, TileWidth)))
+		b, err := l.s.bundle(nil, k, int(min(l.Size()-k*TileWidth, TileWidth)))
 		if err != nil {
 			return err
 		}

@@ -98,6 +98,8 @@ type Log struct {
 	idx    *index
 	saved  int64 // entries covered by the state folder's checkpoint
 	stale  bool  // the index file is not of the saved size
+	enc    *json.Encoder
+	buf    bytes.Buffer
 }
 
 // ErrNoState and ErrNoKey are wrapped by the refusals of Open.
@@ -282,7 +284,23 @@ func (l *Log) Add(e Entry, action string) error {
 			return err
 		}
 	}
-	return l.s.append(e.Marshal())
+	// As Marshal, into one buffer for every entry.
+	if l.enc == nil {
+		l.enc = json.NewEncoder(&l.buf)
+	}
+	l.buf.Reset()
+	if err := l.enc.Encode(e); err != nil {
+		return err
+	}
+	return l.s.append(l.buf.Bytes())
+}
+
+// Expect says that about n credentials will be logged: a log that holds
+// none sizes its index for them at once.
+func (l *Log) Expect(n int) {
+	if l.idx != nil && len(l.idx.creds) == 0 && n > 0 {
+		l.idx.creds = make(map[string]credState, n)
+	}
 }
 
 // Append adds entries as bytes (a log recovered from its published copy,

@@ -402,6 +402,10 @@ func TestIndexSurvivesReplay(t *testing.T) {
 	if err := l.Save(); err != nil {
 		t.Fatal(err)
 	}
+	// Add writes what Marshal does.
+	if b, err := l.Entry(600); err != nil || !bytes.Equal(b, Entry{Event: Revoked, Space: "s", ID: "a001"}.Marshal()) {
+		t.Fatalf("entry 600: %q, %v", b, err)
+	}
 	// A killed build: entries appended, never signed.
 	l.Add(Entry{Event: Issued, Space: "s", ID: "tail", ValidFrom: "2026-02-01T00:00:00Z"}, "x")
 	l.s.sync()
