@@ -1,13 +1,13 @@
 package tlog
 
 import (
-	"bytes"
-	"slices"
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"filippo.io/torchwood"
 	sumtlog "golang.org/x/mod/sumdb/tlog"
