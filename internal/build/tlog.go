@@ -166,10 +166,11 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 			}
 		}
 		p.addEvents(keyEvents)
-		awards := append([]*model.Award(nil), sp.Awards...)
-		sort.Slice(awards, func(i, j int) bool { return awards[i].ID < awards[j].ID })
+		// Entries are in award id order; only the awards logged by this
+		// build are sorted (a rebuild of a million awards logs few).
+		byID := func(a, b *model.Award) int { return strings.Compare(a.ID, b.ID) }
 		var issued []*model.Award
-		for _, a := range awards {
+		for _, a := range sp.Awards {
 			g := groups[a.ID]
 			c, logged := lg.Cred(a.ID)
 			if logged {
@@ -192,13 +193,22 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 			}
 			issued = append(issued, a)
 		}
+		slices.SortFunc(issued, byID)
 		if len(issued) > 0 {
 			p.spaces[sp.Slug] = append(p.spaces[sp.Slug], len(p.segments))
 			p.segments = append(p.segments, logSegment{first: lg.Size() + p.count, issued: issued})
 			p.count += int64(len(issued))
 		}
+		var changed []*model.Award
+		for _, a := range sp.Awards {
+			_, revoked := sp.Revocations[a.ID]
+			if revoked || lg.Status(a.ID) != "" {
+				changed = append(changed, a)
+			}
+		}
+		slices.SortFunc(changed, byID)
 		var statusEvents []tlog.Entry
-		for _, a := range awards {
+		for _, a := range changed {
 			want, date := "", ""
 			if rv, ok := sp.Revocations[a.ID]; ok {
 				want, date = tlog.Revoked, ob3.DateTime(rv.Date)

@@ -139,6 +139,8 @@ func readManifestFile(name string, m *Manifest, journal bool) error {
 			}
 		case strings.HasPrefix(line, "f "):
 			m.Files[line[2:]] = true
+		case strings.HasPrefix(line, "x ") && !journal:
+			delete(m.Files, line[2:])
 		case strings.HasPrefix(line, "g "):
 			f := strings.Split(line[2:], " ")
 			if len(f) != 4 {
@@ -243,11 +245,13 @@ func (t Target) saveManifest(prev, next *Manifest, differ []string, groupsGone b
 			lines++
 		}
 	}
-	// Anything gone (a withdrawn passport's page, say) is rewritten out of
-	// the file, not merely marked gone.
+	// A file gone (a withdrawn passport's page, a transparency log's
+	// partial tile superseded) is marked gone: the whole file is rewritten
+	// only when such lines make it twice as long as what it says.
 	for p := range prev.Files {
 		if !next.Files[p] {
-			return t.writeManifest(next)
+			b.WriteString("x " + p + "\n")
+			lines++
 		}
 	}
 	for d, ns := range next.Dirs {

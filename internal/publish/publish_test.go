@@ -249,6 +249,10 @@ func TestManifestAppendsSmallChanges(t *testing.T) {
 			m.Files["c.json"] = true
 			m.Dirs["sp/c/cc"] = 3
 		}, true},
+		{"a file replaced by another (a log's partial tile)", func(m *Manifest) {
+			delete(m.Files, "c.json")
+			m.Files["d.json"] = true
+		}, true},
 		{"every key", everyKey, true},
 		{"every key again: the file would hold twice what is live", everyKey, false},
 		{"one key after the rewrite", func(m *Manifest) { m.Groups["id007"] = Group{Space: "sp", Flags: "hcj", Key: "newer"} }, true},
