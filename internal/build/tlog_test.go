@@ -93,6 +93,9 @@ func TestLogAcrossBuilds(t *testing.T) {
 		if issued != rows {
 			t.Fatalf("%d rows, %d issued entries", rows, issued)
 		}
+		if _, err := os.Stat(filepath.Join(LogDir(src), sumsFile)); err == nil {
+			t.Fatalf("%d rows: the build left its scratch file of hashes", rows)
+		}
 		seen = append(seen, m.Checkpoint)
 		before, _ := os.ReadFile(filepath.Join(dest, "log", "checkpoint"))
 		mustBuild(t, Options{Source: src})
