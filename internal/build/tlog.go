@@ -135,16 +135,6 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 	if prev == nil {
 		prev = publish.NewManifest()
 	}
-	// One string per date, not per award.
-	dates := map[string]string{}
-	dateOf := func(a *model.Award) string {
-		d := ob3.DateTime(a.Date)
-		if s, ok := dates[d]; ok {
-			return s
-		}
-		dates[d] = d
-		return d
-	}
 	spaces := append([]*model.Space(nil), site.Spaces...)
 	sort.Slice(spaces, func(i, j int) bool { return spaces[i].Slug < spaces[j].Slug })
 	var diags diag.List
@@ -185,7 +175,7 @@ func planLog(o Options, site *model.Site, l layout.Layout, rings issue.Keyrings,
 				if same {
 					continue
 				}
-				if validFrom := dateOf(a); validFrom < c.ValidFrom {
+				if validFrom := ob3.DateTime(a.Date); validFrom < c.ValidFrom {
 					diags.Add(a.File, a.Line, "keep the date it was first published with, or issue a new award",
 						"award %s was logged on entry %d as valid from %s; re-issuing it valid from %s would back-date it", a.ID, c.First, c.ValidFrom, validFrom)
 					continue

@@ -234,16 +234,8 @@ func Recover(ctx context.Context, r torchwood.TileReader, dir, keyPath string) (
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	for _, f := range []string{entriesFile, hashesFile, indexFile} {
-		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-	}
 	l := &Log{Dir: dir, Origin: s.Name(), signer: s, Verify: v, VKey: vkey, idx: newIndex()}
-	if l.s, err = openStore(filepath.Join(dir, entriesFile), filepath.Join(dir, hashesFile), 0, 0, nil); err != nil {
+	if err := l.startEmpty(); err != nil {
 		return nil, err
 	}
 	if err := l.Append(m.Entries...); err != nil {

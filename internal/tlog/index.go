@@ -12,6 +12,8 @@ import (
 	"maps"
 	"os"
 	"slices"
+
+	"filippo.io/torchwood"
 )
 
 // Cred is what the log last said about a credential.
@@ -104,15 +106,18 @@ func (l *Log) Cred(id string) (Cred, bool) {
 	if !ok {
 		return Cred{}, false
 	}
-	return Cred{First: c.first, ValidFrom: l.idx.dates[c.date], action: c.action}, true
+	return l.idx.cred(c), true
+}
+
+func (x *index) cred(c credState) Cred {
+	return Cred{First: c.first, ValidFrom: x.dates[c.date], action: c.action}
 }
 
 // Creds lists the logged credentials, in no order.
 func (l *Log) Creds() iter.Seq2[string, Cred] {
 	return func(yield func(string, Cred) bool) {
-		for id := range l.idx.creds {
-			c, _ := l.Cred(id)
-			if !yield(id, c) {
+		for id, c := range l.idx.creds {
+			if !yield(id, l.idx.cred(c)) {
 				return
 			}
 		}
@@ -220,7 +225,7 @@ func readIndex(name string, n int64) (x *index, esize int64, tiles []int64, err 
 			m[k] = r.str()
 		}
 	}
-	if r.err != nil || len(r.b) != 0 || int64(len(tiles)) != n/TileWidth+1 {
+	if r.err != nil || len(r.b) != 0 || int64(len(tiles)) != n/torchwood.TileWidth+1 {
 		return nil, 0, nil, errStaleIndex
 	}
 	return x, esize, tiles, nil
@@ -295,7 +300,7 @@ func replay(name string, n int64) (x *index, esize int64, tiles []int64, err err
 			return nil, 0, nil, err
 		}
 		esize += 2 + int64(len(b))
-		if (i+1)%TileWidth == 0 {
+		if (i+1)%torchwood.TileWidth == 0 {
 			tiles = append(tiles, esize)
 		}
 	}

@@ -66,12 +66,12 @@ func (l *Log) Changed(from int64) []sumtlog.Tile {
 
 // Each calls fn with every entry of the log, in order.
 func (l *Log) Each(fn func(i int64, b []byte) error) error {
-	for k := int64(0); k*TileWidth < l.Size(); k++ {
-		b, err := l.s.bundle(nil, k, int(min(l.Size()-k*TileWidth, TileWidth)))
+	for k := int64(0); k*torchwood.TileWidth < l.Size(); k++ {
+		b, err := l.s.bundle(nil, k, int(min(l.Size()-k*torchwood.TileWidth, torchwood.TileWidth)))
 		if err != nil {
 			return err
 		}
-		for i := k * TileWidth; len(b) > 0; i++ {
+		for i := k * torchwood.TileWidth; len(b) > 0; i++ {
 			var e []byte
 			if e, b, err = torchwood.ReadTileEntry(b); err != nil {
 				return err

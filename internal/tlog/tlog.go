@@ -83,9 +83,6 @@ const (
 // KeyFile is the log's signing key, in keys/.
 const KeyFile = "transparency.keys"
 
-// TileWidth is the number of hashes or entries of a full tile.
-const TileWidth = torchwood.TileWidth
-
 // Log is a loaded log. Its entries and hashes stay on disk (store.go);
 // what builds need of them is in a compact index (index.go).
 type Log struct {
@@ -205,12 +202,7 @@ func Open(dir, keyPath, origin string, published bool, r io.Reader) (*Log, error
 	}
 	l := &Log{Dir: dir, Origin: s.Name(), signer: s, Verify: v, VKey: vkey, idx: newIndex()}
 	if !haveState {
-		l.stale = true
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-		l.s, err = openStore(filepath.Join(dir, entriesFile), filepath.Join(dir, hashesFile), 0, 0, nil)
-		return l, err
+		return l, l.startEmpty()
 	}
 	if err := l.load(); err != nil {
 		return nil, err
@@ -252,6 +244,18 @@ func (l *Log) load() error {
 	}
 	l.saved = c.N
 	return nil
+}
+
+// startEmpty opens an empty state in l.Dir, its files created (what a
+// folder without checkpoint holds is a leftover, truncated).
+func (l *Log) startEmpty() error {
+	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
+		return err
+	}
+	l.stale = true
+	var err error
+	l.s, err = openStore(filepath.Join(l.Dir, entriesFile), filepath.Join(l.Dir, hashesFile), 0, 0, nil)
+	return err
 }
 
 // memLog is a log held in memory, without index: a mirror's.
