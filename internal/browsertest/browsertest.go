@@ -173,6 +173,10 @@ type Violation struct {
 // Axe runs axe-core (source from AxeSource) on the page open in ctx and
 // returns its violations.
 func Axe(ctx context.Context, source string) ([]Violation, error) {
+	// A page that never settles fails here, named, rather than using up
+	// the whole test's time.
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](source+"\n;typeof axe === 'object'")); err != nil {
 		return nil, fmt.Errorf("injecting axe-core: %w", err)
 	}
@@ -190,6 +194,18 @@ func Axe(ctx context.Context, source string) ([]Violation, error) {
 // BrokenImages is a script listing, space-separated, the images of the
 // page that did not load.
 const BrokenImages = `Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src).join(" ")`
+
+// Submit runs actions that leave the page — submit a form, follow a link —
+// and waits until the page they lead to has loaded, so that what comes next
+// (a wait for an element both pages have, an axe-core run) never runs
+// against the page being left: a script evaluated while a page unloads
+// can wait for ever.
+func Submit(actions ...chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.RunResponse(ctx, actions...)
+		return err
+	})
+}
 
 // Navigate opens u, failing the test when it cannot.
 func Navigate(t testing.TB, ctx context.Context, u string) {

@@ -142,14 +142,14 @@ func TestBrowserClaimFlow(t *testing.T) {
 	step("create the passport",
 		chromedp.SetValue(chromedp.CSS(`#slug`), "camille-chromium"),
 		chromedp.SetValue(chromedp.CSS(`#name`), "Camille M."),
-		chromedp.Click(chromedp.CSS(`form.passport-form button[type=submit]`)),
+		browsertest.Submit(chromedp.Click(chromedp.CSS(`form.passport-form button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
 	)
 	audit("me-fr-passport")
 	step("English", chromedp.Click(chromedp.CSS(`header.site nav a[hreflang=en]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang=en] form.passport-form`)))
 	audit("me-en")
 	step("add a badge",
-		chromedp.Click(chromedp.CSS(`li.award button[name=toggle]`)),
+		browsertest.Submit(chromedp.Click(chromedp.CSS(`li.award button[name=toggle]`))),
 		chromedp.WaitReady(chromedp.CSS(`li.award button[name=toggle][value^="remove:"]`)),
 	)
 	// The credential link downloads, with the browser's own session (its

@@ -178,11 +178,11 @@ func runMyDataErase(t *testing.T, exe, axe string, w *world, e dataEnv, slug str
 	step("create the passport",
 		chromedp.SetValue(chromedp.CSS(`#slug`), slug),
 		chromedp.SetValue(chromedp.CSS(`#name`), "Éloïse L."),
-		chromedp.Click(chromedp.CSS(`form.passport-form button[type=submit]`)),
+		browsertest.Submit(chromedp.Click(chromedp.CSS(`form.passport-form button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
 	)
 	step("add a badge",
-		chromedp.Click(chromedp.CSS(`li.award button[name=toggle]`)),
+		browsertest.Submit(chromedp.Click(chromedp.CSS(`li.award button[name=toggle]`))),
 		chromedp.WaitReady(chromedp.CSS(`li.award button[name=toggle][value^="remove:"]`)),
 	)
 	page := filepath.Join(e.site, "passport", slug, "index.html")
@@ -244,7 +244,7 @@ func runMyDataErase(t *testing.T, exe, axe string, w *world, e dataEnv, slug str
 	audit("erase-fr")
 	step("erase",
 		chromedp.Click(chromedp.CSS(`#confirm`)),
-		chromedp.Click(chromedp.CSS(`form.erase-form button[type=submit]`)),
+		browsertest.Submit(chromedp.Click(chromedp.CSS(`form.erase-form button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(`p[role=status]`)),
 	)
 	audit("erased-fr")

@@ -30,7 +30,7 @@ func browserRichPassport(t *testing.T, ctx context.Context, w *world, rec *brows
 		chromedp.SetValue(chromedp.CSS(`#headline`), "Étudiante en L3, cherche une alternance"),
 		chromedp.SetValue(chromedp.CSS(`#link-label-1`), "Portfolio"),
 		chromedp.SetValue(chromedp.CSS(`#link-url-1`), "http://portfolio.example.org/c"),
-		chromedp.Click(chromedp.CSS(`form.passport-form button[type=submit]`)),
+		browsertest.Submit(chromedp.Click(chromedp.CSS(`form.passport-form button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(`.form-errors`)),
 	)
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".form-errors a").getAttribute("href") + " " + document.getElementById("link-url-1").getAttribute("aria-invalid") + " " + document.getElementById("headline").value`))
@@ -48,12 +48,12 @@ func browserRichPassport(t *testing.T, ctx context.Context, w *world, rec *brows
 	audit("me-fr-refused-link")
 	step("an https:// link",
 		chromedp.SetValue(chromedp.CSS(`#link-url-1`), "https://portfolio.example.org/c"),
-		chromedp.Click(chromedp.CSS(`form.passport-form button[type=submit]`)),
+		browsertest.Submit(chromedp.Click(chromedp.CSS(`form.passport-form button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
 	)
 	step("a group",
 		chromedp.SetValue(chromedp.CSS(`#group-1`), "Engagement"),
-		chromedp.Click(chromedp.CSS(`form.passport-layout button[type=submit]`)),
+		browsertest.Submit(chromedp.Click(chromedp.CSS(`form.passport-layout button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
 	)
 	audit("me-fr-layout")
