@@ -187,6 +187,32 @@ func Run(o Options) (Result, error) {
 		return res, err
 	}
 	defer release()
+	// Nothing changed since the last build into this folder: nothing to do
+	// (unchanged.go). Otherwise the stamp goes: it is written again only
+	// when this build succeeds.
+	var before snapshot
+	var old *stamp
+	if stampable(o) {
+		old = readStamp(o)
+		if ok, refresh := unchanged(o, old); ok {
+			if refresh {
+				if err := old.write(stampPath(o.Source, o.Destination)); err != nil {
+					return res, err
+				}
+			}
+			res = old.result()
+			phase("unchanged")
+			return res, nil
+		}
+		if before, err = snap(o); errors.Is(err, errUnstampable) {
+			before = nil
+		} else if err != nil {
+			return res, err
+		}
+	}
+	if err := os.Remove(stampPath(o.Source, o.Destination)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return res, err
+	}
 	// The previous build's manifest is read while the content loads.
 	type manifest struct {
 		m   *publish.Manifest
@@ -412,6 +438,14 @@ func Run(o Options) (Result, error) {
 	}
 	if err == nil {
 		err = writePrivateDashboards(private)
+	}
+	if err == nil && before != nil {
+		logp.close() // its scratch file goes before the source folder is listed
+		dir := ""
+		if private != nil {
+			dir = private.dir
+		}
+		err = stampBuild(o, before, old, dir, next, res)
 	}
 	phase("finish")
 	return res, err

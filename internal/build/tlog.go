@@ -392,6 +392,10 @@ func (p *logPlan) close() {
 	if p.sums != nil {
 		p.sums.Close()
 		os.Remove(p.sums.Name())
+		p.sums = nil
 	}
-	p.log.Close()
+	if p.log != nil {
+		p.log.Close()
+		p.log = nil
+	}
 }

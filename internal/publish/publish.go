@@ -332,7 +332,12 @@ type Session struct {
 // tmpDir is where files are written before being renamed into place: a
 // sibling of the output folder (same file system, so renames are atomic),
 // never inside it, so a killed build leaves no stray file in the site.
-func (t Target) tmpDir() string {
+func (t Target) tmpDir() string { return t.TmpDir() }
+
+// TmpDir is the folder where files are written before being renamed into
+// place (see tmpDir): a build's own, to leave out of anything that lists
+// the source folder.
+func (t Target) TmpDir() string {
 	d := filepath.Clean(t.Dir)
 	return filepath.Join(filepath.Dir(d), "."+filepath.Base(d)+".blason-tmp")
 }
