@@ -15,6 +15,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.Awards, "awards", 10000, "number of synthetic awards")
 	fs.StringVar(&o.Dir, "dir", "", "work folder (default: a temporary folder, removed afterwards)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the work folder")
+	fs.BoolVar(&o.Rebuild, "rebuild", false, "with --dir: reuse the site a run kept there, skipping the generation and the full build (no-op and one-award rebuilds only)")
 	fs.BoolVar(&o.Compare, "compare", false, "also time Digital Bazaar's issuer (tools/vcverify/issue.mjs, needs node and npm ci there) on the same credential shape")
 	fs.BoolVar(&o.NoLog, "no-log", false, "build without the transparency log, to measure its cost")
 	fs.IntVar(&o.PeerCount, "compare-count", 2000, "credentials the peer issuer signs with --compare")

@@ -146,7 +146,15 @@ func Load(o Options) (*model.Site, error) {
 		Config:  o.Config,
 		Now:     o.Now,
 		Secret:  secretGuard(o, store),
+		// Award lists unchanged since a build read them are not read again.
+		RosterCache: RosterCachePath(o.Source),
 	})
+}
+
+// RosterCachePath is the folder of the roster cache: the awards of each
+// award list read without a problem, by its bytes (content/rostercache.go).
+func RosterCachePath(source string) string {
+	return filepath.Join(source, ".blason", "cache", "rosters")
 }
 
 // Run builds the site.

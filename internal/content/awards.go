@@ -306,6 +306,11 @@ func (l *loader) awards(sp *model.Space) {
 		diags  diag.List
 	}
 	results := make([]result, len(files))
+	if l.cache != nil {
+		for _, f := range files {
+			l.cacheKeep[l.cache.entryPath(l.rel(f))] = true
+		}
+	}
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
@@ -313,6 +318,12 @@ func (l *loader) awards(sp *model.Space) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if l.cache != nil {
+					if as, ok := l.cache.get(l, sp, files[i], badges); ok {
+						results[i].awards = as
+						continue
+					}
+				}
 				fl := *l
 				fl.diags = &results[i].diags
 				t, done := fl.openTable(files[i], awardTable, l.imports[sp.Slug])
@@ -325,6 +336,10 @@ func (l *loader) awards(sp *model.Space) {
 					}
 				}
 				done()
+				if l.cache != nil && results[i].diags.Len() == 0 {
+					// A cache that cannot be written costs time, never correctness.
+					_ = l.cache.put(l, sp, files[i], results[i].awards)
+				}
 			}
 		}()
 	}

@@ -36,6 +36,10 @@ type Options struct {
 	// Secret returns the secret of a space, creating it if needed. It is
 	// called only once the content is otherwise valid.
 	Secret func(space string) ([]byte, error)
+	// RosterCache, when set, is the folder of the roster cache
+	// (rostercache.go): award lists unchanged since they were last read
+	// without a problem are taken from it.
+	RosterCache string
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
@@ -50,6 +54,10 @@ func Load(src string, opt Options) (*model.Site, error) {
 		return nil, diags.Err()
 	}
 	l := &loader{src: src, now: opt.Now, diags: &diags, broken: map[string]bool{}, raw: map[string]*rawBadge{}}
+	if opt.RosterCache != "" {
+		l.cache = &rosterCache{dir: opt.RosterCache, program: programDigest()}
+		l.cacheKeep = map[string]bool{}
+	}
 	spaces := l.spaces()
 	l.frameworks = l.readFrameworks(spaces)
 	l.readTemplates()
@@ -61,6 +69,9 @@ func Load(src string, opt Options) (*model.Site, error) {
 		if cfg != nil && !cfg.Credentials.AllowStudentNumberOnly {
 			l.studentNumberOnly(sp)
 		}
+	}
+	if l.cache != nil {
+		l.cache.prune(l.cacheKeep)
 	}
 	if err := diags.Err(); err != nil {
 		return nil, err
@@ -162,6 +173,10 @@ type loader struct {
 	imports map[string]*importSpec
 	// svgChecked records the SVG images checked so far, and whether they passed.
 	svgChecked map[string]bool
+	// cache is the roster cache (nil without one); cacheKeep collects the
+	// entries of the award lists read, the others being pruned.
+	cache     *rosterCache
+	cacheKeep map[string]bool
 }
 
 // refused records a file or folder refused by the one rule for source
