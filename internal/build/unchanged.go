@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/francebadge/blason/internal/fileid"
 	"github.com/francebadge/blason/internal/publish"
 	"github.com/francebadge/blason/internal/safepath"
 )
@@ -52,19 +53,14 @@ func stampPath(source, dest string) string {
 	return strings.TrimSuffix(manifestPath(source, dest), ".json") + ".stamp"
 }
 
-// fileID is what tells a file's state without reading it (see identify).
-type fileID struct {
-	Size  int64  `json:"size"`
-	Mtime int64  `json:"mtime"`
-	Ctime int64  `json:"ctime,omitempty"`
-	Ino   uint64 `json:"ino,omitempty"`
-}
+// fileID is what tells a file's state without reading it.
+type fileID = fileid.ID
 
 // inputFile is one file of the source folder as a build read it.
 type inputFile struct {
 	Path  string `json:"path"` // slash path from the source folder; "config:" and an absolute path for --config
 	ID    fileID `json:"id"`
-	Known bool   `json:"known,omitempty"` // ID is trustworthy (see identify)
+	Known bool   `json:"known,omitempty"` // ID is trustworthy (see fileid.Of)
 	Sum   []byte `json:"sum"`             // SHA-256 of the content
 }
 
@@ -106,7 +102,7 @@ func optionsDigest(o Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, _ := identify(fi)
+	id, _ := fileid.Of(fi)
 	fmt.Fprintf(h, "program %s %d %d %d %d\n", exe, fi.Size(), fi.ModTime().UnixNano(), id.Ctime, id.Ino)
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		fmt.Fprintf(h, "%s\n", bi)
@@ -189,7 +185,7 @@ func snap(o Options) (snapshot, error) {
 		if err != nil {
 			return err
 		}
-		id, known := identify(fi)
+		id, known := fileid.Of(fi)
 		s[rel] = inputFile{Path: rel, ID: id, Known: known}
 		return nil
 	})
@@ -205,7 +201,7 @@ func snap(o Options) (snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		id, known := identify(fi)
+		id, known := fileid.Of(fi)
 		s["config:"+c] = inputFile{Path: "config:" + c, ID: id, Known: known}
 	}
 	return s, nil
@@ -292,7 +288,7 @@ func unchanged(o Options, st *stamp) (ok, refresh bool) {
 // siteID is the identity of a file of the site: no change time, which a
 // hard link to the file changes.
 func siteID(fi fs.FileInfo) fileID {
-	id, _ := identify(fi)
+	id, _ := fileid.Of(fi)
 	return fileID{Size: fi.Size(), Mtime: fi.ModTime().UnixNano(), Ino: id.Ino}
 }
 

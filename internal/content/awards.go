@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/francebadge/blason/internal/diag"
+	"github.com/francebadge/blason/internal/fileid"
 	"github.com/francebadge/blason/internal/ids"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/people"
@@ -324,6 +325,11 @@ func (l *loader) awards(sp *model.Space) {
 						continue
 					}
 				}
+				var before fileid.ID
+				var known bool
+				if l.cache != nil {
+					before, known = l.identity(files[i])
+				}
 				fl := *l
 				fl.diags = &results[i].diags
 				t, done := fl.openTable(files[i], awardTable, l.imports[sp.Slug])
@@ -338,7 +344,7 @@ func (l *loader) awards(sp *model.Space) {
 				done()
 				if l.cache != nil && results[i].diags.Len() == 0 {
 					// A cache that cannot be written costs time, never correctness.
-					_ = l.cache.put(l, sp, files[i], results[i].awards)
+					_ = l.cache.put(l, sp, files[i], before, known, results[i].awards)
 				}
 			}
 		}()

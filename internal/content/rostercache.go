@@ -6,12 +6,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/francebadge/blason/internal/fileid"
 	"github.com/francebadge/blason/internal/model"
 	"github.com/francebadge/blason/internal/safefs"
 )
@@ -29,14 +31,16 @@ import (
 //   - no cached award is dated after the build's reference time (a build
 //     at an earlier time reads the list again, to report it).
 //
-// An entry ends with the SHA-256 of what precedes it, and is written
-// through a temporary file and a rename: a damaged or half-written entry
+// The list is read and hashed only when its identity (size, modification
+// and change times, inode: package fileid) is not the one recorded. An
+// entry ends with the CRC-32C of what precedes it, and is written through a
+// temporary file and a rename: a damaged or half-written entry
 // is never used, only read again from its list. Entries are private data
 // (recipients' identifiers), kept under the source's .blason/ folder like
 // the lists themselves.
 
 // rosterMagic starts every entry; its last digit changes with the format.
-const rosterMagic = "blason roster cache 1\n"
+const rosterMagic = "blason roster cache 2\n"
 
 // rosterCache is the cache folder and what every entry's context digest
 // starts from.
@@ -78,27 +82,51 @@ func (c *rosterCache) context(l *loader, sp *model.Space, rel string) []byte {
 	return h.Sum(nil)
 }
 
+// identity returns the identity of the list at path (see package fileid),
+// known false when it tells nothing.
+func (l *loader) identity(path string) (fileid.ID, bool) {
+	fi, err := safefs.Lstat(l.src, path)
+	if err != nil {
+		return fileid.ID{}, false
+	}
+	return fileid.Of(fi)
+}
+
 // get returns the awards of the list at path from the cache, or false.
+// The list is read and hashed only when its identity is not the one the
+// entry records.
 func (c *rosterCache) get(l *loader, sp *model.Space, path string, badges map[string]*model.Badge) ([]*model.Award, bool) {
 	rel := l.rel(path)
-	data, err := safefs.ReadFile(l.src, path)
-	if err != nil {
-		return nil, false
-	}
 	b, err := os.ReadFile(c.entryPath(rel))
-	if err != nil || len(b) < len(rosterMagic)+3*sha256.Size || string(b[:len(rosterMagic)]) != rosterMagic {
+	const head = len(rosterMagic) + 2*sha256.Size
+	if err != nil || len(b) < head+1+crc32.Size || string(b[:len(rosterMagic)]) != rosterMagic {
 		return nil, false
 	}
-	body, trailer := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
-	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], trailer) {
+	body, trailer := b[:len(b)-crc32.Size], b[len(b)-crc32.Size:]
+	if binary.BigEndian.Uint32(trailer) != crc32.Checksum(body, castagnoli) {
 		return nil, false
 	}
 	d := body[len(rosterMagic):]
 	ctx, content := d[:sha256.Size], d[sha256.Size:2*sha256.Size]
-	if sum := sha256.Sum256(data); !bytes.Equal(content, sum[:]) || !bytes.Equal(ctx, c.context(l, sp, rel)) {
+	if !bytes.Equal(ctx, c.context(l, sp, rel)) {
 		return nil, false
 	}
-	awards, err := decodeAwards(d[2*sha256.Size:], rel, badges)
+	d = d[2*sha256.Size:]
+	recorded, known, n := readID(d)
+	if n <= 0 {
+		return nil, false
+	}
+	d = d[n:]
+	if id, ok := l.identity(path); !known || !ok || id != recorded {
+		data, err := safefs.ReadFile(l.src, path)
+		if err != nil {
+			return nil, false
+		}
+		if sum := sha256.Sum256(data); !bytes.Equal(content, sum[:]) {
+			return nil, false
+		}
+	}
+	awards, err := decodeAwards(d, rel, badges)
 	if err != nil {
 		return nil, false
 	}
@@ -111,20 +139,66 @@ func (c *rosterCache) get(l *loader, sp *model.Space, path string, badges map[st
 }
 
 // put records the awards read from the list at path, which gave no
-// problem.
-func (c *rosterCache) put(l *loader, sp *model.Space, path string, awards []*model.Award) error {
+// problem; before is the list's identity before it was read. Nothing is
+// recorded if the list changed since (the awards may be of its old bytes).
+func (c *rosterCache) put(l *loader, sp *model.Space, path string, before fileid.ID, known bool, awards []*model.Award) error {
 	rel := l.rel(path)
 	data, err := safefs.ReadFile(l.src, path)
 	if err != nil {
 		return err
 	}
+	if after, ok := l.identity(path); known && (!ok || after != before) {
+		return nil
+	}
 	sum := sha256.Sum256(data)
 	b := append([]byte(rosterMagic), c.context(l, sp, rel)...)
 	b = append(b, sum[:]...)
+	b = appendID(b, before, known)
 	b = encodeAwards(b, awards)
-	trailer := sha256.Sum256(b)
-	b = append(b, trailer[:]...)
+	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 	return writeEntry(c.entryPath(rel), b)
+}
+
+// castagnoli is the CRC-32C table (hardware-accelerated) of the entries'
+// trailers, which catch a damaged or cut entry.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// appendID appends a list's identity: a byte telling whether it is known,
+// then its fields.
+func appendID(b []byte, id fileid.ID, known bool) []byte {
+	if !known {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	b = binary.AppendVarint(b, id.Size)
+	b = binary.AppendVarint(b, id.Mtime)
+	b = binary.AppendVarint(b, id.Ctime)
+	return binary.AppendUvarint(b, id.Ino)
+}
+
+// readID reads what appendID wrote, and how many bytes it took (0 when b
+// does not hold one).
+func readID(b []byte) (id fileid.ID, known bool, n int) {
+	if len(b) == 0 {
+		return id, false, 0
+	}
+	if b[0] == 0 {
+		return id, false, 1
+	}
+	n = 1
+	for _, f := range []*int64{&id.Size, &id.Mtime, &id.Ctime} {
+		v, k := binary.Varint(b[n:])
+		if k <= 0 {
+			return id, false, 0
+		}
+		*f, n = v, n+k
+	}
+	v, k := binary.Uvarint(b[n:])
+	if k <= 0 {
+		return id, false, 0
+	}
+	id.Ino, n = v, n+k
+	return id, true, n
 }
 
 // prune removes the entries of lists that are gone (keep: the entry paths
