@@ -314,18 +314,31 @@ func writtenByBuilds(rel, private string) bool {
 // reused for files whose identity is the same), private the folder of the
 // private dashboards ("" when there is none), next the manifest published.
 // It writes none when an input changed while the build ran, or when the
-// private dashboards lie outside the source folder.
+// private dashboards or the server snippets lie outside the source folder.
 func stampBuild(o Options, before snapshot, old *stamp, private string, next *publish.Manifest, res Result) error {
 	path := stampPath(o.Source, o.Destination)
-	rel := ""
-	if private != "" {
+	// What the build writes outside the site must lie in the source folder,
+	// where the next build's snapshot sees it.
+	inSource := func(p string) (string, bool) {
 		src, err1 := safepath.Real(o.Source)
-		dir, err2 := safepath.Real(private)
+		dir, err2 := safepath.Real(p)
 		r, err3 := filepath.Rel(src, dir)
 		if err1 != nil || err2 != nil || err3 != nil || !safepath.Within(dir, src) {
+			return "", false
+		}
+		return filepath.ToSlash(r), true
+	}
+	rel := ""
+	if private != "" {
+		var ok bool
+		if rel, ok = inSource(private); !ok {
 			return nil
 		}
-		rel = filepath.ToSlash(r)
+	}
+	if o.Servers != "" {
+		if _, ok := inSource(o.Servers); !ok {
+			return nil
+		}
 	}
 	after, err := snap(o)
 	if errors.Is(err, errUnstampable) {
