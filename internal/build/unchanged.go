@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/francebadge/blason/internal/config"
 	"github.com/francebadge/blason/internal/fileid"
 	"github.com/francebadge/blason/internal/publish"
 	"github.com/francebadge/blason/internal/safepath"
@@ -27,11 +28,13 @@ import (
 // hashes no action key and reads no manifest. What tells it is the stamp,
 // written beside the manifest at the end of every successful build:
 //
-//   - every file of the source folder (content/, keys/, themes, .blason/…;
-//     top-level dot folders such as .git and the output folder aside), with
-//     its identity (size, modification and change times, inode) and the
-//     SHA-256 of its content. A file whose identity changed is hashed again:
-//     a fresh clone or a touched file is unchanged if its bytes are;
+//   - every file and folder of the source folder a build reads (content/,
+//     keys/, themes, what builds keep in .blason/: see readByBuilds; not
+//     top-level dot folders such as .git, nor the output folder) and the
+//     --config or BLASON_CONFIG file, with its identity (package fileid)
+//     and the SHA-256 of its content. A file whose identity changed is
+//     hashed again: a fresh clone or a touched file is unchanged if its
+//     bytes are;
 //   - a digest of what else a build reads: the options, the BLASON_*
 //     environment, the program itself (its executable file);
 //   - the identity of every file of the site that is no award's (pages,
@@ -40,8 +43,9 @@ import (
 //   - what the build reported (counts and warnings), reported again.
 //
 // A file of the source that changes while a build runs (anything but what
-// the build itself writes: keys/, .blason/, the private dashboards) leaves
-// no stamp, so the next build does the whole work. A build removes the
+// builds write: see writtenByBuilds) leaves no stamp, so the next build
+// does the whole work. Without change times (anything but Linux) no stamp
+// is written. A build removes the
 // stamp before it writes anything, so a killed build leaves none.
 
 // stampVersion changes whenever the stamp's meaning does.
@@ -119,16 +123,12 @@ func optionsDigest(o Options) ([]byte, error) {
 	}
 	fmt.Fprintf(h, "dest %q\nbase %q\nconfig %q\nservers %q\nnolog %t\nexisting %t\n",
 		abs(o.Destination), o.BaseURL, abs(o.Config), abs(o.Servers), o.NoLog, o.ExistingKeys)
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "BLASON_") {
-			env = append(env, kv)
-		}
+	// The configuration's environment variables (no secret among them:
+	// the SMTP password is not configuration).
+	for _, e := range config.EnvVars() {
+		fmt.Fprintf(h, "env %s=%q\n", e.Name, os.Getenv(e.Name))
 	}
-	slices.Sort(env)
-	for _, kv := range env {
-		fmt.Fprintf(h, "env %q\n", kv)
-	}
+	fmt.Fprintf(h, "env %s=%q\n", config.EnvConfig, os.Getenv(config.EnvConfig))
 	return h.Sum(nil), nil
 }
 
@@ -152,6 +152,7 @@ func snap(o Options) (snapshot, error) {
 		return nil, err
 	}
 	tmp := publish.Target{Dir: dest}.TmpDir()
+	own := strings.TrimPrefix(filepath.ToSlash(manifestPath(".", dest)), "./")
 	s := snapshot{}
 	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -167,15 +168,18 @@ func snap(o Options) (snapshot, error) {
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
 			top := !strings.Contains(rel, "/")
-			if p == dest || p == tmp || top && strings.HasPrefix(rel, ".") && rel != ".blason" {
+			if p == dest || p == tmp || top && strings.HasPrefix(rel, ".") && rel != ".blason" || !readByBuilds(rel+"/", own) {
 				return filepath.SkipDir
 			}
+			// A folder counts by its existence (an empty space or theme
+			// folder changes what a build says).
+			s[rel+"/"] = inputFile{Path: rel + "/", Known: true}
 			return nil
 		}
 		if !strings.Contains(rel, "/") && strings.HasPrefix(rel, ".") {
 			return nil // top-level dot files (.gitignore, …)
 		}
-		if strings.HasPrefix(rel, ".blason/manifests/") && (strings.HasSuffix(rel, ".lock") || strings.HasSuffix(rel, ".stamp")) {
+		if !readByBuilds(rel, own) {
 			return nil
 		}
 		if !d.Type().IsRegular() {
@@ -192,8 +196,8 @@ func snap(o Options) (snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Config != "" {
-		c, err := filepath.Abs(o.Config)
+	if cfg := config.WithFile(os.Getenv, o.Config)(config.EnvConfig); cfg != "" {
+		c, err := filepath.Abs(cfg) // as the configuration reads it: from the current folder
 		if err != nil {
 			return nil, err
 		}
@@ -207,8 +211,51 @@ func snap(o Options) (snapshot, error) {
 	return s, nil
 }
 
-// sum returns the SHA-256 of the file of an input.
+// readByBuilds tells whether a path of the source folder (a folder's ends
+// with "/") is one a build reads, or may: everything but what other
+// commands keep under .blason/ (the claim store, the notification and
+// deployment journals, other output folders' manifests, the claim index)
+// and the roster cache, made from the award lists. own is this output
+// folder's manifest.
+func readByBuilds(rel, own string) bool {
+	after, ok := strings.CutPrefix(rel, ".blason/")
+	if !ok || after == "" {
+		return true
+	}
+	switch {
+	case after == "manifests/":
+		return true
+	case strings.HasPrefix(after, "manifests/"):
+		return rel == own || rel == own+".journal"
+	}
+	for _, p := range []string{"published", "tlog/", "servers/"} {
+		if after == p || strings.HasPrefix(after, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// writtenByBuilds tells whether a file of the source folder is one a build
+// writes, and so may change while it runs: .blason/'s (its manifest, the
+// log's state, the server snippets), the status ledgers, and the private
+// dashboards (folder private, "" when there is none). Any other change
+// during a build (a key rotated meanwhile, say) leaves no stamp.
+func writtenByBuilds(rel, private string) bool {
+	if strings.HasPrefix(rel, ".blason/") {
+		return true
+	}
+	if sp, ok := strings.CutPrefix(rel, "keys/"); ok && strings.Count(sp, "/") == 1 && strings.HasSuffix(sp, "/status.ledger") {
+		return true
+	}
+	return private != "" && strings.HasPrefix(rel, private+"/")
+}
+
+// sum returns the SHA-256 of the file of an input (nil for a folder).
 func (o Options) sum(f inputFile) ([]byte, error) {
+	if strings.HasSuffix(f.Path, "/") {
+		return nil, nil
+	}
 	p, ok := strings.CutPrefix(f.Path, "config:")
 	if !ok {
 		p = filepath.Join(o.Source, filepath.FromSlash(f.Path))
@@ -301,14 +348,6 @@ func (st *stamp) result() Result {
 	}
 }
 
-// writtenByBuilds tells whether a file of the source folder is one builds
-// write (keys and ledgers, .blason/, the private dashboards), which may
-// change while a build runs.
-func writtenByBuilds(rel, private string) bool {
-	return strings.HasPrefix(rel, "keys/") || strings.HasPrefix(rel, ".blason/") ||
-		private != "" && strings.HasPrefix(rel, private+"/")
-}
-
 // stampBuild writes the stamp of a build that succeeded: before is the
 // snapshot taken as it started, old the previous stamp (its sums are
 // reused for files whose identity is the same), private the folder of the
@@ -375,6 +414,20 @@ func stampBuild(o Options, before snapshot, old *stamp, private string, next *pu
 		st.Inputs = append(st.Inputs, f)
 	}
 	slices.SortFunc(st.Inputs, func(a, b inputFile) int { return strings.Compare(a.Path, b.Path) })
+	// A file rewritten while it was hashed would pair its old identity
+	// with its new bytes: the folder must be as listed before hashing.
+	final, err := snap(o)
+	if err != nil {
+		return nil
+	}
+	if len(final) != len(after) {
+		return nil
+	}
+	for p, f := range after {
+		if g, ok := final[p]; !ok || g.ID != f.ID || g.Known != f.Known {
+			return nil
+		}
+	}
 	for p := range next.Files {
 		fi, err := os.Lstat(filepath.Join(o.Destination, filepath.FromSlash(p)))
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/francebadge/blason/internal/keys"
 )
 
 // skippedBuild reports whether a build result is that of a build that had
@@ -27,6 +29,7 @@ func TestUnchangedBuildDoesNothing(t *testing.T) {
 		name   string
 		change func(t *testing.T, src, dest string) Options // nil Options fields: the usual ones
 		skip   bool                                         // the next build is skipped anyway
+		fails  bool                                         // the next build fails (and so was not skipped)
 		check  func(t *testing.T, src, dest string, res Result)
 	}{
 		{name: "nothing", skip: true},
@@ -94,6 +97,17 @@ func TestUnchangedBuildDoesNothing(t *testing.T) {
 				t.Error("the hand edit of index.html stayed")
 			}
 		}},
+		{name: "file added under static/", change: func(t *testing.T, src, dest string) Options {
+			if err := os.MkdirAll(filepath.Join(src, "static"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(src, "static", "humans.txt"), []byte("L'équipe des badges\n"), 0o644)
+			return Options{}
+		}},
+		{name: "empty space folder added", fails: true, change: func(t *testing.T, src, dest string) Options {
+			os.MkdirAll(filepath.Join(src, "content", "nouvel-espace"), 0o755)
+			return Options{}
+		}},
 		{name: "another base URL", change: func(t *testing.T, src, dest string) Options {
 			return Options{BaseURL: "https://badges.example.fr/"}
 		}},
@@ -118,6 +132,13 @@ func TestUnchangedBuildDoesNothing(t *testing.T) {
 				o = c.change(t, src, dest)
 			}
 			o.Source, o.Destination = src, dest
+			if c.fails {
+				o.Now = now
+				if _, err := Run(o); err == nil {
+					t.Fatal("the build succeeded")
+				}
+				return
+			}
 			res := mustBuild(t, o)
 			if skippedBuild(res) != c.skip {
 				t.Fatalf("skipped: %v, want %v (phases %v)", skippedBuild(res), c.skip, res.Phases)
@@ -187,5 +208,66 @@ func TestEarlierReferenceTimeIsNotSkipped(t *testing.T) {
 	// accepted (a date in the future): it does the work.
 	if res := mustBuild(t, Options{Source: src, Destination: dest, Now: now.Add(-time.Hour)}); skippedBuild(res) {
 		t.Error("a build at an earlier reference time was skipped")
+	}
+}
+
+// TestKeyRotatedDuringBuildLeavesNoStamp: a key added by another command
+// while a build runs (blason keys rotate takes no build lock) leaves no
+// stamp: the next build publishes it.
+func TestKeyRotatedDuringBuildLeavesNoStamp(t *testing.T) {
+	t.Parallel()
+	src, dest := builtDemo(t)
+	replaceIn(t, filepath.Join(src, "content/association/awards/saison-2024-2025.csv"), "2025-06-13", "2025-06-12")
+	var made []*keys.Key
+	res := mustBuild(t, Options{Source: src, Destination: dest, Progress: func(done, total int) {
+		if made == nil {
+			var err error
+			if made, err = (keys.Store{Dir: KeysDir(src)}).Rotate("association", []string{keys.EdDSA}, now); err != nil {
+				t.Error(err)
+			}
+		}
+	}})
+	if len(made) != 1 || res.Issued == 0 {
+		t.Fatalf("rotated %d keys, issued %d", len(made), res.Issued)
+	}
+	if _, err := os.Stat(stampPath(src, dest)); err == nil {
+		t.Fatal("a stamp was written although a key was added during the build")
+	}
+	if next := mustBuild(t, Options{Source: src, Destination: dest}); skippedBuild(next) {
+		t.Fatal("the build after was skipped")
+	}
+	did, err := os.ReadFile(filepath.Join(dest, "association", "did.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(did, []byte(made[0].Kid)) {
+		t.Errorf("did.json lacks the key %s added during the previous build", made[0].Kid)
+	}
+}
+
+// TestConfigOutsideSourceIsAnInput: the configuration file BLASON_CONFIG
+// names, outside the source folder, is read by every build: changing it
+// makes the next build do the work. (Not parallel: it sets the
+// environment.)
+func TestConfigOutsideSourceIsAnInput(t *testing.T) {
+	src, dest := builtDemo(t)
+	cfg := filepath.Join(t.TempDir(), "blason.yaml")
+	b, err := os.ReadFile(filepath.Join(src, "blason.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(cfg, b, 0o644)
+	t.Setenv("BLASON_CONFIG", cfg)
+	mustBuild(t, Options{Source: src, Destination: dest})
+	if res := mustBuild(t, Options{Source: src, Destination: dest}); !skippedBuild(res) {
+		t.Fatalf("an unchanged build was not skipped: %v", res.Phases)
+	}
+	os.WriteFile(cfg, bytes.Replace(b, []byte("title: "), []byte("title: Nouveau "), 1), 0o644)
+	if res := mustBuild(t, Options{Source: src, Destination: dest}); skippedBuild(res) {
+		t.Fatal("a build after the configuration changed was skipped")
+	}
+	home, _ := os.ReadFile(filepath.Join(dest, "index.html"))
+	if !bytes.Contains(home, []byte("Nouveau ")) {
+		t.Error("the home page lacks the new title")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -31,6 +32,8 @@ import (
 //   - no cached award is dated after the build's reference time (a build
 //     at an earlier time reads the list again, to report it).
 //
+// Nothing is cached where the system gives no change time (anything but
+// Linux): a list saved while it was read could not be told apart.
 // The list is read and hashed only when its identity (size, modification
 // and change times, inode: package fileid) is not the one recorded. An
 // entry ends with the CRC-32C of what precedes it, and is written through a
@@ -93,6 +96,8 @@ func (l *loader) identity(path string) (fileid.ID, bool) {
 }
 
 // get returns the awards of the list at path from the cache, or false.
+// Nothing is cached where the system gives no change time (anything but
+// Linux): a list saved while it was read could not be told apart.
 // The list is read and hashed only when its identity is not the one the
 // entry records.
 func (c *rosterCache) get(l *loader, sp *model.Space, path string, badges map[string]*model.Badge) ([]*model.Award, bool) {
@@ -147,8 +152,8 @@ func (c *rosterCache) put(l *loader, sp *model.Space, path string, before fileid
 	if err != nil {
 		return err
 	}
-	if after, ok := l.identity(path); known && (!ok || after != before) {
-		return nil
+	if after, ok := l.identity(path); !known || !ok || after != before {
+		return nil // changed since it was read, or no way to tell (no change time on this system)
 	}
 	sum := sha256.Sum256(data)
 	b := append([]byte(rosterMagic), c.context(l, sp, rel)...)
@@ -254,9 +259,10 @@ func encodeAwards(b []byte, awards []*model.Award) []byte {
 			return
 		case t.Location() == time.UTC:
 			b = append(b, 1)
-		case t.Location() == time.Local:
-			b = append(b, 2)
 		default:
+			// A fixed offset, also for a date the parser put in the local
+			// zone (its offset was the local one): the entry must mean the
+			// same instant and offset to a process in another zone.
 			name, off := t.Zone()
 			b = append(b, 3)
 			str(name)
@@ -327,8 +333,6 @@ func decodeAwards(b []byte, file string, badges map[string]*model.Badge) ([]*mod
 			return time.Time{}
 		case 1:
 			loc = time.UTC
-		case 2:
-			loc = time.Local
 		case 3:
 			name := str()
 			loc = time.FixedZone(name, int(sv()))
@@ -395,8 +399,12 @@ func programDigest() []byte {
 	h.Write([]byte(rosterMagic))
 	if exe, err := os.Executable(); err == nil {
 		if fi, err := os.Stat(exe); err == nil {
-			fmt.Fprintf(h, "%s %d %d\n", exe, fi.Size(), fi.ModTime().UnixNano())
+			id, _ := fileid.Of(fi)
+			fmt.Fprintf(h, "%s %+v\n", exe, id)
 		}
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		fmt.Fprintf(h, "%s\n", bi)
 	}
 	return h.Sum(nil)
 }

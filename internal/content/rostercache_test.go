@@ -188,3 +188,47 @@ func TestRosterCacheKeepsNoProblem(t *testing.T) {
 		t.Fatal("the entry of a removed list is still there")
 	}
 }
+
+// TestRosterCacheImportSettings: a list read through the space's import
+// settings is read again when they change (here the fixed date), and gives
+// the awards of a load without the cache.
+func TestRosterCacheImportSettings(t *testing.T) {
+	dir := t.TempDir()
+	csv := "Mail;Nom\nzoe@univ.example.fr;Leroy Zoé\n"
+	writeSite(t, dir, importSite("  columns:\n    Mail: email\n    Nom: name\n  badge: tutorat\n  date: 30/06/2025\n", csv))
+	if _, err := loadCached(t, dir, testNow); err != nil {
+		t.Fatal(err)
+	}
+	writeSite(t, dir, importSite("  columns:\n    Mail: email\n    Nom: name\n  badge: tutorat\n  date: 01/07/2025\n", csv))
+	plain, _, err := loadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached, err := loadCached(t, dir, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := awardsOf(cached), awardsOf(plain); got != want || !strings.Contains(want, "2025-07-01") {
+		t.Fatalf("with the cache:\n%s\nwithout:\n%s", got, want)
+	}
+}
+
+// TestRosterCacheDatesInLocalZone: a date the parser put in the local zone
+// (its offset was the local one) comes back from an entry as the same
+// instant at the same offset, never as "local": a process in another zone
+// must read the same date.
+func TestRosterCacheDatesInLocalZone(t *testing.T) {
+	b := &model.Badge{Slug: "tutorat"}
+	in := time.Date(2025, 5, 3, 0, 30, 0, 0, time.Local)
+	enc := encodeAwards(nil, []*model.Award{{Badge: b, Date: in, Expires: in.AddDate(2, 0, 0), Line: 2}})
+	out, err := decodeAwards(enc, "content/ecole/awards/a.csv", map[string]*model.Badge{"tutorat": b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := out[0].Date
+	_, inOff := in.Zone()
+	name, off := got.Zone()
+	if got.Location() == time.Local || !got.Equal(in) || off != inOff || got.Format(time.RFC3339) != in.Format(time.RFC3339) {
+		t.Fatalf("cached %s (zone %s %+d, local: %v), read back %s (zone %s %+d)", in.Format(time.RFC3339), in.Location(), inOff, got.Location() == time.Local, got.Format(time.RFC3339), name, off)
+	}
+}
