@@ -212,10 +212,10 @@ func Run(o Options) (Result, error) {
 			phase("unchanged")
 			return res, nil
 		}
-		if before, err = snap(o); errors.Is(err, errUnstampable) {
+		// A source folder that cannot be listed whole (a link, a folder
+		// this user cannot read) only means no stamp.
+		if before, err = snap(o); err != nil {
 			before = nil
-		} else if err != nil {
-			return res, err
 		}
 	}
 	if err := os.Remove(stampPath(o.Source, o.Destination)); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -453,7 +453,10 @@ func Run(o Options) (Result, error) {
 		if private != nil {
 			dir = private.dir
 		}
-		err = stampBuild(o, before, old, dir, next, res)
+		// The stamp only saves the next build its work: one that cannot
+		// be made (a file this user cannot read, a full disk) is not an
+		// error of a build that published everything.
+		_ = stampBuild(o, before, old, dir, next, res)
 	}
 	phase("finish")
 	return res, err
@@ -464,7 +467,6 @@ func Run(o Options) (Result, error) {
 // or never written by a killed build). Files are looked for only in
 // folders whose modification time changed since the last build.
 func staleGroups(t publish.Target, prev, next *publish.Manifest, force bool) map[string]bool {
-	intact := t.GroupIntact(prev)
 	ids := make([]string, 0, len(next.Groups))
 	for id := range next.Groups {
 		ids = append(ids, id)
@@ -478,6 +480,9 @@ func staleGroups(t publish.Target, prev, next *publish.Manifest, force bool) map
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Each worker its own memo of folders: no lock shared by a
+			// million lookups.
+			intact := t.GroupIntact(prev)
 			for i := w; i < len(ids); i += workers {
 				id := ids[i]
 				g := next.Groups[id]

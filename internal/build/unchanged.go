@@ -380,11 +380,8 @@ func stampBuild(o Options, before snapshot, old *stamp, private string, next *pu
 		}
 	}
 	after, err := snap(o)
-	if errors.Is(err, errUnstampable) {
-		return nil
-	}
 	if err != nil {
-		return err
+		return nil // cannot be listed whole: no stamp
 	}
 	for p, f := range before {
 		if g, ok := after[p]; !writtenByBuilds(p, rel) && (!ok || !f.Known || g.ID != f.ID) {
@@ -400,7 +397,7 @@ func stampBuild(o Options, before snapshot, old *stamp, private string, next *pu
 	st := stamp{Version: stampVersion, Now: o.Now, Site: map[string]fileID{}, Dirs: next.Dirs,
 		Spaces: res.Spaces, Badges: res.Badges, Awards: res.Awards, Revoked: res.Revoked, Files: res.Files, Warnings: res.Warnings}
 	if st.Options, err = optionsDigest(o); err != nil {
-		return err
+		return nil // the program cannot be identified (no /proc in a bare chroot): no stamp
 	}
 	for p, f := range after {
 		if _, ok := before[p]; !ok && !writtenByBuilds(p, rel) {

@@ -54,8 +54,8 @@ func Load(src string, opt Options) (*model.Site, error) {
 		return nil, diags.Err()
 	}
 	l := &loader{src: src, now: opt.Now, diags: &diags, broken: map[string]bool{}, raw: map[string]*rawBadge{}}
-	if opt.RosterCache != "" {
-		l.cache = &rosterCache{dir: opt.RosterCache, program: programDigest()}
+	if program, ok := programDigest(); ok && opt.RosterCache != "" {
+		l.cache = &rosterCache{dir: opt.RosterCache, program: program}
 		l.cacheKeep = map[string]bool{}
 	}
 	spaces := l.spaces()

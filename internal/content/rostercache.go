@@ -393,18 +393,23 @@ func decodeAwards(b []byte, file string, badges map[string]*model.Badge) ([]*mod
 }
 
 // programDigest identifies the running program: an entry made by another
-// version of it is not used.
-func programDigest() []byte {
+// version of it is not used. ok is false when the program's file cannot
+// be found (no /proc in a bare chroot): then nothing is cached.
+func programDigest() (digest []byte, ok bool) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, false
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return nil, false
+	}
 	h := sha256.New()
 	h.Write([]byte(rosterMagic))
-	if exe, err := os.Executable(); err == nil {
-		if fi, err := os.Stat(exe); err == nil {
-			id, _ := fileid.Of(fi)
-			fmt.Fprintf(h, "%s %+v\n", exe, id)
-		}
-	}
+	id, _ := fileid.Of(fi)
+	fmt.Fprintf(h, "%s %+v\n", exe, id)
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		fmt.Fprintf(h, "%s\n", bi)
 	}
-	return h.Sum(nil)
+	return h.Sum(nil), true
 }

@@ -208,14 +208,11 @@ func (is *Issuer) AwardPaths(space, id string, flags string) []string {
 // (what AwardPaths's paths are in), memoized: awards share few folders.
 func (is *Issuer) AwardDirs() func(id string, g publish.Group) []string {
 	type key struct{ space, flags, shard string }
-	memo := map[key][]string{}
-	var mu sync.Mutex
+	var memo sync.Map // key → []string: read a million times by several goroutines, written a few thousand
 	return func(id string, g publish.Group) []string {
 		k := key{g.Space, g.Flags, id[:min(2, len(id))]}
-		mu.Lock()
-		defer mu.Unlock()
-		if d, ok := memo[k]; ok {
-			return d
+		if d, ok := memo.Load(k); ok {
+			return d.([]string)
 		}
 		var dirs []string
 		for _, p := range is.AwardPaths(g.Space, id, g.Flags) {
@@ -223,8 +220,8 @@ func (is *Issuer) AwardDirs() func(id string, g publish.Group) []string {
 				dirs = append(dirs, d)
 			}
 		}
-		memo[k] = dirs
-		return dirs
+		d, _ := memo.LoadOrStore(k, dirs)
+		return d.([]string)
 	}
 }
 
