@@ -82,7 +82,6 @@ func Run(o Options, w io.Writer) (*Figures, error) {
 	f := &Figures{Awards: o.Awards, Cores: runtime.NumCPU(), Gomaxproc: runtime.GOMAXPROCS(0)}
 	fmt.Fprintf(w, "machine: %d cores (GOMAXPROCS %d), %s %s/%s\n", f.Cores, f.Gomaxproc, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	opts := build.Options{Source: src, Destination: dest, NoLog: o.NoLog}
-	var lists []string
 	if o.Rebuild {
 		if o.Dir == "" {
 			return nil, errors.New("--rebuild needs --dir")

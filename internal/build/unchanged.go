@@ -10,8 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -97,20 +95,11 @@ func stampable(o Options) bool {
 // folder's files.
 func optionsDigest(o Options) ([]byte, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "blason stamp %d\n%s\n", stampVersion, runtime.Version())
-	exe, err := os.Executable()
+	program, err := fileid.Program()
 	if err != nil {
 		return nil, err
 	}
-	fi, err := os.Stat(exe)
-	if err != nil {
-		return nil, err
-	}
-	id, _ := fileid.Of(fi)
-	fmt.Fprintf(h, "program %s %d %d %d %d\n", exe, fi.Size(), fi.ModTime().UnixNano(), id.Ctime, id.Ino)
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		fmt.Fprintf(h, "%s\n", bi)
-	}
+	fmt.Fprintf(h, "blason stamp %d\nprogram %x\n", stampVersion, program)
 	abs := func(p string) string {
 		if p == "" {
 			return ""

@@ -9,13 +9,13 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/francebadge/blason/internal/fileid"
 	"github.com/francebadge/blason/internal/model"
+	"github.com/francebadge/blason/internal/publish"
 	"github.com/francebadge/blason/internal/safefs"
 )
 
@@ -220,28 +220,13 @@ func (c *rosterCache) prune(keep map[string]bool) {
 	}
 }
 
-// writeEntry writes b to name through a temporary file and a rename.
+// writeEntry writes b to name through a temporary file and a rename, in a
+// private folder.
 func writeEntry(name string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Close()
-	} else {
-		f.Close()
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), name)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
+	return publish.WriteAtomic(name, b, 0o600)
 }
 
 // encodeAwards appends the awards of one list to b: a count, then per
@@ -392,24 +377,16 @@ func decodeAwards(b []byte, file string, badges map[string]*model.Badge) ([]*mod
 	return out, nil
 }
 
-// programDigest identifies the running program: an entry made by another
-// version of it is not used. ok is false when the program's file cannot
-// be found (no /proc in a bare chroot): then nothing is cached.
+// programDigest identifies the running program (fileid.Program): an entry
+// made by another version of it is not used. ok is false when the program
+// cannot be identified: then nothing is cached.
 func programDigest() (digest []byte, ok bool) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, false
-	}
-	fi, err := os.Stat(exe)
+	p, err := fileid.Program()
 	if err != nil {
 		return nil, false
 	}
 	h := sha256.New()
 	h.Write([]byte(rosterMagic))
-	id, _ := fileid.Of(fi)
-	fmt.Fprintf(h, "%s %+v\n", exe, id)
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		fmt.Fprintf(h, "%s\n", bi)
-	}
+	h.Write(p)
 	return h.Sum(nil), true
 }
